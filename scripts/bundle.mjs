@@ -1,0 +1,1 @@
+// placeholder: bundling step (see issue 7)

@@ -1,0 +1,86 @@
+/**
+ * The model client contract: one call streams one Responses API request (with the configured retries) as
+ * typed events. The turn runner in src/threads/ consumes it; nothing here knows about threads or rollouts.
+ */
+
+/** One item of the Responses API `input` array (messages, function calls and their outputs, reasoning). */
+export type ResponseInputItem = Record<string, unknown>;
+
+export interface ModelRequest {
+  model: string;
+  /** Whole conversation history, oldest first. */
+  input: ResponseInputItem[];
+  threadId: string;
+  turnId: string;
+  /** Client name from `initialize` (`originator` header). */
+  originator: string;
+  userAgent: string;
+  installationId: string;
+  tools: Record<string, unknown>[];
+}
+
+export interface ResponseUsage {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningOutputTokens: number;
+  totalTokens: number;
+}
+
+/** Events in arrival order. `output_item.added/done` carry the raw Responses item (message, reasoning, function_call, …). */
+export type ModelEvent =
+  | { type: 'created'; responseId: string | null }
+  | { type: 'outputItemAdded'; item: Record<string, unknown> }
+  | { type: 'outputTextDelta'; itemId: string; delta: string }
+  | { type: 'reasoningSummaryDelta'; itemId: string; summaryIndex: number; delta: string }
+  | { type: 'reasoningSummaryPartAdded'; itemId: string; summaryIndex: number }
+  | { type: 'reasoningTextDelta'; itemId: string; contentIndex: number; delta: string }
+  | { type: 'outputItemDone'; item: Record<string, unknown> }
+  | { type: 'completed'; responseId: string | null; usage: ResponseUsage | null }
+  /**
+   * A stream failure that will be retried (announced to the client as `error {willRetry:true}`).
+   * `attempt`/`maxAttempts` give the `Reconnecting... n/max` text. Output of the abandoned attempt must be discarded.
+   */
+  | { type: 'retrying'; attempt: number; maxAttempts: number; error: ModelErrorInfo };
+
+/** The TurnError fields of SPEC §6 (`message`, `codexErrorInfo`, `additionalDetails`). */
+export interface ModelErrorInfo {
+  message: string;
+  codexErrorInfo: string | Record<string, unknown>;
+  additionalDetails: string | null;
+  /** True when the failure happened after an HTTP 200 (the reference then sends `account/rateLimits/updated`). */
+  afterHttpOk: boolean;
+}
+
+/** Final failure of a model request (retries exhausted or not retryable). */
+export class ModelError extends Error {
+  constructor(readonly info: ModelErrorInfo, options?: ErrorOptions) {
+    super(info.message, options);
+    this.name = 'ModelError';
+  }
+}
+
+export interface ModelClient {
+  /**
+   * Streams one request. Yields events until `completed`; throws `ModelError` on a final failure and an
+   * `AbortError` (DOMException name `AbortError`) when `signal` aborts. Retries as configured, yielding
+   * `retrying` before each whole-request retry.
+   */
+  stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent>;
+}
+
+/** A `[model_providers.<id>]` entry of config.toml, resolved with defaults (SPEC §5). */
+export interface ProviderConfig {
+  id: string;
+  name: string;
+  /** Requests go to `${baseUrl}/responses`. */
+  baseUrl: string;
+  /** Env var holding the bearer token; null = send no Authorization header. */
+  envKey: string | null;
+  /** HTTP-level retries per attempt (default 4, cap 100). */
+  requestMaxRetries: number;
+  /** Whole-request retries after a stream failure (default 5, cap 100). */
+  streamMaxRetries: number;
+  /** Max silence between SSE events (default 300000). */
+  streamIdleTimeoutMs: number;
+}
