@@ -1,0 +1,226 @@
+import { lstat, mkdir, rename, stat, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import type { Clock } from '../support/clock.js';
+import type { Logger } from '../support/logger.js';
+import { ThreadStoreError } from './errors.js';
+import { HomeLayout } from './layout.js';
+import { comparePosition, matchesListFilters, sortKeyMs } from './list-filter.js';
+import { searchRolloutById, walkActiveRollouts, walkArchivedRollouts } from './scan.js';
+import { checkRolloutOwner } from './session-meta.js';
+import { SessionIndex } from './session-index.js';
+import { summarizeRollout } from './summary.js';
+import type { IndexListQuery, IndexedThreadInput, ThreadIndex } from './thread-index.js';
+import type { RolloutSummary } from './types.js';
+
+/** A listed thread: what its file says plus its user-set name. */
+export interface StoredThread extends RolloutSummary {
+  name: string | null;
+}
+
+export interface ListPage {
+  threads: StoredThread[];
+  /** True when more threads follow the page. */
+  more: boolean;
+}
+
+/** Defaults of a DB row rebuilt from a file alone (SPEC §8.1). */
+export const FILE_ROW_APPROVAL_MODE = 'on-request';
+export const READ_ONLY_SANDBOX_POLICY_JSON =
+  '{"type":"managed","file_system":{"type":"restricted","entries":[{"path":{"type":"special","value":{"kind":"root"}},"access":"read"}]},"network":"restricted"}';
+
+/**
+ * The rollout store: JSONL files under CODEX_HOME are the truth; the optional `ThreadIndex` (the state DB)
+ * is a hint used for fast lookups and kept repaired. Every operation works with `index === null`.
+ * Thread ids passed in must already be canonical (see `parseThreadId`).
+ */
+export class LocalThreadStore {
+  readonly layout: HomeLayout;
+  readonly names: SessionIndex;
+  private readonly summaries = new Map<string, { mtimeMs: number; size: number; summary: RolloutSummary }>();
+
+  constructor(
+    home: string,
+    private readonly index: ThreadIndex | null,
+    private readonly deps: { clock: Clock; log: Logger },
+  ) {
+    this.layout = new HomeLayout(home);
+    this.names = new SessionIndex(this.layout);
+  }
+
+  /** SPEC §8.3: the DB row's path when its file really belongs to the thread, else a filesystem search + read-repair. */
+  async find(threadId: string, archived: boolean): Promise<string | null> {
+    let unverified: string | null = null;
+    const indexed = this.indexCall(() => this.index?.rolloutPath(threadId, archived) ?? null);
+    if (indexed && this.layout.contains(indexed)) {
+      const { result, ownerId } = await checkRolloutOwner(indexed, threadId);
+      if (result === 'match') return indexed;
+      if (result === 'other') this.deps.log.error({ threadId, path: indexed, ownerId }, 'state db rollout path belongs to another thread; falling back to a filesystem search');
+      if (result === 'unreadable') unverified = indexed;
+    }
+    const found = await searchRolloutById(archived ? this.layout.archivedDir : this.layout.sessionsDir, threadId, archived);
+    if (found) {
+      await this.repairIndex(threadId, found, archived);
+      return found;
+    }
+    return unverified;
+  }
+
+  /** Summary of one file, cached until its size or mtime changes; null when unreadable. */
+  async summary(rolloutPath: string): Promise<RolloutSummary | null> {
+    let info;
+    try {
+      info = await stat(rolloutPath);
+    } catch {
+      return null;
+    }
+    const cached = this.summaries.get(rolloutPath);
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.summary;
+    const summary = await summarizeRollout(rolloutPath, this.layout.isArchivedPath(rolloutPath));
+    if (summary) this.summaries.set(rolloutPath, { mtimeMs: info.mtimeMs, size: info.size, summary });
+    return summary;
+  }
+
+  async storedThread(rolloutPath: string): Promise<StoredThread | null> {
+    const summary = await this.summary(rolloutPath);
+    return summary ? { ...summary, name: await this.names.nameOf(summary.id) } : null;
+  }
+
+  /**
+   * One page of threads. Sorted by creation (the default), the page comes from a lazy walk of the date
+   * directories in file-name order (creation second, then id), reading only the files it needs, and files the
+   * index lacks are added to it. Other sort keys come from the index when there is one, else a full scan.
+   */
+  async list(query: IndexListQuery, useIndexOnly: boolean): Promise<ListPage> {
+    const names = await this.names.names();
+    const withName = (s: RolloutSummary): StoredThread => ({ ...s, name: names.get(s.id) ?? null });
+    if (this.index && (useIndexOnly || query.sortKey !== 'created_at')) {
+      const rows = this.indexCall(() => this.index?.listThreads({ ...query, limit: query.limit + 1 }) ?? null);
+      if (rows) {
+        return {
+          threads: rows.slice(0, query.limit).map((row) => ({ ...row, lineCount: 0, forkedFromId: null, name: row.name ?? names.get(row.id) ?? null })),
+          more: rows.length > query.limit,
+        };
+      }
+    }
+    const descending = query.sortDirection === 'desc';
+    const files = query.archived ? walkArchivedRollouts(this.layout.archivedDir, descending) : walkActiveRollouts(this.layout.sessionsDir, descending);
+    if (query.sortKey === 'created_at') return this.pageFromWalk(files, query, withName);
+    const all: RolloutSummary[] = [];
+    for await (const file of files) {
+      const summary = await this.summary(file);
+      if (summary && matchesListFilters(summary, query)) all.push(summary);
+    }
+    const position = (s: RolloutSummary) => ({ keyMs: sortKeyMs(s, query.sortKey), id: s.id });
+    all.sort((a, b) => comparePosition(position(a), position(b), query.sortDirection));
+    const after = query.after;
+    const rest = after ? all.filter((s) => comparePosition(position(s), after, query.sortDirection) > 0) : all;
+    return { threads: rest.slice(0, query.limit).map(withName), more: rest.length > query.limit };
+  }
+
+  private async pageFromWalk(files: AsyncGenerator<string>, query: IndexListQuery, withName: (s: RolloutSummary) => StoredThread): Promise<ListPage> {
+    const threads: StoredThread[] = [];
+    // The walk's order is (creation second, id): cursors on this path carry second precision (SPEC §4.8).
+    const position = (s: RolloutSummary) => ({ keyMs: Math.floor(s.createdAtMs / 1000) * 1000, id: s.id });
+    const after = query.after ? { keyMs: Math.floor(query.after.keyMs / 1000) * 1000, id: query.after.id } : null;
+    for await (const file of files) {
+      const summary = await this.summary(file);
+      if (!summary) continue;
+      if (after && comparePosition(position(summary), after, query.sortDirection) <= 0) continue;
+      this.ensureIndexed(summary);
+      if (!matchesListFilters(summary, query)) continue;
+      if (threads.length === query.limit) {
+        await files.return(undefined);
+        return { threads, more: true };
+      }
+      threads.push(withName(summary));
+    }
+    return { threads, more: false };
+  }
+
+  /** Moves `sessions/…/<name>` to `archived_sessions/<name>`; never overwrites. Returns the new path. */
+  async archive(threadId: string): Promise<string> {
+    const from = await this.find(threadId, false);
+    if (!from) throw new ThreadStoreError('no-rollout', `no rollout found for thread id ${threadId}`);
+    const to = this.layout.archivedPathFor(path.basename(from));
+    await this.moveNoReplace(from, to);
+    const nowMs = this.deps.clock.nowMs();
+    this.indexCall(() => this.index?.updateRolloutPath(threadId, to, true, nowMs));
+    return to;
+  }
+
+  /** Moves an archived file back to its date directory; `updated_at` becomes now. Returns the new path. */
+  async unarchive(threadId: string): Promise<string> {
+    const from = await this.find(threadId, true);
+    if (!from) throw new ThreadStoreError('no-archived-rollout', `no archived rollout found for thread id ${threadId}`);
+    const fileName = path.basename(from);
+    let to = this.layout.unarchivedPathFor(fileName);
+    if (!to) {
+      const summary = await this.summary(from);
+      if (!summary) throw new ThreadStoreError('io', `failed to read archived rollout ${from}`);
+      to = this.layout.activeRolloutPath(summary.createdAtMs, threadId);
+    }
+    await this.moveNoReplace(from, to);
+    const now = new Date(this.deps.clock.nowMs());
+    await utimes(to, now, now).catch(() => undefined);
+    this.indexCall(() => this.index?.updateRolloutPath(threadId, to, false, null));
+    const summary = await this.summary(to);
+    if (summary) this.indexCall(() => this.index?.recordTurn({ threadId, updatedAtMs: now.getTime(), recencyAtMs: null, tokensUsed: summary.tokensUsed, model: summary.model, firstUserMessage: null }));
+    return to;
+  }
+
+  // Rename, never copy-then-delete: a crash in between would leave two files claiming the same thread id.
+  private async moveNoReplace(from: string, to: string): Promise<void> {
+    const exists = await lstat(to).then(
+      () => true,
+      () => false,
+    );
+    if (exists) throw new ThreadStoreError('conflict', `failed to move rollout ${from}: destination ${to} already exists`);
+    await mkdir(path.dirname(to), { recursive: true });
+    try {
+      await rename(from, to);
+    } catch (error) {
+      throw new ThreadStoreError('io', `failed to move rollout ${from} to ${to}: ${(error as Error).message}`, { cause: error });
+    }
+    this.summaries.delete(from);
+  }
+
+  private async repairIndex(threadId: string, found: string, archived: boolean): Promise<void> {
+    if (!this.index) return;
+    const archivedAtMs = archived ? this.deps.clock.nowMs() : null;
+    const updated = this.indexCall(() => this.index?.updateRolloutPath(threadId, found, archived, archivedAtMs) ?? false);
+    if (updated) return;
+    const summary = await this.summary(found);
+    if (summary && summary.id === threadId) this.ensureIndexed(summary, true);
+  }
+
+  /** Adds a row for a file the index does not know (or rebuilds it when `force`). */
+  private ensureIndexed(summary: RolloutSummary, force = false): void {
+    if (!this.index) return;
+    this.indexCall(() => {
+      if (!force && this.index?.getThread(summary.id)) return;
+      this.index?.upsertThread(rowFromSummary(summary));
+    });
+  }
+
+  /** The index is a hint: a failing DB call is logged and answered as "no answer". */
+  private indexCall<T>(call: () => T): T | null {
+    try {
+      return call();
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'state db call failed; using the filesystem');
+      return null;
+    }
+  }
+}
+
+/** A DB row from a file alone (backfill, read-repair): SPEC §8.1 defaults. */
+export function rowFromSummary(summary: RolloutSummary, name: string | null = null): IndexedThreadInput {
+  const { lineCount: _lines, forkedFromId: _fork, ...rest } = summary;
+  return {
+    ...rest,
+    approvalMode: FILE_ROW_APPROVAL_MODE,
+    sandboxPolicy: READ_ONLY_SANDBOX_POLICY_JSON,
+    name,
+    archivedAtMs: summary.archived ? summary.updatedAtMs : null,
+  };
+}

@@ -1,0 +1,62 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+const YEAR = /^\d{4}$/;
+const TWO_DIGITS = /^\d{2}$/;
+
+async function sortedEntries(dir: string, pattern: RegExp, descending: boolean): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const picked = names.filter((name) => pattern.test(name)).sort();
+  return descending ? picked.reverse() : picked;
+}
+
+/**
+ * Rollout files under `sessions/YYYY/MM/DD/` in file-name order (creation second, then id), walking date
+ * directories lazily so a caller that stops after one page reads only the newest (or oldest) days.
+ */
+export async function* walkActiveRollouts(sessionsDir: string, descending: boolean): AsyncGenerator<string> {
+  for (const year of await sortedEntries(sessionsDir, YEAR, descending)) {
+    const yearDir = path.join(sessionsDir, year);
+    for (const month of await sortedEntries(yearDir, TWO_DIGITS, descending)) {
+      const monthDir = path.join(yearDir, month);
+      for (const day of await sortedEntries(monthDir, TWO_DIGITS, descending)) {
+        const dayDir = path.join(monthDir, day);
+        for (const file of await sortedEntries(dayDir, /^rollout-.*\.jsonl$/, descending)) yield path.join(dayDir, file);
+      }
+    }
+  }
+}
+
+/** Rollout files in the flat `archived_sessions/`, in file-name order. */
+export async function* walkArchivedRollouts(archivedDir: string, descending: boolean): AsyncGenerator<string> {
+  for (const file of await sortedEntries(archivedDir, /^rollout-.*\.jsonl$/, descending)) yield path.join(archivedDir, file);
+}
+
+/** Finds a file whose name contains the id, checking the date directory a UUIDv7 id encodes first. */
+export async function searchRolloutById(dir: string, threadId: string, archived: boolean): Promise<string | null> {
+  const suffix = `${threadId}.jsonl`;
+  if (archived) {
+    for await (const file of walkArchivedRollouts(dir, true)) if (path.basename(file).endsWith(suffix)) return file;
+    return null;
+  }
+  const hinted = uuidV7Date(threadId);
+  if (hinted) {
+    const dayDir = path.join(dir, hinted.slice(0, 4), hinted.slice(5, 7), hinted.slice(8, 10));
+    for (const file of await sortedEntries(dayDir, /^rollout-.*\.jsonl$/, true)) if (file.endsWith(suffix)) return path.join(dayDir, file);
+  }
+  for await (const file of walkActiveRollouts(dir, true)) if (path.basename(file).endsWith(suffix)) return file;
+  return null;
+}
+
+/** The UTC ISO date a UUIDv7 id was minted at (its first 48 bits are unix ms); null for other versions. */
+function uuidV7Date(id: string): string | null {
+  if (id.charAt(14) !== '7') return null;
+  const ms = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}

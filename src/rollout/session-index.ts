@@ -1,0 +1,65 @@
+import { appendFile, readFile, stat } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { HomeLayout } from './layout.js';
+import { isRecord } from './summary.js';
+
+const requireNative = createRequire(import.meta.url);
+
+/**
+ * Thread names in `session_index.jsonl` (one `{"id","thread_name","updated_at"}` line per rename, latest
+ * wins), the file the reference reads names from. Appends are guarded by an exclusive flock on
+ * `session_index.jsonl.lock`, as the reference does. Reads are cached until the file's size or mtime changes.
+ */
+export class SessionIndex {
+  private cache: { size: number; mtimeMs: number; names: Map<string, string> } | null = null;
+
+  constructor(private readonly layout: HomeLayout) {}
+
+  async append(threadId: string, name: string, nowMs: number): Promise<void> {
+    const line = JSON.stringify({ id: threadId, thread_name: name, updated_at: isoNanos(nowMs) }) + '\n';
+    const lockFd = openSync(`${this.layout.sessionIndexPath}.lock`, 'a');
+    const { flockSync } = requireNative('fs-ext') as typeof import('fs-ext');
+    try {
+      flockSync(lockFd, 'ex');
+      await appendFile(this.layout.sessionIndexPath, line);
+    } finally {
+      closeSync(lockFd);
+    }
+  }
+
+  /** Latest name per thread id. */
+  async names(): Promise<Map<string, string>> {
+    let info;
+    try {
+      info = await stat(this.layout.sessionIndexPath);
+    } catch {
+      return new Map();
+    }
+    if (this.cache && this.cache.size === info.size && this.cache.mtimeMs === info.mtimeMs) return this.cache.names;
+    const names = new Map<string, string>();
+    const text = await readFile(this.layout.sessionIndexPath, 'utf8').catch(() => '');
+    for (const raw of text.split('\n')) {
+      if (!raw.trim()) continue;
+      try {
+        const entry: unknown = JSON.parse(raw);
+        if (isRecord(entry) && typeof entry['id'] === 'string' && typeof entry['thread_name'] === 'string') {
+          names.set(entry['id'], entry['thread_name']);
+        }
+      } catch {
+        // A torn line from a crash: skip it.
+      }
+    }
+    this.cache = { size: info.size, mtimeMs: info.mtimeMs, names };
+    return names;
+  }
+
+  async nameOf(threadId: string): Promise<string | null> {
+    return (await this.names()).get(threadId) ?? null;
+  }
+}
+
+/** RFC 3339 with nanoseconds, as the reference writes `updated_at` in the index. */
+function isoNanos(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
