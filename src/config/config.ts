@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import type { z } from 'zod';
+import type { ProviderConfig } from '../model/types.js';
+import { ConfigError } from './errors.js';
+import { builtinOpenAiProvider, providerFromToml } from './provider.js';
+import {
+  ConfigTomlSchema,
+  DEFAULT_APPROVAL_POLICY,
+  DEFAULT_MODEL,
+  DEFAULT_MODEL_PROVIDER,
+  DEFAULT_SANDBOX_MODE,
+  type ApprovalPolicy,
+  type SandboxMode,
+} from './schema.js';
+
+export const CONFIG_FILE_NAME = 'config.toml';
+
+/** The resolved `$CODEX_HOME/config.toml` (SPEC §5): defaults applied, values validated. */
+export interface Config {
+  /** Absolute path of the config file (which may not exist). */
+  path: string;
+  /** Default model slug for new threads. */
+  model: string;
+  /** Default provider id; always a key of `modelProviders`. */
+  modelProvider: string;
+  approvalPolicy: ApprovalPolicy;
+  sandboxMode: SandboxMode;
+  /** Every provider by id: the built-in `openai` plus the `[model_providers.*]` tables (which may override it). */
+  modelProviders: Readonly<Record<string, ProviderConfig>>;
+  /** The `[features]` table as written (`plugins = false`, …). */
+  features: Readonly<Record<string, unknown>>;
+  /** The whole parsed document, unknown keys included, for callers that need more. */
+  raw: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Loads `$CODEX_HOME/config.toml`. A missing file yields the defaults. Throws `ConfigError` for an
+ * unreadable file, a TOML syntax error (with line and column) or an invalid value (with key path and
+ * what was expected). Never reads the environment.
+ */
+export async function loadConfig(codexHome: string): Promise<Config> {
+  const path = join(codexHome, CONFIG_FILE_NAME);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseConfigToml('', path);
+    throw new ConfigError(`cannot read ${path}: ${(error as Error).message}`, path, null, { cause: error });
+  }
+  return parseConfigToml(text, path);
+}
+
+/** Parses and validates config.toml text; `path` is only used in messages and `Config.path`. */
+export function parseConfigToml(text: string, path: string): Config {
+  let document: Record<string, unknown>;
+  try {
+    document = parse(text);
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const firstLine = error.message.split('\n')[0] ?? error.message;
+      const reason = firstLine.replace(/^Invalid TOML document:\s*/, '');
+      throw new ConfigError(
+        `invalid ${path}: TOML syntax error at line ${error.line}, column ${error.column}: ${reason}`,
+        path,
+        null,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+
+  const result = ConfigTomlSchema.safeParse(document);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const keyPath = issue.path.map(String).join('.');
+    const details = result.error.issues.map(describeIssue).join('; ');
+    throw new ConfigError(`invalid ${path}: ${details}`, path, keyPath || null, { cause: result.error });
+  }
+  const toml = result.data;
+
+  const modelProviders: Record<string, ProviderConfig> = Object.create(null) as Record<string, ProviderConfig>;
+  modelProviders.openai = builtinOpenAiProvider();
+  for (const [id, table] of Object.entries(toml.model_providers ?? {})) {
+    modelProviders[id] = providerFromToml(id, table);
+  }
+
+  const modelProvider = toml.model_provider ?? DEFAULT_MODEL_PROVIDER;
+  if (!Object.hasOwn(modelProviders, modelProvider)) {
+    throw new ConfigError(
+      `invalid ${path}: model_provider: Model provider \`${modelProvider}\` not found`,
+      path,
+      'model_provider',
+    );
+  }
+
+  return {
+    path,
+    model: toml.model ?? DEFAULT_MODEL,
+    modelProvider,
+    approvalPolicy: toml.approval_policy ?? DEFAULT_APPROVAL_POLICY,
+    sandboxMode: toml.sandbox_mode ?? DEFAULT_SANDBOX_MODE,
+    modelProviders,
+    features: { ...(toml.features ?? {}) },
+    raw: document,
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const keyPath = issue.path.map(String).join('.') || '<root>';
+  return `${keyPath}: ${issue.message}`;
+}

@@ -1,0 +1,133 @@
+/**
+ * Wire types: a small description language for request params that yields, from one definition,
+ *
+ * - a zod schema of the decoded value (`.zod`): the TypeScript type (`z.infer`) and the JSON Schema export, and
+ * - a precompiled decoder (`.decode`) with the reference's serde semantics and error texts.
+ *
+ * Why not decode with zod directly: the reference reports the *first* serde error in serde's own words and
+ * order (`invalid type: integer \`1\`, expected a boolean`, ``missing field `x` ``, positional arrays…);
+ * mapping zod issues back to that is lossy. The decoders here are closures built once at module load,
+ * so decoding a request does no schema construction.
+ *
+ * Decoding follows the reference path: params arrive as a `serde_json::Value` (a sorted `BTreeMap`, so
+ * object keys are visited in byte order), are buffered as serde `Content` by the internally tagged
+ * `ClientRequest`, and then deserialized into the params struct.
+ */
+import { z } from 'zod';
+import { SerdeError, invalidType, invalidValue, isJsonInteger } from './serde-text.js';
+
+/**
+ * One wire type. `decode` never mutates its input and returns a fresh value; it throws {@link SerdeError}
+ * (serde text, no `Invalid request: ` prefix) on the first problem, exactly where serde would stop.
+ */
+export interface WireType<T> {
+  /** zod schema of the decoded value. Parsing a value `decode` accepted gives an equal value. */
+  readonly zod: z.ZodType<T>;
+  /** serde's `expecting` text for this type (`a string`, `u32`, `struct ClientInfo`, …). */
+  readonly expecting: string;
+  /** Decode one JSON value (as produced by `JSON.parse`). */
+  readonly decode: (value: unknown) => T;
+}
+
+/** The decoded type of a wire type. */
+export type WireOutput<W> = W extends WireType<infer T> ? T : never;
+
+const U32_MAX = 4294967295;
+
+function make<T>(zod: z.ZodType<T>, expecting: string, decode: (value: unknown) => T): WireType<T> {
+  return { zod, expecting, decode };
+}
+
+/** True for a JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `String`. */
+export const wString: WireType<string> = make(z.string(), 'a string', (v) => {
+  if (typeof v === 'string') return v;
+  throw invalidType(v, 'a string');
+});
+
+/** `PathBuf`: like a string, but serde's path visitor words its expectation differently. */
+export const wPath: WireType<string> = make(z.string(), 'path string', (v) => {
+  if (typeof v === 'string') return v;
+  throw invalidType(v, 'path string');
+});
+
+/** `bool`. */
+export const wBool: WireType<boolean> = make(z.boolean(), 'a boolean', (v) => {
+  if (typeof v === 'boolean') return v;
+  throw invalidType(v, 'a boolean');
+});
+
+/** An unsigned or signed integer type with serde's range checks (`invalid value: integer \`-1\`, expected u32`). */
+function integer(expecting: string, min: number, max: number): WireType<number> {
+  return make(z.number().int().min(min).max(max), expecting, (v) => {
+    if (typeof v !== 'number' || !isJsonInteger(v)) {
+      throw invalidType(v, expecting);
+    }
+    if (v < min || v > max) throw invalidValue(v, expecting);
+    return v;
+  });
+}
+
+/** `u32` (`limit` fields). */
+export const wU32: WireType<number> = integer('u32', 0, U32_MAX);
+/** `u64`. */
+export const wU64: WireType<number> = integer('u64', 0, Number.MAX_SAFE_INTEGER);
+/** `usize` (byte ranges). */
+export const wUsize: WireType<number> = integer('usize', 0, Number.MAX_SAFE_INTEGER);
+/** `i64`. */
+export const wI64: WireType<number> = integer('i64', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+
+/** `serde_json::Value`: anything, kept as is (deep experimental payloads we accept but do not interpret). */
+export const wJson: WireType<unknown> = make(z.unknown(), 'any valid JSON value', (v) => v);
+
+/**
+ * `Option<T>` as a value: `null` → `null`, anything else decodes as `T`. Whether the key may be absent is
+ * decided by the struct field (see `wire-struct.ts`).
+ */
+export function wOption<T>(inner: WireType<T>): WireType<T | null> {
+  return make(inner.zod.nullable() as z.ZodType<T | null>, inner.expecting, (v) =>
+    v === null ? null : inner.decode(v),
+  );
+}
+
+/** `Vec<T>`. */
+export function wVec<T>(inner: WireType<T>): WireType<T[]> {
+  return make(z.array(inner.zod) as z.ZodType<T[]>, 'a sequence', (v) => {
+    if (!Array.isArray(v)) throw invalidType(v, 'a sequence');
+    const out: T[] = new Array<T>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = inner.decode(v[i]);
+    return out;
+  });
+}
+
+/** `HashMap<String, T>`. Entries are visited in key byte order, as the reference's sorted map does. */
+export function wMap<T>(inner: WireType<T>): WireType<Record<string, T>> {
+  return make(z.record(z.string(), inner.zod) as z.ZodType<Record<string, T>>, 'a map', (v) => {
+    if (!isJsonObject(v)) throw invalidType(v, 'a map');
+    const out: Record<string, T> = {};
+    for (const key of Object.keys(v).sort()) out[key] = inner.decode(v[key]);
+    return out;
+  });
+}
+
+/**
+ * `#[serde(untagged)]` enum: the first alternative that decodes wins; if none does, serde's
+ * `data did not match any variant of untagged enum <name>`.
+ */
+export function wUntagged<A, B>(name: string, a: WireType<A>, b: WireType<B>): WireType<A | B> {
+  const message = `data did not match any variant of untagged enum ${name}`;
+  return make(z.union([a.zod, b.zod]) as z.ZodType<A | B>, `untagged enum ${name}`, (v) => {
+    for (const alt of [a, b] as WireType<A | B>[]) {
+      try {
+        return alt.decode(v);
+      } catch (err) {
+        if (!(err instanceof SerdeError)) throw err;
+      }
+    }
+    throw new SerdeError(message);
+  });
+}

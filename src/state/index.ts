@@ -1,0 +1,18 @@
+/**
+ * The SQLite state DB (`CODEX_HOME/state_5.sqlite`): `openStateDb` is the only way to get a handle, and
+ * `StateDb` implements the rollout store's `ThreadIndex` port.
+ */
+export { openStateDb, STATE_DB_FILE, BUSY_TIMEOUT_MS, type OpenStateDbOptions } from './open.js';
+export { StateDb, type StateDbStartup } from './state-db.js';
+export type { BackfillStats, Summarize } from './backfill.js';
+export { BACKFILL_LEASE_SECONDS, type BackfillState, type BackfillStatus, type ClaimOutcome } from './lease.js';
+export { BACKFILL_POLL_MS, BACKFILL_WAIT_MS } from './startup.js';
+export type { ReadReceipt } from './read-receipts.js';
+export type { SpawnEdgeStatus } from './spawn-edges.js';
+export {
+  DEFAULT_MODEL_PROVIDER,
+  FILE_ONLY_APPROVAL_MODE,
+  READ_ONLY_SANDBOX_POLICY,
+  threadInputFromSummary,
+} from './thread-rows.js';
+export { sourceKindOf, INTERACTIVE_SOURCE_KINDS } from './source-kind.js';

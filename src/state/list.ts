@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import type { IndexedThread, IndexListQuery, ListSortKey } from '../rollout/thread-index.js';
+import { expandSourceKinds, sourceKindOf } from './source-kind.js';
+import { THREAD_COLUMNS, threadFromRecord, type ThreadRecord } from './thread-rows.js';
+
+/** SQL function name registered on our connection only; the schema never refers to it. */
+const SOURCE_KIND_FUNCTION = 'codex_ts_source_kind';
+
+const SORT_COLUMNS: Record<ListSortKey, string> = {
+  created_at: 'created_at_ms',
+  updated_at: 'updated_at_ms',
+  recency_at: 'recency_at_ms',
+};
+
+interface ListParams {
+  archived: number;
+  require_preview: number;
+  providers: string | null;
+  cwds: string | null;
+  search: string | null;
+  kinds: string;
+  after_key: number | null;
+  after_id: string | null;
+}
+
+/**
+ * `thread/list` from the database alone (`useStateDbOnly`). One statement per sort key and direction,
+ * prepared once; list-valued filters are bound as JSON arrays so no SQL is built per call.
+ */
+export class ThreadLister {
+  private readonly statements = new Map<string, Database.Statement<ListParams, ThreadRecord>>();
+
+  constructor(db: Database.Database) {
+    db.function(SOURCE_KIND_FUNCTION, { deterministic: true }, (source: unknown) =>
+      sourceKindOf(typeof source === 'string' ? source : String(source)),
+    );
+    for (const sortKey of Object.keys(SORT_COLUMNS) as ListSortKey[]) {
+      for (const direction of ['asc', 'desc'] as const) {
+        this.statements.set(`${sortKey}:${direction}`, db.prepare(listSql(SORT_COLUMNS[sortKey], direction)));
+      }
+    }
+  }
+
+  /**
+   * Rows in the query's order (sort key, then id, both in the query direction), starting after
+   * `query.after`, skipping rows whose rollout file no longer exists, until `query.limit` rows are found.
+   */
+  list(query: IndexListQuery): IndexedThread[] {
+    const statement = this.statements.get(`${query.sortKey}:${query.sortDirection}`);
+    if (!statement) throw new Error(`unsupported thread list order: ${query.sortKey} ${query.sortDirection}`);
+    const limit = Math.max(0, Math.trunc(query.limit));
+    const page: IndexedThread[] = [];
+    if (limit === 0) return page;
+    for (const record of statement.iterate(listParams(query))) {
+      // The file is the truth: a row whose file is gone is skipped (SPEC §8.3), and the next row fills its place.
+      if (!existsSync(record.rollout_path)) continue;
+      page.push(threadFromRecord(record));
+      if (page.length >= limit) break;
+    }
+    return page;
+  }
+}
+
+function listParams(query: IndexListQuery): ListParams {
+  return {
+    archived: query.archived ? 1 : 0,
+    require_preview: query.requirePreview ? 1 : 0,
+    providers: nonEmptyJson(query.modelProviders),
+    cwds: nonEmptyJson(query.cwds),
+    search: query.searchTerm === null || query.searchTerm === '' ? null : query.searchTerm,
+    kinds: JSON.stringify(expandSourceKinds(query.sourceKinds)),
+    after_key: query.after ? Math.trunc(query.after.keyMs) : null,
+    after_id: query.after ? query.after.id : null,
+  };
+}
+
+function nonEmptyJson(values: string[] | null): string | null {
+  return values && values.length > 0 ? JSON.stringify(values) : null;
+}
+
+function listSql(column: string, direction: 'asc' | 'desc'): string {
+  const beyond = direction === 'desc' ? '<' : '>';
+  const order = direction === 'desc' ? 'DESC' : 'ASC';
+  // `instr` keeps the title search case-sensitive (LIKE folds ASCII case).
+  return `
+    SELECT ${THREAD_COLUMNS} FROM threads
+    WHERE archived = @archived
+      AND (@require_preview = 0 OR preview <> '')
+      AND (@providers IS NULL OR model_provider IN (SELECT value FROM json_each(@providers)))
+      AND (@cwds IS NULL OR cwd IN (SELECT value FROM json_each(@cwds)))
+      AND (@search IS NULL OR instr(title, @search) > 0)
+      AND ${SOURCE_KIND_FUNCTION}(source) IN (SELECT value FROM json_each(@kinds))
+      AND (@after_key IS NULL OR ${column} ${beyond} @after_key OR (${column} = @after_key AND id ${beyond} @after_id))
+    ORDER BY ${column} ${order}, id ${order}`;
+}

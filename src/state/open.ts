@@ -1,0 +1,126 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { summarizeRollout } from '../rollout/summary.js';
+import type { Clock } from '../support/clock.js';
+import { systemIds, type IdSource } from '../support/ids.js';
+import type { Logger } from '../support/logger.js';
+import { runBackfill, type Summarize } from './backfill.js';
+import { BACKFILL_LEASE_SECONDS } from './lease.js';
+import { ensureSchema } from './migrations.js';
+import { BACKFILL_POLL_MS, BACKFILL_WAIT_MS, passBackfillGate } from './startup.js';
+import { prepareStateDbParts, StateDb } from './state-db.js';
+import { DEFAULT_MODEL_PROVIDER } from './thread-rows.js';
+
+/** The file name the reference 0.169.0 uses in CODEX_HOME. */
+export const STATE_DB_FILE = 'state_5.sqlite';
+/** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+export interface OpenStateDbOptions {
+  clock: Clock;
+  log: Logger;
+  /** Revisions of read receipts (UUIDv4). Defaults to the system source. */
+  ids?: IdSource;
+  /** Bound on waiting for another process's backfill; 30 s as in the reference. */
+  backfillWaitMs?: number;
+  /** Poll interval while waiting; 1 s as in the reference. */
+  backfillPollMs?: number;
+  /** A running backfill's claim expires after this long without a checkpoint; 900 s as in the reference. */
+  leaseSeconds?: number;
+  /** `model_provider` of rows whose rollout names none (the configured provider; `openai` by default). */
+  defaultModelProvider?: string;
+  /** Reads a rollout for the backfill; `summarizeRollout` unless a test substitutes it. */
+  summarize?: Summarize;
+}
+
+/**
+ * Opens `CODEX_HOME/state_5.sqlite` (creating it and the reference schema when missing), runs or waits for
+ * the rollout backfill, and returns the handle only once the backfill is complete. This is the only way to
+ * get a `StateDb`; call it once per process.
+ *
+ * Never throws: when the database cannot be used (not a database, corrupt, an older schema we cannot
+ * migrate, read-only file or directory, backfill wait timed out) it logs a warning and returns null, and
+ * the caller works from the filesystem alone.
+ */
+export async function openStateDb(codexHome: string, options: OpenStateDbOptions): Promise<StateDb | null> {
+  const { log } = options;
+  const dbPath = path.join(codexHome, STATE_DB_FILE);
+  let db: Database.Database | null = null;
+  try {
+    db = openConnection(dbPath);
+    const schema = ensureSchema(db);
+    if (schema.kind === 'unusable') {
+      log.warn(`state db at ${dbPath} cannot be used: ${schema.reason}; continuing without it`);
+      db.close();
+      return null;
+    }
+    if (schema.kind === 'existing' && schema.migrationNote) log.info(`state db at ${dbPath}: ${schema.migrationNote}`);
+    const parts = prepareStateDbParts(
+      db,
+      options.clock,
+      options.ids ?? systemIds,
+      options.defaultModelProvider ?? DEFAULT_MODEL_PROVIDER,
+    );
+    const gate = await passBackfillGate({
+      codexHome,
+      lease: parts.lease,
+      runBackfill: () =>
+        runBackfill({
+          codexHome,
+          db: parts.db,
+          lease: parts.lease,
+          threads: parts.threads,
+          edges: parts.edges,
+          summarize: options.summarize ?? summarizeRollout,
+          log,
+        }),
+      log,
+      waitMs: options.backfillWaitMs ?? BACKFILL_WAIT_MS,
+      pollMs: options.backfillPollMs ?? BACKFILL_POLL_MS,
+      leaseSeconds: options.leaseSeconds ?? BACKFILL_LEASE_SECONDS,
+    });
+    if (!gate.ok) {
+      log.warn(gate.message);
+      db.close();
+      return null;
+    }
+    return new StateDb(parts, { schema: schema.kind, backfill: gate.backfill, waitedMs: gate.waitedMs });
+  } catch (err) {
+    log.warn(`failed to initialize state runtime at ${codexHome}: ${errorText(err)}`);
+    closeQuietly(db);
+    return null;
+  }
+}
+
+function openConnection(dbPath: string): Database.Database {
+  const db = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    // The first statement reads the header: a file that is not a database fails here (SQLITE_NOTADB).
+    const mode = String(db.pragma('journal_mode = WAL', { simple: true })).toLowerCase();
+    if (mode !== 'wal') throw new Error(`cannot switch ${dbPath} to WAL journal mode (got ${mode})`);
+    // WAL with synchronous=NORMAL never corrupts the database; a power cut can only lose the last commits,
+    // which the backfill and read-repair rebuild from the rollout files.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (err) {
+    closeQuietly(db);
+    throw err;
+  }
+}
+
+function closeQuietly(db: Database.Database | null): void {
+  try {
+    if (db?.open) db.close();
+  } catch {
+    // Closing a connection whose file went bad can fail too; there is nothing left to release.
+  }
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' ? `${err.message} (${code})` : err.message;
+  }
+  return String(err);
+}

@@ -1,0 +1,53 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ARCHIVED_SESSIONS_DIR, SESSIONS_DIR } from '../rollout/layout.js';
+import type { Logger } from '../support/logger.js';
+
+/** A rollout file found under `sessions/` or `archived_sessions/`. */
+export interface RolloutFile {
+  path: string;
+  archived: boolean;
+  /** The path relative to CODEX_HOME with `/` separators: the backfill's sort key and checkpoint. */
+  watermark: string;
+}
+
+const ROLLOUT_PREFIX = 'rollout-';
+const ROLLOUT_SUFFIX = '.jsonl';
+
+/**
+ * Every regular `rollout-*.jsonl` file below `sessions/` and `archived_sessions/` (both walked recursively,
+ * as the reference does), sorted by watermark. Missing roots are empty; unreadable directories are skipped
+ * with a warning. Directories are read concurrently.
+ */
+export async function collectRolloutFiles(codexHome: string, log: Logger): Promise<RolloutFile[]> {
+  const found: RolloutFile[] = [];
+  await Promise.all([
+    walk(codexHome, path.join(codexHome, SESSIONS_DIR), false, found, log),
+    walk(codexHome, path.join(codexHome, ARCHIVED_SESSIONS_DIR), true, found, log),
+  ]);
+  found.sort((a, b) => (a.watermark < b.watermark ? -1 : a.watermark > b.watermark ? 1 : 0));
+  return found;
+}
+
+async function walk(home: string, dir: string, archived: boolean, out: RolloutFile[], log: Logger): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`failed to read directory ${dir}: ${String(err)}`);
+    return;
+  }
+  const subdirs: Promise<void>[] = [];
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) subdirs.push(walk(home, full, archived, out, log));
+    else if (entry.isFile() && entry.name.startsWith(ROLLOUT_PREFIX) && entry.name.endsWith(ROLLOUT_SUFFIX)) {
+      out.push({ path: full, archived, watermark: watermarkOf(home, full) });
+    }
+  }
+  await Promise.all(subdirs);
+}
+
+export function watermarkOf(home: string, file: string): string {
+  return path.relative(home, file).split(path.sep).join('/');
+}

@@ -1,0 +1,159 @@
+import type Database from 'better-sqlite3';
+import type {
+  IndexedThread,
+  IndexedThreadInput,
+  IndexListQuery,
+  ThreadIndex,
+  TurnIndexUpdate,
+} from '../rollout/thread-index.js';
+import type { Clock } from '../support/clock.js';
+import type { IdSource } from '../support/ids.js';
+import type { BackfillStats } from './backfill.js';
+import { BackfillLease, type BackfillState } from './lease.js';
+import { ThreadLister } from './list.js';
+import { ReadReceipts, type ReadReceipt } from './read-receipts.js';
+import { SpawnEdges, type SpawnEdgeStatus } from './spawn-edges.js';
+import { ThreadsTable } from './threads.js';
+
+/** What start-up did before handing out the handle. */
+export interface StateDbStartup {
+  /** `created`: this process created the schema; `existing`: it was there (ours or the reference's). */
+  schema: 'created' | 'existing';
+  /** The backfill this process ran, or null when it was already complete or another process ran it. */
+  backfill: BackfillStats | null;
+  /** Time spent waiting for another process's backfill (0 when none). */
+  waitedMs: number;
+}
+
+/** The parts `openStateDb` builds on one connection; the backfill uses the same ones before the handle exists. */
+export interface StateDbParts {
+  db: Database.Database;
+  ids: IdSource;
+  lease: BackfillLease;
+  threads: ThreadsTable;
+  lister: ThreadLister;
+  edges: SpawnEdges;
+  receipts: ReadReceipts;
+}
+
+/** Prepares every statement on `db` (the schema must be in place). */
+export function prepareStateDbParts(db: Database.Database, clock: Clock, ids: IdSource, defaultModelProvider: string): StateDbParts {
+  return {
+    db,
+    ids,
+    lease: new BackfillLease(db, clock),
+    threads: new ThreadsTable(db, defaultModelProvider),
+    lister: new ThreadLister(db),
+    edges: new SpawnEdges(db),
+    receipts: new ReadReceipts(db),
+  };
+}
+
+/**
+ * The process's one handle on `CODEX_HOME/state_5.sqlite`. Obtain it from `openStateDb`, which returns it
+ * only after the rollout backfill is complete. Implements the rollout store's `ThreadIndex` port and adds
+ * spawn edges, backfill state and read receipts. Every statement is prepared once, at open; calls are
+ * synchronous and throw only when SQLite fails (callers treat that as "no index answer"). Multi-statement
+ * writes use IMMEDIATE transactions so concurrent processes wait on the busy timeout instead of failing.
+ */
+export class StateDb implements ThreadIndex {
+  private readonly db: Database.Database;
+  private readonly ids: IdSource;
+  private readonly lease: BackfillLease;
+  private readonly threads: ThreadsTable;
+  private readonly lister: ThreadLister;
+  private readonly edges: SpawnEdges;
+  private readonly receipts: ReadReceipts;
+
+  constructor(
+    parts: StateDbParts,
+    /** What start-up did before handing out this handle. */
+    readonly startup: StateDbStartup,
+  ) {
+    this.db = parts.db;
+    this.ids = parts.ids;
+    this.lease = parts.lease;
+    this.threads = parts.threads;
+    this.lister = parts.lister;
+    this.edges = parts.edges;
+    this.receipts = parts.receipts;
+  }
+
+  // ThreadIndex
+
+  rolloutPath(threadId: string, archived: boolean): string | null {
+    return this.threads.rolloutPath(threadId, archived);
+  }
+
+  getThread(threadId: string): IndexedThread | null {
+    return this.threads.get(threadId);
+  }
+
+  upsertThread(row: IndexedThreadInput): void {
+    this.db
+      .transaction(() => {
+        this.threads.upsertThread(row);
+        if (row.spawn) this.edges.ensureEdge(row.spawn.parentThreadId, row.id, 'open');
+      })
+      .immediate();
+  }
+
+  updateRolloutPath(threadId: string, rolloutPath: string, archived: boolean, archivedAtMs: number | null): boolean {
+    return this.threads.updateRolloutPath(threadId, rolloutPath, archived, archivedAtMs);
+  }
+
+  recordTurn(update: TurnIndexUpdate): void {
+    this.threads.recordTurn(update);
+  }
+
+  setName(threadId: string, name: string, updatedAtMs: number): void {
+    this.threads.setName(threadId, name, updatedAtMs);
+  }
+
+  listThreads(query: IndexListQuery): IndexedThread[] {
+    return this.lister.list(query);
+  }
+
+  descendants(parentId: string): string[] {
+    return this.edges.descendants(parentId);
+  }
+
+  // Spawn edges
+
+  upsertSpawnEdge(parentId: string, childId: string, status: SpawnEdgeStatus): void {
+    this.edges.upsertEdge(parentId, childId, status);
+  }
+
+  /** Direct children of `parentId` through edges of any status, ids ascending. */
+  children(parentId: string): string[] {
+    return this.edges.children(parentId);
+  }
+
+  // Backfill state
+
+  /** Marks the rollout backfill complete (tests seed a home this way, as the reference's tests do). */
+  markBackfillComplete(lastWatermark: string | null): void {
+    this.lease.markComplete(lastWatermark);
+  }
+
+  backfillState(): BackfillState {
+    return this.lease.read();
+  }
+
+  // Read receipts
+
+  /** The stored read receipt, or null when the thread has none. */
+  readState(threadId: string): ReadReceipt | null {
+    return this.receipts.get(threadId);
+  }
+
+  /** Records a completed turn: it becomes first unread unless an earlier one is still unread. */
+  recordCompletedTurn(threadId: string, turnId: string, revision: string = this.ids.uuid4()): void {
+    this.receipts.recordCompletedTurn(threadId, turnId, revision);
+  }
+
+  /** Closes the connection (checkpointing the WAL when this is the last one). Idempotent. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

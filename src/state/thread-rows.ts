@@ -1,0 +1,144 @@
+import type { IndexedThread, IndexedThreadInput } from '../rollout/thread-index.js';
+import type { RolloutSummary } from '../rollout/types.js';
+import { decodeSource, encodeSource, spawnOriginOf } from './source-kind.js';
+
+/** `threads.sandbox_policy` of a row built from a file alone: the read-only permission profile (SPEC §8.1). */
+export const READ_ONLY_SANDBOX_POLICY =
+  '{"type":"managed","file_system":{"type":"restricted","entries":[{"path":{"type":"special","value":{"kind":"root"}},"access":"read"}]},"network":"restricted"}';
+
+/** `threads.approval_mode` of a row built from a file alone (backfill, read-repair). */
+export const FILE_ONLY_APPROVAL_MODE = 'on-request';
+
+/** The reference's provider id when a rollout names none (`session_meta.model_provider` absent). */
+export const DEFAULT_MODEL_PROVIDER = 'openai';
+
+/**
+ * The row a rollout file alone implies (SPEC §8.1): approval `on-request`, read-only sandbox, no name,
+ * and for an archived file `archived_at` = its mtime.
+ */
+export function threadInputFromSummary(summary: RolloutSummary): IndexedThreadInput {
+  const { lineCount: _lineCount, forkedFromId: _forkedFromId, ...rest } = summary;
+  return {
+    ...rest,
+    approvalMode: FILE_ONLY_APPROVAL_MODE,
+    sandboxPolicy: READ_ONLY_SANDBOX_POLICY,
+    name: null,
+    archivedAtMs: summary.archived ? summary.updatedAtMs : null,
+  };
+}
+
+/** Named parameters of the threads upsert statement. */
+export interface ThreadRowParams {
+  id: string;
+  rollout_path: string;
+  created_at: number;
+  created_at_ms: number;
+  updated_at: number;
+  updated_at_ms: number;
+  recency_at: number;
+  recency_at_ms: number;
+  source: string;
+  model_provider: string;
+  model: string | null;
+  cwd: string;
+  preview: string;
+  name: string | null;
+  sandbox_policy: string;
+  approval_mode: string;
+  tokens_used: number;
+  archived: number;
+  archived_at: number | null;
+  cli_version: string;
+  originator: string;
+  agent_nickname: string | null;
+  agent_role: string | null;
+  agent_path: string | null;
+}
+
+export function rowParams(row: IndexedThreadInput, defaultModelProvider: string): ThreadRowParams {
+  return {
+    id: row.id,
+    rollout_path: row.rolloutPath,
+    created_at: seconds(row.createdAtMs),
+    created_at_ms: Math.trunc(row.createdAtMs),
+    updated_at: seconds(row.updatedAtMs),
+    updated_at_ms: Math.trunc(row.updatedAtMs),
+    recency_at: seconds(row.recencyAtMs),
+    recency_at_ms: Math.trunc(row.recencyAtMs),
+    source: encodeSource(row.source),
+    model_provider: row.modelProvider ?? defaultModelProvider,
+    model: row.model,
+    cwd: row.cwd,
+    preview: row.preview,
+    name: row.name,
+    sandbox_policy: row.sandboxPolicy,
+    approval_mode: row.approvalMode,
+    tokens_used: Math.trunc(row.tokensUsed),
+    archived: row.archived ? 1 : 0,
+    archived_at: row.archivedAtMs === null ? null : seconds(row.archivedAtMs),
+    cli_version: row.cliVersion,
+    originator: row.originator,
+    agent_nickname: row.spawn?.agentNickname ?? null,
+    agent_role: row.spawn?.agentRole ?? null,
+    agent_path: row.spawn?.agentPath ?? null,
+  };
+}
+
+/**
+ * The columns every thread SELECT returns. The schema's insert triggers fill the `_ms` columns from the
+ * second columns when a writer leaves them out, so they are never NULL or 0 in practice.
+ */
+export const THREAD_COLUMNS = `
+  id, rollout_path, archived, archived_at, source, model_provider, model, cwd, cli_version, originator,
+  preview, name, sandbox_policy, approval_mode, tokens_used,
+  created_at_ms AS created_ms, updated_at_ms AS updated_ms, recency_at_ms AS recency_ms`;
+
+export interface ThreadRecord {
+  id: string;
+  rollout_path: string;
+  archived: number;
+  archived_at: number | null;
+  source: string;
+  model_provider: string;
+  model: string | null;
+  cwd: string;
+  cli_version: string;
+  originator: string | null;
+  preview: string;
+  name: string | null;
+  sandbox_policy: string;
+  approval_mode: string;
+  tokens_used: number;
+  created_ms: number;
+  updated_ms: number;
+  recency_ms: number;
+}
+
+export function threadFromRecord(record: ThreadRecord): IndexedThread {
+  const source = decodeSource(record.source);
+  return {
+    id: record.id,
+    rolloutPath: record.rollout_path,
+    archived: record.archived !== 0,
+    createdAtMs: record.created_ms,
+    updatedAtMs: record.updated_ms,
+    recencyAtMs: record.recency_ms,
+    source,
+    spawn: spawnOriginOf(source),
+    modelProvider: record.model_provider,
+    model: record.model,
+    cwd: record.cwd,
+    cliVersion: record.cli_version,
+    originator: record.originator ?? '',
+    preview: record.preview,
+    tokensUsed: record.tokens_used,
+    approvalMode: record.approval_mode,
+    sandboxPolicy: record.sandbox_policy,
+    name: record.name,
+    archivedAtMs: record.archived_at === null ? null : record.archived_at * 1000,
+  };
+}
+
+function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}

@@ -1,0 +1,21 @@
+import type { ThreadIndex } from '../rollout/thread-index.js';
+
+/**
+ * What the thread layer needs from the state DB beyond the store's `ThreadIndex`. `StateDb` (src/state/)
+ * satisfies it structurally; the manager receives it as `ThreadStatePort | null`.
+ */
+export interface ThreadStatePort extends ThreadIndex {
+  readState(threadId: string): { firstUnreadTurnId: string | null; revision: string } | null;
+  recordCompletedTurn(threadId: string, turnId: string, revision: string): void;
+}
+
+/**
+ * Where the manager sends notifications. `thread` goes to the connections subscribed to that thread;
+ * `broadcast` to every initialised connection. The server implements it; the manager knows no connections.
+ */
+export interface ThreadEventSink {
+  thread(threadId: string, method: string, params: Record<string, unknown>): void;
+  broadcast(method: string, params: Record<string, unknown>): void;
+  /** The thread was unloaded here (archive, shutdown): drop every subscription to it. */
+  unloaded(threadId: string): void;
+}

@@ -1,0 +1,344 @@
+import path from 'node:path';
+import type { ModelClient } from '../model/types.js';
+import { ThreadStoreError } from '../rollout/errors.js';
+import type { LocalThreadStore, StoredThread } from '../rollout/local-thread-store.js';
+import { readRollout } from '../rollout/reader.js';
+import { WriterLocks, type WriterLock } from '../rollout/writer-lock.js';
+import { RolloutWriter } from '../rollout/writer.js';
+import type { Clock } from '../support/clock.js';
+import type { IdSource } from '../support/ids.js';
+import type { Logger } from '../support/logger.js';
+import { isKnownModel, unknownModelWarning } from './catalog.js';
+import { ThreadError } from './errors.js';
+import { rebuildHistory } from './history.js';
+import { LoadedThread, type ActiveTurn } from './loaded-thread.js';
+import type { ThreadEventSink, ThreadStatePort } from './ports.js';
+import { sessionMetaLine, type ThreadSettings } from './rollout-lines.js';
+import { TurnRunner } from './turn-runner.js';
+import { threadWire, turnWire, type JsonObject, type TurnFacts } from './wire.js';
+
+/** Defaults from config.toml and the process (the server's cwd, our version). */
+export interface ThreadDefaults {
+  model: string;
+  modelProvider: string;
+  approvalPolicy: string;
+  sandboxMode: string;
+  cwd: string;
+  cliVersion: string;
+}
+
+/** Per-thread settings a request may override (thread/start, thread/resume, thread/fork, turn/start). */
+export interface SettingsOverrides {
+  model?: string | null;
+  modelProvider?: string | null;
+  cwd?: string | null;
+  approvalPolicy?: string | null;
+  sandbox?: string | null;
+}
+
+export interface ThreadManagerDeps {
+  store: LocalThreadStore;
+  stateDb: ThreadStatePort | null;
+  model: ModelClient;
+  clock: Clock;
+  ids: IdSource;
+  log: Logger;
+  sink: ThreadEventSink;
+  defaults: ThreadDefaults;
+  userAgent: () => string;
+  installationId: string;
+}
+
+/**
+ * Owns the threads loaded in this process: loading (start/resume/fork) takes the cross-process writer
+ * lock, archive unloads and releases it, turns run on a `TurnRunner`. Callers serialise requests per thread
+ * (the router's queue); the manager never talks to connections, only to its event sink.
+ */
+export class ThreadManager {
+  private readonly loaded = new Map<string, LoadedThread>();
+  private readonly locks: WriterLocks;
+
+  constructor(private readonly deps: ThreadManagerDeps) {
+    this.locks = new WriterLocks(deps.store.layout);
+  }
+
+  get(threadId: string): LoadedThread | undefined {
+    return this.loaded.get(threadId);
+  }
+
+  loadedIds(): string[] {
+    return [...this.loaded.keys()].sort();
+  }
+
+  start(overrides: SettingsOverrides, originator: string, ephemeral: boolean): LoadedThread {
+    const { clock, ids, store } = this.deps;
+    const id = ids.uuid7();
+    const createdAtMs = clock.nowMs();
+    const settings = this.settingsFor(id, createdAtMs, originator, overrides, null);
+    const lock = ephemeral ? null : this.lockOrThrow(id);
+    const writer = ephemeral ? null : RolloutWriter.forNewFile(store.layout.activeRolloutPath(createdAtMs, id), clock);
+    const thread = new LoadedThread(settings, ephemeral, writer, lock, { forkedFromId: null, parentThreadId: null, source: 'vscode', agentNickname: null, agentRole: null });
+    this.loaded.set(id, thread);
+    return thread;
+  }
+
+  /** Loads a stored thread. `loadedNow` is false when it was already loaded here (no status change then). */
+  async resume(threadId: string, overrides: SettingsOverrides, originator: string): Promise<{ thread: LoadedThread; loadedNow: boolean }> {
+    const existing = this.loaded.get(threadId);
+    if (existing) return { thread: existing, loadedNow: false };
+    const rolloutPath = await this.deps.store.find(threadId, false);
+    if (!rolloutPath) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    const lock = this.lockOrThrow(threadId);
+    try {
+      const thread = await this.loadFromFile(threadId, rolloutPath, lock, overrides, originator);
+      this.loaded.set(threadId, thread);
+      return { thread, loadedNow: true };
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  private async loadFromFile(threadId: string, rolloutPath: string, lock: WriterLock, overrides: SettingsOverrides, originator: string): Promise<LoadedThread> {
+    const { store, clock } = this.deps;
+    const contents = await readRollout(rolloutPath);
+    const history = rebuildHistory(contents.lines);
+    const summary = await store.storedThread(rolloutPath);
+    const meta = history.sessionMeta ?? {};
+    const createdAtMs = summary?.createdAtMs ?? clock.nowMs();
+    const settings = this.settingsFor(threadId, createdAtMs, typeof meta['originator'] === 'string' ? meta['originator'] : originator, overrides, {
+      model: history.model,
+      modelProvider: typeof meta['model_provider'] === 'string' ? meta['model_provider'] : null,
+      cwd: typeof meta['cwd'] === 'string' ? meta['cwd'] : null,
+      cliVersion: typeof meta['cli_version'] === 'string' ? meta['cli_version'] : null,
+    });
+    const writer = RolloutWriter.forExistingFile(rolloutPath, clock, contents.lines.length + contents.skipped.length, contents.endsWithNewline);
+    const thread = new LoadedThread(settings, false, writer, lock, {
+      forkedFromId: summary?.forkedFromId ?? null,
+      parentThreadId: summary?.spawn?.parentThreadId ?? null,
+      source: summary?.source ?? 'vscode',
+      agentNickname: summary?.spawn?.agentNickname ?? null,
+      agentRole: summary?.spawn?.agentRole ?? null,
+    });
+    thread.turns = history.turns;
+    thread.modelInput = history.modelInput;
+    thread.historySequence = contents.lines.filter((l) => l.type === 'response_item').length;
+    if (history.totalUsage) thread.totalUsage = history.totalUsage;
+    thread.lastUsage = history.lastUsage;
+    thread.preview = summary?.preview ?? '';
+    thread.name = summary?.name ?? null;
+    thread.updatedAtMs = summary?.updatedAtMs ?? createdAtMs;
+    thread.recencyAtMs = summary?.recencyAtMs ?? createdAtMs;
+    return thread;
+  }
+
+  /**
+   * A new thread continuing a stored one. Materialised at once: its file starts with a `session_meta` that
+   * names the source (`forked_from_id`) followed by a copy of the source's lines, so it reads on its own.
+   */
+  async fork(sourceId: string, overrides: SettingsOverrides, originator: string, ephemeral: boolean): Promise<LoadedThread> {
+    const sourcePath = this.loaded.get(sourceId)?.rolloutPath ?? (await this.deps.store.find(sourceId, false));
+    if (!sourcePath || (this.loaded.get(sourceId) && !this.loaded.get(sourceId)?.materialized)) throw new ThreadError('no-rollout', `no rollout found for thread id ${sourceId}`);
+    const contents = await readRollout(sourcePath);
+    const history = rebuildHistory(contents.lines);
+    const source = await this.deps.store.storedThread(sourcePath);
+    const thread = this.start({ model: history.model, ...stripNulls(overrides) }, originator, ephemeral);
+    Object.assign(thread.origin, { forkedFromId: sourceId });
+    thread.turns = history.turns;
+    thread.modelInput = history.modelInput;
+    if (history.totalUsage) thread.totalUsage = history.totalUsage;
+    thread.preview = source?.preview ?? '';
+    thread.name = source?.name ?? null;
+    if (thread.writer) {
+      const copied = contents.lines.filter((l) => l.type !== 'session_meta').map((l) => ({ type: l.type, payload: l.payload, ...(l.metadata ? { metadata: l.metadata } : {}) }));
+      await thread.writer.append([sessionMetaLine(thread.settings, { forked_from_id: sourceId }), ...copied]);
+      thread.historySequence = copied.filter((l) => l.type === 'response_item').length;
+      if (thread.name) await this.deps.store.names.append(thread.id, thread.name, this.deps.clock.nowMs());
+    }
+    return thread;
+  }
+
+  /**
+   * SPEC §9: archives the thread (its rollout must exist), unloading it here, then its spawned descendants
+   * deepest first; a descendant that fails is logged and skipped. Returns the ids archived, parent first.
+   */
+  async archive(threadId: string): Promise<string[]> {
+    const loaded = this.loaded.get(threadId);
+    // Seed rule (SPEC §10.1): a thread that never ran a turn has no rollout and cannot be archived.
+    if (loaded && !loaded.materialized) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    if (!loaded && !(await this.deps.store.find(threadId, false))) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    if (loaded) await this.unload(loaded);
+    await this.deps.store.archive(threadId);
+    const archived = [threadId];
+    for (const child of this.descendantsDeepestFirst(threadId)) {
+      try {
+        const childLoaded = this.loaded.get(child);
+        if (childLoaded) await this.unload(childLoaded);
+        if (!(await this.deps.store.find(child, false))) continue;
+        await this.deps.store.archive(child);
+        archived.push(child);
+      } catch (error) {
+        this.deps.log.warn({ err: error, threadId: child, parent: threadId }, 'failed to archive spawned descendant; leaving it active');
+      }
+    }
+    return archived;
+  }
+
+  private descendantsDeepestFirst(threadId: string): string[] {
+    try {
+      return (this.deps.stateDb?.descendants(threadId) ?? []).slice().reverse();
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'could not read spawn edges');
+      return [];
+    }
+  }
+
+  async unarchive(threadId: string): Promise<StoredThread> {
+    if (this.loaded.has(threadId)) throw new ThreadError('active-writer', `thread ${threadId} already has an active writer`);
+    const restored = await this.deps.store.unarchive(threadId);
+    const stored = await this.deps.store.storedThread(restored);
+    if (!stored) throw new ThreadStoreError('io', `failed to read restored rollout ${restored}`);
+    return stored;
+  }
+
+  /** Unloads a thread: ends its turn, closes its writer, releases its lock and drops subscriptions. */
+  private async unload(thread: LoadedThread): Promise<void> {
+    if (thread.active) {
+      thread.active.interrupted = true;
+      thread.active.controller.abort();
+      await thread.active.done;
+    }
+    this.loaded.delete(thread.id);
+    thread.status = { type: 'notLoaded' };
+    this.deps.sink.thread(thread.id, 'thread/status/changed', { threadId: thread.id, status: thread.status });
+    this.deps.sink.unloaded(thread.id);
+    await thread.writer?.close();
+    thread.lock?.release();
+  }
+
+  async setName(threadId: string, name: string): Promise<void> {
+    if (name.trim() === '') throw new ThreadError('invalid-request', 'thread name must not be empty');
+    const loaded = this.loaded.get(threadId);
+    if (!loaded && !(await this.deps.store.find(threadId, false)) && !(await this.deps.store.find(threadId, true))) {
+      throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    }
+    if (loaded) loaded.name = name;
+    const now = this.deps.clock.nowMs();
+    if (!loaded?.ephemeral) await this.deps.store.names.append(threadId, name, now);
+    try {
+      this.deps.stateDb?.setName(threadId, name, now);
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'state db name update failed');
+    }
+  }
+
+  /** turn/start: a new turn, or the input steered into the running one (SPEC §4.2). */
+  startTurn(threadId: string, input: JsonObject[], overrides: SettingsOverrides): { turn: JsonObject; steered: boolean } {
+    const thread = this.loaded.get(threadId);
+    if (!thread) throw new ThreadError('thread-not-found', `thread not found: ${threadId}`);
+    if (thread.active) {
+      thread.active.pendingInputs.push(input);
+      const request = thread.active.request;
+      setImmediate(() => request?.abort());
+      return { turn: turnWire({ ...thread.active.turn, items: [], itemsView: 'notLoaded', startedAtMs: null }), steered: true };
+    }
+    this.applyOverrides(thread.settings, overrides);
+    const { clock, ids } = this.deps;
+    const turn: TurnFacts = { id: ids.uuid7(), items: [], itemsView: 'full', status: 'inProgress', error: null, startedAtMs: clock.nowMs(), completedAtMs: null, durationMs: null };
+    if (!isKnownModel(thread.settings.model)) {
+      this.deps.sink.thread(threadId, 'warning', { threadId, message: unknownModelWarning(thread.settings.model) });
+    }
+    const active: ActiveTurn = { turn, controller: new AbortController(), request: null, pendingInputs: [], interrupted: false, done: Promise.resolve() };
+    thread.active = active;
+    thread.turns.push(turn);
+    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(), stateDb: this.deps.stateDb });
+    // The response goes out first: the runner starts on the next macrotask, after the reply is written.
+    active.done = new Promise<void>((resolve) => setImmediate(() => void runner.run(input).finally(resolve)));
+    return { turn: turnWire({ ...turn, itemsView: 'notLoaded', startedAtMs: null }), steered: false };
+  }
+
+  interrupt(threadId: string): void {
+    const thread = this.loaded.get(threadId);
+    if (!thread) throw new ThreadError('thread-not-found', `thread not found: ${threadId}`);
+    const active = thread.active;
+    if (!active) throw new ThreadError('no-active-turn', 'no active turn to interrupt');
+    active.interrupted = true;
+    setImmediate(() => active.controller.abort());
+  }
+
+  /** Stored (not loaded) form of a thread for read/list/unarchive answers. */
+  storedWire(stored: StoredThread, turns: JsonObject[] = []): JsonObject {
+    const loaded = this.loaded.get(stored.id);
+    if (loaded) return { ...loaded.toWire(turns), canAcceptDirectInput: null };
+    return threadWire({
+      id: stored.id, loaded: false, cwd: stored.cwd, forkedFromId: null, parentThreadId: stored.spawn?.parentThreadId ?? null, preview: stored.preview,
+      ephemeral: false, modelProvider: stored.modelProvider, model: stored.model, createdAtMs: stored.createdAtMs, updatedAtMs: stored.updatedAtMs,
+      recencyAtMs: stored.recencyAtMs, status: { type: 'notLoaded' }, path: stored.rolloutPath, cliVersion: stored.cliVersion, originator: stored.originator,
+      source: stored.source, agentNickname: stored.spawn?.agentNickname ?? null, agentRole: stored.spawn?.agentRole ?? null, name: stored.name, directInput: null, turns,
+    });
+  }
+
+  /** End of process: interrupt running turns (their lines are flushed), close writers, release locks. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.loaded.values()].map((thread) => this.unloadQuietly(thread)));
+  }
+
+  private async unloadQuietly(thread: LoadedThread): Promise<void> {
+    try {
+      if (thread.active) {
+        thread.active.interrupted = true;
+        thread.active.controller.abort();
+        await thread.active.done;
+      }
+      await thread.writer?.close();
+    } catch (error) {
+      this.deps.log.error({ err: error, threadId: thread.id }, 'failed to close thread');
+    } finally {
+      thread.lock?.release();
+      this.loaded.delete(thread.id);
+    }
+  }
+
+  private lockOrThrow(threadId: string): WriterLock {
+    const lock = this.locks.tryAcquire(threadId);
+    if (!lock) throw new ThreadError('active-writer', `thread ${threadId} already has an active writer`);
+    return lock;
+  }
+
+  private settingsFor(
+    threadId: string,
+    createdAtMs: number,
+    originator: string,
+    overrides: SettingsOverrides,
+    stored: { model: string | null; modelProvider: string | null; cwd: string | null; cliVersion: string | null } | null,
+  ): ThreadSettings {
+    const d = this.deps.defaults;
+    const settings: ThreadSettings = {
+      threadId,
+      createdAtMs,
+      cwd: stored?.cwd ?? d.cwd,
+      originator,
+      cliVersion: stored?.cliVersion ?? d.cliVersion,
+      source: 'vscode',
+      modelProvider: stored?.modelProvider ?? d.modelProvider,
+      model: stored?.model ?? d.model,
+      approvalPolicy: d.approvalPolicy,
+      sandboxMode: d.sandboxMode,
+      windowId: this.deps.ids.uuid7(),
+    };
+    this.applyOverrides(settings, overrides);
+    return settings;
+  }
+
+  private applyOverrides(settings: ThreadSettings, o: SettingsOverrides): void {
+    if (o.model) settings.model = o.model;
+    if (o.modelProvider) settings.modelProvider = o.modelProvider;
+    if (o.cwd) settings.cwd = path.resolve(this.deps.defaults.cwd, o.cwd);
+    if (o.approvalPolicy) settings.approvalPolicy = o.approvalPolicy;
+    if (o.sandbox) settings.sandboxMode = o.sandbox;
+  }
+}
+
+function stripNulls(o: SettingsOverrides): SettingsOverrides {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+}

@@ -1,0 +1,389 @@
+import { ModelError, type ModelClient, type ModelEvent, type ModelErrorInfo, type ResponseUsage } from '../model/types.js';
+import type { Clock } from '../support/clock.js';
+import type { IdSource } from '../support/ids.js';
+import type { Logger } from '../support/logger.js';
+import { FALLBACK_CONTEXT_WINDOW } from './catalog.js';
+import type { ActiveTurn, LoadedThread } from './loaded-thread.js';
+import type { ThreadEventSink, ThreadStatePort } from './ports.js';
+import * as lines from './rollout-lines.js';
+import { addTokens, agentMessageItem, reasoningItem, turnWire, userMessageItem, ZERO_TOKENS, type JsonObject, type ThreadStatusWire, type TokenBreakdown } from './wire.js';
+
+export interface TurnRunnerDeps {
+  model: ModelClient;
+  clock: Clock;
+  ids: IdSource;
+  log: Logger;
+  sink: ThreadEventSink;
+  stateDb: ThreadStatePort | null;
+  userAgent: string;
+  installationId: string;
+}
+
+const RATE_LIMITS = {
+  rateLimits: { limitId: 'codex', limitName: null, normalModelSlug: null, primary: null, secondary: null, credits: null, individualLimit: null, spendControlReached: null, planType: null, rateLimitReachedType: null },
+};
+
+const TOOL_UNAVAILABLE = 'tool not available: this server does not execute tools';
+
+/** Partial output of one model request; dropped when the request is retried or abandoned. */
+interface Partial {
+  agentText: Map<string, string>;
+  reasoning: Map<string, { summary: string[]; content: string[]; startedAtMs: number }>;
+  startedAt: Map<string, number>;
+}
+
+/**
+ * Runs one turn to its end: records input, streams the model, appends every line to the rollout as it
+ * happens (so a crash keeps what was complete), emits the SPEC §4.2 notifications, and always leaves the
+ * thread idle (or systemError) and usable. Steered input restarts the model request inside the same turn.
+ */
+export class TurnRunner {
+  private readonly turnUsage = { value: ZERO_TOKENS };
+  private lastAgentMessage: string | null = null;
+  private finalAgentItem: JsonObject | null = null;
+  private firstTokenMs: number | null = null;
+
+  constructor(
+    private readonly thread: LoadedThread,
+    private readonly active: ActiveTurn,
+    private readonly deps: TurnRunnerDeps,
+    private readonly contextWindow: number = FALLBACK_CONTEXT_WINDOW,
+  ) {}
+
+  private emit(method: string, params: JsonObject): void {
+    this.deps.sink.thread(this.thread.id, method, params);
+  }
+
+  private setStatus(status: ThreadStatusWire): void {
+    this.thread.status = status;
+    this.emit('thread/status/changed', { threadId: this.thread.id, status });
+  }
+
+  private get turnId(): string {
+    return this.active.turn.id;
+  }
+
+  async run(input: JsonObject[]): Promise<void> {
+    const { thread, active } = this;
+    const turn = active.turn;
+    try {
+      this.setStatus({ type: 'active', activeFlags: [] });
+      this.emit('turn/started', { threadId: thread.id, turn: turnWire({ ...turn, items: [], itemsView: 'notLoaded' }) });
+      await this.writeTurnHeader();
+      if (input.length > 0) await this.recordUserInput(input);
+      let followUp = true;
+      while (followUp) {
+        followUp = await this.requestOnce();
+        while (active.pendingInputs.length > 0) {
+          await this.recordUserInput(active.pendingInputs.shift() as JsonObject[]);
+          followUp = true;
+        }
+      }
+      await this.complete();
+    } catch (error) {
+      if (active.interrupted || isAbort(error)) await this.interrupted();
+      else if (error instanceof ModelError) await this.failed(error.info);
+      else {
+        this.deps.log.error({ err: error, threadId: thread.id }, 'turn failed unexpectedly');
+        await this.failed({ message: (error as Error).message ?? String(error), codexErrorInfo: 'other', additionalDetails: null, afterHttpOk: false });
+      }
+    } finally {
+      await thread.writer?.sync().catch((err: unknown) => this.deps.log.error({ err }, 'rollout fsync failed'));
+      thread.active = null;
+    }
+  }
+
+  private async append(batch: import('../rollout/writer.js').NewRolloutLine[]): Promise<void> {
+    if (!this.thread.writer) return;
+    const wasMaterialized = this.thread.materialized;
+    await this.thread.writer.append(batch);
+    this.thread.updatedAtMs = this.deps.clock.nowMs();
+    if (!wasMaterialized) this.indexMaterialized();
+  }
+
+  private async writeTurnHeader(): Promise<void> {
+    const { thread } = this;
+    const s = thread.settings;
+    const now = this.deps.clock.nowMs();
+    const header = [lines.taskStartedLine(this.turnId, this.active.turn.startedAtMs ?? now, this.contextWindow)];
+    if (!thread.materialized) {
+      const dev = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'developer', lines.developerContextText(s), this.turnId);
+      const env = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', lines.environmentContextText(s, now), this.turnId);
+      if (thread.modelInput.length === 0) thread.modelInput.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: lines.BASE_INSTRUCTIONS }] });
+      thread.modelInput.push(stripMeta(dev), stripMeta(env));
+      header.unshift(lines.sessionMetaLine(s, thread.origin.forkedFromId ? { forked_from_id: thread.origin.forkedFromId } : {}));
+      header.push(lines.responseItemLine(dev, ++thread.historySequence), lines.responseItemLine(env, ++thread.historySequence), lines.worldStateLine(s, now));
+      header.push(lines.turnContextLine(s, this.turnId), lines.threadSettingsAppliedLine(s));
+    } else {
+      header.push(lines.turnContextLine(s, this.turnId));
+    }
+    await this.append(header);
+  }
+
+  private async recordUserInput(input: JsonObject[]): Promise<void> {
+    const { thread } = this;
+    const now = this.deps.clock.nowMs();
+    const itemId = this.deps.ids.uuid7();
+    const content = input.map(userContent);
+    const text = content.map((c) => (typeof c['text'] === 'string' ? c['text'] : '')).join('');
+    const item = userMessageItem(itemId, content, now, null);
+    this.emit('item/started', { item, threadId: thread.id, turnId: this.turnId, startedAtMs: now });
+    const payload = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', text, this.turnId);
+    thread.modelInput.push(stripMeta(payload));
+    await this.append([
+      lines.responseItemLine(payload, ++thread.historySequence),
+      lines.itemCompletedLine(thread.id, this.turnId, { type: 'UserMessage', id: itemId, content }, now, now),
+    ]);
+    const done = { ...item, completedAtMs: now };
+    this.active.turn.items.push(done);
+    this.emit('item/completed', { item: done, threadId: thread.id, turnId: this.turnId, contentTokenCount: null, completedAtMs: now });
+    if (thread.preview === '' && text !== '') thread.preview = text;
+    thread.recencyAtMs = this.active.turn.startedAtMs ?? now;
+  }
+
+  /** One model request. Returns true when the model must be asked again (tool output to answer). */
+  private async requestOnce(): Promise<boolean> {
+    const { thread, active } = this;
+    const request = new AbortController();
+    active.request = request;
+    const signal = AbortSignal.any([active.controller.signal, request.signal]);
+    const partial: Partial = { agentText: new Map(), reasoning: new Map(), startedAt: new Map() };
+    let followUp = false;
+    try {
+      const stream = this.deps.model.stream(
+        { model: thread.settings.model, input: [...thread.modelInput], threadId: thread.id, turnId: this.turnId, originator: thread.settings.originator, userAgent: this.deps.userAgent, installationId: this.deps.installationId, tools: [] },
+        signal,
+      );
+      for await (const event of stream) {
+        if (await this.onEvent(event, partial)) followUp = true;
+      }
+      return followUp;
+    } catch (error) {
+      // Steering aborts only the request: the loop records the new input and asks again.
+      if (request.signal.aborted && !active.controller.signal.aborted && active.pendingInputs.length > 0) return true;
+      throw error;
+    } finally {
+      active.request = null;
+    }
+  }
+
+  private async onEvent(event: ModelEvent, partial: Partial): Promise<boolean> {
+    const { thread } = this;
+    const now = this.deps.clock.nowMs();
+    const base = { threadId: thread.id, turnId: this.turnId };
+    switch (event.type) {
+      case 'outputItemAdded': {
+        const id = String(event.item['id'] ?? '');
+        partial.startedAt.set(id, now);
+        if (event.item['type'] === 'message') {
+          partial.agentText.set(id, '');
+          this.emit('item/started', { item: agentMessageItem(id, '', now, null), ...base, startedAtMs: now });
+        } else if (event.item['type'] === 'reasoning') {
+          partial.reasoning.set(id, { summary: [], content: [], startedAtMs: now });
+          this.emit('item/started', { item: reasoningItem(id, [], [], now, null), ...base, startedAtMs: now });
+        }
+        return false;
+      }
+      case 'outputTextDelta':
+        this.firstTokenMs ??= now - (this.active.turn.startedAtMs ?? now);
+        partial.agentText.set(event.itemId, (partial.agentText.get(event.itemId) ?? '') + event.delta);
+        this.emit('item/agentMessage/delta', { ...base, itemId: event.itemId, delta: event.delta });
+        return false;
+      case 'reasoningSummaryPartAdded':
+        this.emit('item/reasoning/summaryPartAdded', { ...base, itemId: event.itemId, summaryIndex: event.summaryIndex });
+        return false;
+      case 'reasoningSummaryDelta': {
+        const r = partial.reasoning.get(event.itemId);
+        if (r) r.summary[event.summaryIndex] = (r.summary[event.summaryIndex] ?? '') + event.delta;
+        this.emit('item/reasoning/summaryTextDelta', { ...base, itemId: event.itemId, delta: event.delta, summaryIndex: event.summaryIndex });
+        return false;
+      }
+      case 'reasoningTextDelta': {
+        const r = partial.reasoning.get(event.itemId);
+        if (r) r.content[event.contentIndex] = (r.content[event.contentIndex] ?? '') + event.delta;
+        this.emit('item/reasoning/textDelta', { ...base, itemId: event.itemId, delta: event.delta, contentIndex: event.contentIndex });
+        return false;
+      }
+      case 'outputItemDone':
+        return this.onItemDone(event.item, partial, now);
+      case 'completed':
+        await this.onCompleted(event.responseId, event.usage);
+        return false;
+      case 'retrying':
+        partial.agentText.clear();
+        partial.reasoning.clear();
+        this.emit('error', { error: turnError(event.error, `Reconnecting... ${event.attempt}/${event.maxAttempts}`, { responseStreamDisconnected: { httpStatusCode: null } }), willRetry: true, ...base });
+        return false;
+      case 'created':
+        return false;
+    }
+  }
+
+  private async onItemDone(item: JsonObject, partial: Partial, now: number): Promise<boolean> {
+    const { thread } = this;
+    const id = String(item['id'] ?? '');
+    const startedAtMs = partial.startedAt.get(id) ?? now;
+    const base = { threadId: thread.id, turnId: this.turnId };
+    if (item['type'] === 'message') {
+      const text = messageText(item) ?? partial.agentText.get(id) ?? '';
+      const done = agentMessageItem(id, text, startedAtMs, now);
+      const payload = lines.messagePayload(id, 'assistant', text, this.turnId);
+      thread.modelInput.push(stripMeta(payload));
+      await this.append([lines.itemCompletedLine(thread.id, this.turnId, { type: 'AgentMessage', id, content: [{ type: 'Text', text }] }, startedAtMs, now), lines.responseItemLine(payload, ++thread.historySequence)]);
+      this.active.turn.items.push(done);
+      this.lastAgentMessage = text;
+      this.finalAgentItem = done;
+      this.emit('item/completed', { item: done, ...base, contentTokenCount: null, completedAtMs: now });
+      return false;
+    }
+    if (item['type'] === 'reasoning') {
+      const r = partial.reasoning.get(id) ?? { summary: [], content: [], startedAtMs };
+      const done = reasoningItem(id, r.summary, r.content, r.startedAtMs, now);
+      thread.modelInput.push(item);
+      await this.append([lines.itemCompletedLine(thread.id, this.turnId, { type: 'Reasoning', id, summary_text: r.summary, raw_content: r.content }, r.startedAtMs, now), lines.responseItemLine(item, ++thread.historySequence)]);
+      this.active.turn.items.push(done);
+      this.emit('item/completed', { item: done, ...base, contentTokenCount: null, completedAtMs: now });
+      return false;
+    }
+    if (item['type'] === 'function_call' || item['type'] === 'custom_tool_call') {
+      // Tools are out of scope: answer the call so the model can finish the turn instead of waiting forever.
+      const callId = String(item['call_id'] ?? id);
+      const output = item['type'] === 'function_call' ? { type: 'function_call_output', call_id: callId, output: TOOL_UNAVAILABLE } : { type: 'custom_tool_call_output', call_id: callId, output: TOOL_UNAVAILABLE };
+      thread.modelInput.push(item, output);
+      await this.append([lines.responseItemLine(item, ++thread.historySequence), lines.responseItemLine(output, ++thread.historySequence)]);
+      return true;
+    }
+    thread.modelInput.push(item);
+    await this.append([lines.responseItemLine(item, ++thread.historySequence)]);
+    return false;
+  }
+
+  private async onCompleted(responseId: string | null, usage: ResponseUsage | null): Promise<void> {
+    const { thread } = this;
+    const last: TokenBreakdown = usage
+      ? { totalTokens: usage.totalTokens, inputTokens: usage.inputTokens, cachedInputTokens: usage.cachedInputTokens, cacheWriteInputTokens: 0, outputTokens: usage.outputTokens, reasoningOutputTokens: usage.reasoningOutputTokens }
+      : ZERO_TOKENS;
+    this.turnUsage.value = addTokens(this.turnUsage.value, last);
+    thread.totalUsage = addTokens(thread.totalUsage, last);
+    thread.lastUsage = last;
+    await this.append(lines.tokenLines(thread.id, this.turnId, responseId, last, this.turnUsage.value, thread.totalUsage, this.contextWindow));
+    this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
+    this.emit('account/rateLimits/updated', RATE_LIMITS);
+  }
+
+  private finishTurn(status: 'completed' | 'interrupted' | 'failed', error: JsonObject | null): number {
+    const now = this.deps.clock.nowMs();
+    const turn = this.active.turn;
+    turn.status = status;
+    turn.error = error;
+    turn.completedAtMs = now;
+    turn.durationMs = now - (turn.startedAtMs ?? now);
+    return now;
+  }
+
+  private async complete(): Promise<void> {
+    const { thread } = this;
+    const now = this.finishTurn('completed', null);
+    const turn = this.active.turn;
+    await this.append([lines.taskCompleteLine(this.turnId, this.lastAgentMessage, turn.startedAtMs ?? now, now, this.firstTokenMs)]);
+    await thread.writer?.sync();
+    this.recordInIndex(true);
+    this.setStatus({ type: 'idle' });
+    const items = this.finalAgentItem ? [this.finalAgentItem] : [];
+    this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...turn, items, itemsView: 'summary' }) });
+  }
+
+  private async interrupted(): Promise<void> {
+    const { thread } = this;
+    const now = this.finishTurn('interrupted', null);
+    const turn = this.active.turn;
+    const notice = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', '<turn_aborted>\nThe user interrupted the previous turn.\n</turn_aborted>', this.turnId);
+    thread.modelInput.push(stripMeta(notice));
+    await this.safeAppend([lines.responseItemLine(notice, ++thread.historySequence), lines.turnAbortedLine(this.turnId, turn.startedAtMs ?? now, now)]);
+    this.recordInIndex(false);
+    this.setStatus({ type: 'idle' });
+    this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...turn, items: [], itemsView: 'notLoaded' }) });
+  }
+
+  private async failed(info: ModelErrorInfo): Promise<void> {
+    const { thread } = this;
+    const error = turnError(info, info.message, info.codexErrorInfo, null);
+    const now = this.finishTurn('failed', error);
+    await this.safeAppend([lines.turnErrorLine(this.turnId, info.message, info.codexErrorInfo, now)]);
+    this.recordInIndex(false);
+    if (info.afterHttpOk) this.emit('account/rateLimits/updated', RATE_LIMITS);
+    this.setStatus({ type: 'systemError' });
+    this.emit('error', { error, willRetry: false, threadId: thread.id, turnId: this.turnId });
+    this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...this.active.turn, items: [], itemsView: 'notLoaded' }) });
+  }
+
+  /** Ending a turn must not fail because the disk did (ENOSPC): the client still gets its turn/completed. */
+  private async safeAppend(batch: import('../rollout/writer.js').NewRolloutLine[]): Promise<void> {
+    try {
+      await this.append(batch);
+    } catch (err) {
+      this.deps.log.error({ err, threadId: this.thread.id }, 'failed to append to rollout');
+    }
+  }
+
+  private indexMaterialized(): void {
+    const { thread } = this;
+    const s = thread.settings;
+    this.indexCall(() =>
+      this.deps.stateDb?.upsertThread({
+        id: thread.id, rolloutPath: thread.rolloutPath ?? '', archived: false, createdAtMs: s.createdAtMs, updatedAtMs: this.deps.clock.nowMs(),
+        recencyAtMs: thread.recencyAtMs, source: thread.origin.source, spawn: null, modelProvider: s.modelProvider, model: s.model, cwd: s.cwd,
+        cliVersion: s.cliVersion, originator: s.originator, preview: thread.preview, tokensUsed: thread.totalUsage.totalTokens,
+        approvalMode: s.approvalPolicy, sandboxPolicy: sandboxPolicyJson(s.sandboxMode), name: thread.name, archivedAtMs: null,
+      }),
+    );
+  }
+
+  private recordInIndex(completed: boolean): void {
+    const { thread } = this;
+    if (!thread.materialized) return;
+    this.indexCall(() => {
+      this.deps.stateDb?.recordTurn({ threadId: thread.id, updatedAtMs: thread.updatedAtMs, recencyAtMs: thread.recencyAtMs, tokensUsed: thread.totalUsage.totalTokens, model: thread.settings.model, firstUserMessage: thread.preview || null });
+      if (completed) this.deps.stateDb?.recordCompletedTurn(thread.id, this.turnId, this.deps.ids.uuid4());
+    });
+  }
+
+  private indexCall(call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      this.deps.log.warn({ err }, 'state db update failed; the rollout stays the truth');
+    }
+  }
+}
+
+export function turnError(info: Pick<ModelErrorInfo, 'additionalDetails'>, message: string, codexErrorInfo: unknown, details: string | null = info.additionalDetails): JsonObject {
+  return { message, codexErrorInfo, additionalDetails: details, misalignment: null };
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'AbortError';
+}
+
+function userContent(input: JsonObject): JsonObject {
+  if (input['type'] === 'text') return { type: 'text', text: input['text'], text_elements: [] };
+  return input;
+}
+
+function messageText(item: JsonObject): string | null {
+  const content = item['content'];
+  if (!Array.isArray(content)) return null;
+  const texts = content.filter((c): c is JsonObject => typeof c === 'object' && c !== null && typeof (c as JsonObject)['text'] === 'string').map((c) => c['text'] as string);
+  return texts.length > 0 ? texts.join('') : null;
+}
+
+function stripMeta(payload: JsonObject): JsonObject {
+  const { internal_chat_message_metadata_passthrough: _m, ...rest } = payload;
+  return rest;
+}
+
+export function sandboxPolicyJson(mode: string): string {
+  if (mode === 'danger-full-access') return '{"type":"disabled"}';
+  const access = mode === 'workspace-write' ? 'write' : 'read';
+  return `{"type":"managed","file_system":{"type":"restricted","entries":[{"path":{"type":"special","value":{"kind":"root"}},"access":"${access}"}]},"network":"restricted"}`;
+}

@@ -1,0 +1,141 @@
+import type { Readable } from 'node:stream';
+import { AbstractMessageReader, type DataCallback, type Disposable, type Message, type MessageReader } from 'vscode-jsonrpc';
+import type { Logger } from '../support/logger.js';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter.js';
+
+/** Why an incoming line was dropped without reaching the connection. */
+export type DropReason = 'oversized' | 'invalid-utf8' | 'invalid-json' | 'not-object';
+
+/** Running totals of dropped lines since the reader was created. */
+export interface DropTotals {
+  /** Lines longer than `maxLineBytes`. */
+  oversized: number;
+  /** Lines that were not UTF-8, not JSON, or JSON but not an object. */
+  malformed: number;
+}
+
+/** One dropped line, as reported to `onDrop`. */
+export interface DropEvent {
+  reason: DropReason;
+  /** Length of the dropped line in bytes (without its terminator). */
+  bytes: number;
+  totals: DropTotals;
+}
+
+/** Construction options of {@link NdjsonMessageReader}. */
+export interface NdjsonReaderOptions {
+  /** Where dropped lines are reported (stderr in production; never stdout). */
+  logger: Logger;
+  /** Bound on one line in bytes; default {@link DEFAULT_MAX_LINE_BYTES}. */
+  maxLineBytes?: number;
+  /** Told about every dropped line, so the owner may react (the reference answers nothing). */
+  onDrop?: (event: DropEvent) => void;
+}
+
+/**
+ * vscode-jsonrpc `MessageReader` over newline-delimited JSON (SPEC §1).
+ *
+ * Guarantees: every line that is a JSON object reaches the callback, in order, as soon as its `\n`
+ * arrives (a final unterminated line is delivered at end of input); `\r\n` is accepted; blank lines
+ * are skipped; a line that is not UTF-8, not JSON, or not an object (`[1,2,3]`, `42`, `null`) is
+ * dropped and logged and the stream stays usable; a line over `maxLineBytes` is discarded as it
+ * streams in, so memory stays bounded. End of input (or the stream closing) fires `onClose` once;
+ * a stream error fires `onError`. It never writes anything and never answers a dropped line.
+ */
+export class NdjsonMessageReader extends AbstractMessageReader implements MessageReader {
+  private readonly splitter: LineSplitter;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private readonly totals: DropTotals = { oversized: 0, malformed: 0 };
+  private callback: DataCallback | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly readable: Readable,
+    private readonly options: NdjsonReaderOptions,
+  ) {
+    super();
+    this.splitter = new LineSplitter({
+      maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+      onLine: (line) => this.handleLine(line),
+      onOversized: (bytes) => this.drop('oversized', bytes),
+    });
+  }
+
+  /** Bytes of an unfinished line held right now (at most `maxLineBytes`). */
+  get bufferedBytes(): number {
+    return this.splitter.bufferedBytes;
+  }
+
+  /** Dropped-line counts so far. */
+  get dropTotals(): Readonly<DropTotals> {
+    return { ...this.totals };
+  }
+
+  listen(callback: DataCallback): Disposable {
+    if (this.callback) throw new Error('NdjsonMessageReader.listen may be called only once');
+    this.callback = callback;
+    const onData = (chunk: Buffer | string): void => {
+      this.splitter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+    };
+    const onEnd = (): void => {
+      this.splitter.end();
+      this.close();
+    };
+    const onClose = (): void => this.close();
+    const onError = (error: Error): void => this.fireError(error);
+    this.readable.on('data', onData);
+    this.readable.on('end', onEnd);
+    this.readable.on('close', onClose);
+    this.readable.on('error', onError);
+    return {
+      dispose: () => {
+        this.readable.off('data', onData);
+        this.readable.off('end', onEnd);
+        this.readable.off('close', onClose);
+        this.readable.off('error', onError);
+      },
+    };
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.fireClose();
+  }
+
+  private handleLine(bytes: Buffer): void {
+    let text: string;
+    try {
+      text = this.decoder.decode(bytes);
+    } catch {
+      this.drop('invalid-utf8', bytes.length);
+      return;
+    }
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.drop('invalid-json', bytes.length);
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.drop('not-object', bytes.length);
+      return;
+    }
+    try {
+      this.callback?.(value as Message);
+    } catch (error) {
+      // A throwing consumer must not kill the stream: report it and keep reading.
+      this.options.logger.error({ err: error }, 'message handler threw while processing an incoming line');
+      this.fireError(error);
+    }
+  }
+
+  private drop(reason: DropReason, bytes: number): void {
+    if (reason === 'oversized') this.totals.oversized += 1;
+    else this.totals.malformed += 1;
+    this.options.logger.warn({ reason, bytes }, `dropped incoming line (${reason}, ${bytes} bytes)`);
+    this.options.onDrop?.({ reason, bytes, totals: { ...this.totals } });
+  }
+}
