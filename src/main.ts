@@ -1,0 +1,179 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { systemClock } from './support/clock.js';
+import { systemIds, type IdSource } from './support/ids.js';
+import { createStderrLogger, resolveLogLevel, type Logger } from './support/logger.js';
+
+/** The protocol version we are compatible with, reported in `userAgent` (clients check it). */
+export const SERVER_VERSION = '0.169.0';
+
+/**
+ * The entrypoint: the only place that reads `process.env`, touches stdio, decides CODEX_HOME and opens the
+ * state database. Everything below receives what it needs as constructor arguments.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const args = argv.filter((a) => a !== '--listen' && a !== 'stdio://');
+  if (args.includes('--version') || args.includes('-V')) {
+    process.stdout.write(`codex-app-server-ts ${SERVER_VERSION}\n`);
+    return 0;
+  }
+  const command = args[0] ?? 'app-server';
+  const log = createStderrLogger(resolveLogLevel(process.env['LOG_LEVEL'], process.env['RUST_LOG']));
+  if (command === 'generate-json-schema') return generateSchema(args.slice(1), log);
+  if (command !== 'app-server') {
+    process.stderr.write(`Error: unknown command \`${command}\` (expected \`app-server\` or \`generate-json-schema --out DIR\`)\n`);
+    return 2;
+  }
+  const home = resolveCodexHome(process.env['CODEX_HOME']);
+  if (!home.ok) {
+    process.stderr.write(`${home.message}\n`);
+    return 1;
+  }
+  return runAppServer(home.path, log);
+}
+
+async function runAppServer(codexHome: string, log: Logger): Promise<number> {
+  const [{ loadConfig, ConfigError, resolveProvider }, { openStateDb }] = await Promise.all([import('./config/index.js'), import('./state/index.js')]);
+  let config;
+  try {
+    config = await loadConfig(codexHome);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const clock = systemClock;
+  const ids: IdSource = systemIds;
+  // One handle per process, opened after backfill; null means "work from the filesystem".
+  const stateDb = await openStateDb(codexHome, { clock, log, ids, defaultModelProvider: config.modelProvider });
+  const [{ LocalThreadStore }, { ThreadManager }, { createResponsesClient }, { AppServer }, { Notifier }, transport] = await Promise.all([
+    import('./rollout/local-thread-store.js'),
+    import('./threads/thread-manager.js'),
+    import('./model/responses-client.js'),
+    import('./server/app-server.js'),
+    import('./server/notifier.js'),
+    import('./transport/index.js'),
+  ]);
+  const info = {
+    version: SERVER_VERSION,
+    codexHome,
+    osDescription: osDescription(),
+    arch: os.arch() === 'x64' ? 'x86_64' : os.arch() === 'arm64' ? 'aarch64' : os.arch(),
+    terminal: terminalName(process.env),
+    hostname: os.hostname(),
+    installationId: installationId(codexHome, ids),
+  };
+  const store = new LocalThreadStore(codexHome, stateDb, { clock, log });
+  const notifier = new Notifier();
+  const provider = resolveProvider(config, config.modelProvider);
+  const model = createResponsesClient(provider, { env: { ...process.env }, log });
+  const threads = new ThreadManager({
+    store,
+    stateDb,
+    model,
+    clock,
+    ids,
+    log,
+    sink: notifier,
+    defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, cwd: process.cwd(), cliVersion: SERVER_VERSION },
+    userAgent: () => `codex_app_server_ts/${SERVER_VERSION}`,
+    installationId: info.installationId,
+  });
+  const server = new AppServer({ threads, store, stateDb, notifier, info, log });
+  const reader = new transport.NdjsonMessageReader(process.stdin, { logger: log });
+  const writer = new transport.NdjsonMessageWriter(process.stdout, { clock, logger: log });
+
+  let stopping: Promise<number> | null = null;
+  const stop = (reason: string): Promise<number> => {
+    stopping ??= (async () => {
+      log.debug({ reason }, 'shutting down');
+      await server.drain();
+      await threads.shutdown();
+      stateDb?.close();
+      await writer.flush?.();
+      return 0;
+    })();
+    return stopping;
+  };
+  writer.onError(() => void stop('stdout closed'));
+  process.on('SIGTERM', () => void stop('SIGTERM').then((code) => process.exit(code)));
+  process.on('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));
+  await server.serve(reader, writer);
+  return stop('stdin closed');
+}
+
+async function generateSchema(args: string[], log: Logger): Promise<number> {
+  const outIndex = args.indexOf('--out');
+  const out = outIndex >= 0 ? args[outIndex + 1] : undefined;
+  if (!out) {
+    process.stderr.write('Error: generate-json-schema requires --out DIR\n');
+    return 2;
+  }
+  const { writeJsonSchemas } = await import('./protocol/index.js');
+  const written = await writeJsonSchemas(path.resolve(out));
+  log.info({ count: written.length }, 'wrote JSON schema files');
+  return 0;
+}
+
+type HomeResolution = { ok: true; path: string } | { ok: false; message: string };
+
+/** `CODEX_HOME` must exist when set (reference text, SPEC §5); the default `~/.codex` is created. */
+export function resolveCodexHome(envValue: string | undefined): HomeResolution {
+  if (envValue && envValue.trim() !== '') {
+    const resolved = path.resolve(envValue);
+    try {
+      if (statSync(resolved).isDirectory()) return { ok: true, path: resolved };
+    } catch {
+      // fall through to the error below
+    }
+    return { ok: false, message: `Error: CODEX_HOME points to "${envValue}", but that path does not exist` };
+  }
+  const fallback = path.join(os.homedir(), '.codex');
+  mkdirSync(fallback, { recursive: true });
+  return { ok: true, path: fallback };
+}
+
+function installationId(home: string, ids: IdSource): string {
+  const file = path.join(home, 'installation_id');
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f-]{36}$/i.test(existing)) return existing;
+  } catch {
+    // created below
+  }
+  const id = ids.uuid4();
+  try {
+    writeFileSync(file, id, { flag: 'wx' });
+  } catch {
+    // Another process created it first: use theirs.
+    try {
+      return readFileSync(file, 'utf8').trim() || id;
+    } catch {
+      return id;
+    }
+  }
+  return id;
+}
+
+/** `Debian 12.0.0`-style description, as the reference's user agent shows it. */
+function osDescription(): string {
+  try {
+    const text = readFileSync('/etc/os-release', 'utf8');
+    const field = (key: string) => new RegExp(`^${key}="?([^"\\n]*)"?`, 'm').exec(text)?.[1];
+    const name = field('NAME')?.split(' ')[0] ?? os.type();
+    const parts = (field('VERSION_ID') ?? os.release()).split('.').map((p) => p.replace(/\D.*$/, '') || '0');
+    while (parts.length < 3) parts.push('0');
+    return `${name} ${parts.slice(0, 3).join('.')}`;
+  } catch {
+    return `${os.type()} ${os.release()}`;
+  }
+}
+
+function terminalName(env: NodeJS.ProcessEnv): string {
+  if (env['TERM_PROGRAM']) return env['TERM_PROGRAM_VERSION'] ? `${env['TERM_PROGRAM']}/${env['TERM_PROGRAM_VERSION']}` : env['TERM_PROGRAM'];
+  if (env['TERM'] && env['TERM'] !== 'dumb') return env['TERM'];
+  return 'unknown';
+}

@@ -1,0 +1,47 @@
+import type { MessageReader, MessageWriter } from 'vscode-jsonrpc';
+import type { LocalThreadStore } from '../rollout/local-thread-store.js';
+import { KeyedQueue } from '../support/keyed-queue.js';
+import type { Logger } from '../support/logger.js';
+import type { ThreadStatePort } from '../threads/ports.js';
+import type { ThreadManager } from '../threads/thread-manager.js';
+import { ClientConnection } from './connection.js';
+import type { ServerInfo } from './context.js';
+import type { Notifier } from './notifier.js';
+
+export interface AppServerDeps {
+  threads: ThreadManager;
+  store: LocalThreadStore;
+  stateDb: ThreadStatePort | null;
+  notifier: Notifier;
+  info: ServerInfo;
+  log: Logger;
+}
+
+/** The JSON-RPC front of the ThreadManager: accepts connections and routes their requests. */
+export class AppServer {
+  private readonly queue = new KeyedQueue();
+  private readonly connections = new Set<ClientConnection>();
+
+  constructor(private readonly deps: AppServerDeps) {}
+
+  /** Serves one client; the returned promise resolves when its input ends. */
+  serve(reader: MessageReader, writer: MessageWriter): Promise<ClientConnection> {
+    const connection = new ClientConnection(reader, writer, { ...this.deps, queue: this.queue });
+    this.connections.add(connection);
+    this.deps.notifier.add(connection);
+    const closed = new Promise<ClientConnection>((resolve) =>
+      connection.onClose(() => {
+        this.connections.delete(connection);
+        resolve(connection);
+      }),
+    );
+    connection.listen();
+    return closed;
+  }
+
+  /** Waits for every request in flight, then for queued per-thread work. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.connections].map((c) => c.settled()));
+    await this.queue.drain();
+  }
+}

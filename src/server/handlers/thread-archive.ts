@@ -1,0 +1,19 @@
+import { requireThreadId } from '../../threads/errors.js';
+import type { Handler } from '../context.js';
+
+export interface ThreadIdParams {
+  threadId: string;
+}
+
+/** SPEC §4.6/§9: `{}` first, then one `thread/archived` per archived thread, parent first. */
+export const handleThreadArchive: Handler<ThreadIdParams> = async (params, cx) => {
+  const threadId = requireThreadId(params.threadId, 'session');
+  const archived = await cx.threads.archive(threadId);
+  return { result: {}, after: () => archived.forEach((id) => cx.notifier.broadcast('thread/archived', { threadId: id })) };
+};
+
+export const handleThreadUnarchive: Handler<ThreadIdParams> = async (params, cx) => {
+  const threadId = requireThreadId(params.threadId, 'session');
+  const stored = await cx.threads.unarchive(threadId);
+  return { result: { thread: cx.threads.storedWire(stored) }, after: () => cx.notifier.broadcast('thread/unarchived', { threadId }) };
+};

@@ -1,0 +1,46 @@
+import type { LoadedThread } from '../../threads/loaded-thread.js';
+import type { JsonObject } from '../../threads/wire.js';
+
+/** `sandbox` of start/resume/fork results (SPEC §4.1). */
+export function sandboxWire(mode: string): JsonObject {
+  if (mode === 'danger-full-access') return { type: 'dangerFullAccess' };
+  if (mode === 'workspace-write') return { type: 'workspaceWrite', writableRoots: [], networkAccess: false, excludeTmpdirEnvVar: false, excludeSlashTmp: false };
+  return { type: 'readOnly', networkAccess: false };
+}
+
+/** thread/start and thread/fork result, keys in the reference order. */
+export function startResult(thread: LoadedThread, threadWire: JsonObject): JsonObject {
+  const s = thread.settings;
+  return {
+    thread: threadWire,
+    model: s.model,
+    modelProvider: s.modelProvider,
+    serviceTier: null,
+    disabledPluginIds: [],
+    cwd: s.cwd,
+    runtimeWorkspaceRoots: [s.cwd],
+    instructionSources: [],
+    approvalPolicy: s.approvalPolicy,
+    approvalsReviewer: 'user',
+    sandbox: sandboxWire(s.sandboxMode),
+    activePermissionProfile: null,
+    reasoningEffort: null,
+    multiAgentMode: 'explicitRequestOnly',
+  };
+}
+
+/** thread/resume result: the start keys plus collaborationMode and the paging cursors (SPEC §4.4). */
+export function resumeResult(thread: LoadedThread, threadWire: JsonObject): JsonObject {
+  const { multiAgentMode, ...start } = startResult(thread, threadWire);
+  const cursor = (ordinal: number, kind: string) =>
+    JSON.stringify({ requestedThreadId: thread.id, rolloutOrdinal: ordinal, includeAnchor: true, scope: { kind } });
+  const lastOrdinal = Math.max(0, (thread.writer?.ordinal ?? 1) - 1);
+  return {
+    ...start,
+    collaborationMode: { mode: 'default', settings: { model: thread.settings.model, reasoning_effort: null, developer_instructions: null } },
+    multiAgentMode,
+    initialTurnsPage: null,
+    turnsBackwardsCursor: cursor(1, 'turns'),
+    itemsBackwardsCursor: cursor(lastOrdinal, 'itemsByCreatedAtOrdinal'),
+  };
+}

@@ -1,0 +1,35 @@
+import { ThreadError, requireThreadId } from '../../threads/errors.js';
+import type { JsonObject } from '../../threads/wire.js';
+import type { Handler } from '../context.js';
+
+export interface TurnStartParams {
+  threadId: string;
+  input: JsonObject[];
+  model?: string | null;
+  cwd?: string | null;
+  approvalPolicy?: string | null;
+  sandboxPolicy?: { type?: string } | null;
+}
+
+const SANDBOX_FROM_POLICY: Record<string, string> = { readOnly: 'read-only', workspaceWrite: 'workspace-write', dangerFullAccess: 'danger-full-access' };
+
+function loadedId(raw: string): string {
+  // A malformed id can never name a loaded thread: answer as the reference does for unknown ones.
+  try {
+    return requireThreadId(raw, 'thread');
+  } catch {
+    throw new ThreadError('thread-not-found', `thread not found: ${raw}`);
+  }
+}
+
+export const handleTurnStart: Handler<TurnStartParams> = (params, cx) => {
+  const threadId = loadedId(params.threadId);
+  const sandbox = params.sandboxPolicy?.type ? (SANDBOX_FROM_POLICY[params.sandboxPolicy.type] ?? null) : null;
+  const { turn } = cx.threads.startTurn(threadId, params.input, { model: params.model, cwd: params.cwd, approvalPolicy: params.approvalPolicy, sandbox });
+  return { result: { turn } };
+};
+
+export const handleTurnInterrupt: Handler<{ threadId: string; turnId: string }> = (params, cx) => {
+  cx.threads.interrupt(loadedId(params.threadId));
+  return { result: {} };
+};

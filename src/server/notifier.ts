@@ -1,0 +1,49 @@
+import type { ThreadEventSink } from '../threads/ports.js';
+
+/** The part of a connection the notifier needs. */
+export interface NotificationTarget {
+  readonly initialized: boolean;
+  /** Sends one notification unless this connection opted out of `method`. */
+  notify(method: string, params: Record<string, unknown>): void;
+}
+
+/**
+ * Fans thread events out to connections: a connection receives a thread's notifications only while it is
+ * subscribed (it started, resumed or forked the thread); archive/unload drops every subscription.
+ */
+export class Notifier implements ThreadEventSink {
+  private readonly connections = new Set<NotificationTarget>();
+  private readonly subscribers = new Map<string, Set<NotificationTarget>>();
+
+  add(connection: NotificationTarget): void {
+    this.connections.add(connection);
+  }
+
+  remove(connection: NotificationTarget): void {
+    this.connections.delete(connection);
+    for (const set of this.subscribers.values()) set.delete(connection);
+  }
+
+  subscribe(threadId: string, connection: NotificationTarget): void {
+    let set = this.subscribers.get(threadId);
+    if (!set) this.subscribers.set(threadId, (set = new Set()));
+    set.add(connection);
+  }
+
+  /** Returns whether the connection was subscribed. */
+  unsubscribe(threadId: string, connection: NotificationTarget): boolean {
+    return this.subscribers.get(threadId)?.delete(connection) ?? false;
+  }
+
+  thread(threadId: string, method: string, params: Record<string, unknown>): void {
+    for (const connection of this.subscribers.get(threadId) ?? []) connection.notify(method, params);
+  }
+
+  broadcast(method: string, params: Record<string, unknown>): void {
+    for (const connection of this.connections) if (connection.initialized) connection.notify(method, params);
+  }
+
+  unloaded(threadId: string): void {
+    this.subscribers.delete(threadId);
+  }
+}
