@@ -1,0 +1,78 @@
+import { afterEach } from 'vitest';
+import {
+  McpProcess,
+  createConfigToml,
+  createMockResponsesServer,
+  createMockResponsesServerRepeatingAssistant,
+  type ConfigTomlOverrides,
+  type JsonRpcMessage,
+  type JsonRpcResponse,
+  type MockResponse,
+} from '../../src/testing/index.js';
+import { tempHome } from '../helpers/home.js';
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+export interface Env {
+  home: string;
+  uri: string;
+  mock: Awaited<ReturnType<typeof createMockResponsesServerRepeatingAssistant>>;
+}
+
+/** A temp home with config.toml pointing at a mock model (repeating "Done", or a script). */
+export async function setupEnv(script?: MockResponse[], overrides: ConfigTomlOverrides = {}): Promise<Env> {
+  const mock = script ? await createMockResponsesServer(script) : await createMockResponsesServerRepeatingAssistant('Done');
+  const { home, cleanup } = tempHome();
+  cleanups.push(cleanup, () => mock.close());
+  await createConfigToml(home, mock.uri, overrides);
+  return { home, uri: mock.uri, mock };
+}
+
+export async function spawnServer(home: string, opts: { env?: Record<string, string>; initialize?: boolean } = {}): Promise<McpProcess> {
+  const mcp = await McpProcess.start({ codexHome: home, env: opts.env });
+  cleanups.push(() => mcp.close());
+  if (opts.initialize !== false) await mcp.initialize();
+  return mcp;
+}
+
+export type Json = Record<string, any>;
+
+export async function request(mcp: McpProcess, method: string, params: unknown): Promise<Json> {
+  const id = await mcp.sendRequest(method, params);
+  const resp = (await mcp.readStreamUntilResponseMessage(id)) as JsonRpcResponse<Json>;
+  return resp.result;
+}
+
+export async function requestError(mcp: McpProcess, method: string, params: unknown): Promise<{ code: number; message: string }> {
+  const id = await mcp.sendRequest(method, params);
+  return (await mcp.readStreamUntilErrorMessage(id)).error;
+}
+
+export async function startThread(mcp: McpProcess, params: Json = {}): Promise<Json> {
+  return (await request(mcp, 'thread/start', { model: 'mock-model', ...params }))['thread'];
+}
+
+export function textInput(text: string): Json[] {
+  return [{ type: 'text', text, text_elements: [] }];
+}
+
+/** Runs a turn and returns every message from the response to `turn/completed`, inclusive. */
+export async function runTurn(mcp: McpProcess, threadId: string, text: string): Promise<JsonRpcMessage[]> {
+  const id = await mcp.sendTurnStartRequest({ threadId, input: textInput(text) } as never);
+  const messages: JsonRpcMessage[] = [];
+  for (;;) {
+    const m = await mcp.readNextMessage();
+    messages.push(m);
+    if ('method' in m && m.method === 'turn/completed') break;
+  }
+  if (!messages.some((m) => 'id' in m && m.id === id)) throw new Error('turn/start response missing');
+  return messages;
+}
+
+/** Method names (or `response`) of a message list, for order assertions. */
+export function shape(messages: JsonRpcMessage[]): string[] {
+  return messages.map((m) => ('method' in m && m.method ? m.method : 'error' in m ? 'error-response' : 'response'));
+}
