@@ -4,7 +4,15 @@
  * `retrying` announcement (`stream_max_retries`).
  */
 import type { Logger } from '../support/logger.js';
-import { AttemptFailure, abortError, httpFailure, missingEnvVarInfo, transportFailure } from './errors.js';
+import {
+  AttemptFailure,
+  CLOSED_BEFORE_COMPLETED_DETAIL,
+  abortError,
+  httpFailure,
+  missingEnvVarInfo,
+  streamFailure,
+  transportFailure,
+} from './errors.js';
 import { buildResponsesBody, buildResponsesHeaders, responsesUrl } from './request-body.js';
 import { STREAM_RETRY_MAX_DELAY_MS, backoffMs, defaultSleep, type Sleep } from './retry.js';
 import { readResponseEvents } from './sse-stream.js';
@@ -121,7 +129,7 @@ async function* attempt(
   signal.addEventListener('abort', forwardAbort, { once: true });
   try {
     const response = await openStream(context, headers, body, controller.signal, signal);
-    if (response.body === null) throw transportFailure(context.url, new Error('response has no body'));
+    if (response.body === null) throw streamFailure(CLOSED_BEFORE_COMPLETED_DETAIL, true);
     yield* readResponseEvents(response.body, {
       idleTimeoutMs: context.provider.streamIdleTimeoutMs,
       signal: controller.signal,

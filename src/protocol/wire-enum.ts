@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { SerdeError, invalidType, invalidValue, isJsonInteger, missingField, unknownVariantText } from './serde-text.js';
 import type { StructType } from './wire-struct.js';
-import { type WireOutput, type WireType, isJsonObject } from './wire-type.js';
+import { type WireInput, type WireOutput, type WireType, isJsonObject } from './wire-type.js';
 
 /** A unit-only enum. Accepts `"name"` and serde's map form `{"name": null}`. */
 export function wEnum<const V extends readonly [string, ...string[]]>(name: string, variants: V): WireType<V[number]> {
@@ -16,26 +16,31 @@ export function wEnum<const V extends readonly [string, ...string[]]>(name: stri
 }
 
 /** A data variant of an externally tagged enum: a struct variant or a newtype variant. */
-export interface DataVariant<T> {
+export interface DataVariant<T, I = T> {
   readonly kind: 'struct' | 'newtype';
-  readonly type: WireType<T>;
+  readonly type: WireType<T, I>;
 }
 
-type DataOutput<D> = { [K in keyof D]: { [P in K]: D[K] extends DataVariant<infer T> ? T : never } }[keyof D];
+type DataOutput<D> = { [K in keyof D]: { [P in K]: D[K] extends DataVariant<infer T, unknown> ? T : never } }[keyof D];
+type DataInput<D> = { [K in keyof D]: { [P in K]: D[K] extends DataVariant<unknown, infer I> ? I : never } }[keyof D];
 
 /**
  * An externally tagged enum. `variants` lists every variant name in Rust declaration order (the order of
  * the `unknown variant` message); those not in `data` are unit variants.
  */
-export function wExternalEnum<const V extends readonly [string, ...string[]], D extends Record<string, DataVariant<unknown>>>(
+export function wExternalEnum<
+  const V extends readonly [string, ...string[]],
+  D extends Record<string, DataVariant<unknown, unknown>>,
+>(
   name: string,
   variants: V,
   data: D,
-): WireType<Exclude<V[number], keyof D> | DataOutput<D>> {
+): WireType<Exclude<V[number], keyof D> | DataOutput<D>, Exclude<V[number], keyof D> | DataInput<D>> {
   type T = Exclude<V[number], keyof D> | DataOutput<D>;
+  type I = Exclude<V[number], keyof D> | DataInput<D>;
   const units = new Set<string>(variants.filter((v) => !Object.hasOwn(data, v)));
   const unknown = (variant: string): SerdeError => new SerdeError(unknownVariantText(variant, variants));
-  const dataOf = (key: string): DataVariant<unknown> | undefined => (Object.hasOwn(data, key) ? data[key] : undefined);
+  const dataOf = (key: string): DataVariant<unknown, unknown> | undefined => (Object.hasOwn(data, key) ? data[key] : undefined);
 
   const decode = (v: unknown): T => {
     if (typeof v === 'string') {
@@ -64,12 +69,15 @@ export function wExternalEnum<const V extends readonly [string, ...string[]], D 
   const unitNames = [...units] as [string, ...string[]];
   const options: z.ZodType[] = unitNames.length > 0 ? [z.enum(unitNames)] : [];
   for (const [key, d] of Object.entries(data)) options.push(z.strictObject({ [key]: d.type.zod }));
-  const zod = (options.length === 1 ? options[0] : z.union(options as [z.ZodType, z.ZodType])) as z.ZodType<T>;
+  const zod = (options.length === 1 ? options[0] : z.union(options as [z.ZodType, z.ZodType])) as z.ZodType<T, I>;
   return { zod, expecting: `enum ${name}`, decode };
 }
 
 type TaggedOutput<Tag extends string, Vs> = {
   [K in keyof Vs & string]: { [P in Tag]: K } & WireOutput<Vs[K]>;
+}[keyof Vs & string];
+type TaggedInput<Tag extends string, Vs> = {
+  [K in keyof Vs & string]: { [P in Tag]: K } & WireInput<Vs[K]>;
 }[keyof Vs & string];
 
 /**
@@ -77,12 +85,13 @@ type TaggedOutput<Tag extends string, Vs> = {
  * in declaration order. The tag is checked before any field: a missing tag gives ``missing field `type` ``,
  * an unknown one the `unknown variant` list. The decoded value carries the tag first.
  */
-export function wTaggedEnum<const Tag extends string, Vs extends Record<string, StructType<object>>>(
+export function wTaggedEnum<const Tag extends string, Vs extends Record<string, StructType<object, object>>>(
   name: string,
   tag: Tag,
   variants: Vs,
-): WireType<TaggedOutput<Tag, Vs>> {
+): WireType<TaggedOutput<Tag, Vs>, TaggedInput<Tag, Vs>> {
   type T = TaggedOutput<Tag, Vs>;
+  type I = TaggedInput<Tag, Vs>;
   const names = Object.keys(variants);
   const expecting = `internally tagged enum ${name}`;
 
@@ -99,7 +108,7 @@ export function wTaggedEnum<const Tag extends string, Vs extends Record<string, 
     }
     throw invalidType(t, 'variant identifier');
   };
-  const structOf = (wireName: string): StructType<object> => variants[wireName] as StructType<object>;
+  const structOf = (wireName: string): StructType<object, object> => variants[wireName] as StructType<object, object>;
 
   const decode = (v: unknown): T => {
     if (isJsonObject(v)) {
@@ -116,6 +125,6 @@ export function wTaggedEnum<const Tag extends string, Vs extends Record<string, 
   };
 
   const members = Object.entries(variants).map(([wireName, s]) => z.object({ [tag]: z.literal(wireName), ...s.shape }));
-  const zod = z.discriminatedUnion(tag, members as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<T>;
+  const zod = z.discriminatedUnion(tag, members as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<T, I>;
   return { zod, expecting, decode };
 }

@@ -22,41 +22,45 @@ import { type WireType, isJsonObject, wOption } from './wire-type.js';
 export type FieldKind = 'required' | 'option' | 'optionDefault' | 'default';
 
 /** One struct field: its wire type and absence behaviour. */
-export interface FieldSpec<T, K extends FieldKind> {
-  readonly type: WireType<T>;
+export interface FieldSpec<T, K extends FieldKind, I = T> {
+  readonly type: WireType<T, I>;
   readonly kind: K;
   readonly makeDefault?: () => T;
 }
 
 /** A required field (`T`, no serde default). */
-export function required<T>(type: WireType<T>): FieldSpec<T, 'required'> {
+export function required<T, I>(type: WireType<T, I>): FieldSpec<T, 'required', I> {
   return { type, kind: 'required' };
 }
 
 /** `Option<T>` without `#[serde(default)]`: may be absent or `null` in an object. */
-export function optional<T>(type: WireType<T>): FieldSpec<T | null, 'option'> {
+export function optional<T, I>(type: WireType<T, I>): FieldSpec<T | null, 'option', I | null> {
   return { type: wOption(type), kind: 'option' };
 }
 
 /** `Option<T>` with `#[serde(default)]` (double options, `path`, …): may also be missing from an array. */
-export function optionalDefault<T>(type: WireType<T>): FieldSpec<T | null, 'optionDefault'> {
+export function optionalDefault<T, I>(type: WireType<T, I>): FieldSpec<T | null, 'optionDefault', I | null> {
   return { type: wOption(type), kind: 'optionDefault' };
 }
 
 /** `T` with `#[serde(default)]`: absent → `value` (copied); `null` is a type error, as in serde. */
-export function withDefault<T>(type: WireType<T>, value: T): FieldSpec<T, 'default'> {
+export function withDefault<T, I>(type: WireType<T, I>, value: T): FieldSpec<T, 'default', I> {
   const makeDefault = (): T => (Array.isArray(value) ? ([...value] as T) : value);
   return { type, kind: 'default', makeDefault };
 }
 
 // `any` here only widens the element type of the table; each field keeps its own precise type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyField = FieldSpec<any, FieldKind>;
+type AnyField = FieldSpec<any, FieldKind, any>;
 /** A struct's field table, in Rust declaration order. */
 export type Fields = Record<string, AnyField>;
 
-type FieldType<S> = S extends FieldSpec<infer T, FieldKind> ? T : never;
-type PresentKeys<F> = { [K in keyof F]: F[K] extends FieldSpec<unknown, 'required' | 'default'> ? K : never }[keyof F];
+type FieldType<S> = S extends FieldSpec<infer T, FieldKind, unknown> ? T : never;
+type FieldInput<S> = S extends FieldSpec<unknown, FieldKind, infer I> ? I : never;
+type PresentKeys<F> = {
+  [K in keyof F]: F[K] extends FieldSpec<unknown, 'required' | 'default', unknown> ? K : never;
+}[keyof F];
+type RequiredInputKeys<F> = { [K in keyof F]: F[K] extends FieldSpec<unknown, 'required', unknown> ? K : never }[keyof F];
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /** The decoded object of a struct: required and defaulted fields always present, options optional. */
@@ -64,8 +68,15 @@ export type StructOutput<F extends Fields> = Simplify<
   { [K in PresentKeys<F>]: FieldType<F[K]> } & { [K in Exclude<keyof F, PresentKeys<F>>]?: FieldType<F[K]> }
 >;
 
+/** What a client may send for a struct: only `required` fields are mandatory. */
+export type StructInput<F extends Fields> = Simplify<
+  { [K in RequiredInputKeys<F>]: FieldInput<F[K]> } & {
+    [K in Exclude<keyof F, RequiredInputKeys<F>>]?: FieldInput<F[K]>;
+  }
+>;
+
 /** A struct wire type, with the pieces tagged enums reuse for their variants. */
-export interface StructType<T> extends WireType<T> {
+export interface StructType<T, I = T> extends WireType<T, I> {
   /** zod shape of the fields (tagged enums add the tag literal to it). */
   readonly shape: z.ZodRawShape;
   /** Decode from an object already known to be a JSON object. */
@@ -75,32 +86,49 @@ export interface StructType<T> extends WireType<T> {
 }
 
 /** Extra behaviour for structs that serde derives with `#[serde(flatten)]` parts. */
-export interface StructOptions {
+export interface StructOptions<E extends z.ZodRawShape = {}> {
   /** Checks (and fills `out` from) keys not covered by the field table; runs after the fields. */
   readonly check?: (raw: Record<string, unknown>, out: Record<string, unknown>) => void;
   /** zod shape of what `check` adds. */
-  readonly extraShape?: z.ZodRawShape;
+  readonly extraShape?: E;
   /** serde cannot visit a sequence for this struct (flattened fields): arrays are a type error. */
   readonly noSeq?: boolean;
 }
 
+/** The decoded object of a struct with flattened extras `E` (always optional keys). */
+type WithExtras<F extends Fields, E extends z.ZodRawShape> = Simplify<
+  StructOutput<F> & { [K in keyof E]?: z.output<E[K]> }
+>;
+type WithExtrasInput<F extends Fields, E extends z.ZodRawShape> = Simplify<
+  StructInput<F> & { [K in keyof E]?: z.input<E[K]> }
+>;
+
 /** `struct <Name>` (serde's expecting text for a plain struct). */
-export function wStruct<F extends Fields>(name: string, fields: F, options: StructOptions = {}): StructType<StructOutput<F>> {
+export function wStruct<F extends Fields, E extends z.ZodRawShape = {}>(
+  name: string,
+  fields: F,
+  options: StructOptions<E> = {},
+): StructType<WithExtras<F, E>, WithExtrasInput<F, E>> {
   return defineStruct(`struct ${name}`, fields, options);
 }
 
 /** `struct variant <Enum>::<Variant>` (a struct variant of an enum). */
-export function wStructVariant<F extends Fields>(
+export function wStructVariant<F extends Fields, E extends z.ZodRawShape = {}>(
   enumName: string,
   variant: string,
   fields: F,
-  options: StructOptions = {},
-): StructType<StructOutput<F>> {
+  options: StructOptions<E> = {},
+): StructType<WithExtras<F, E>, WithExtrasInput<F, E>> {
   return defineStruct(`struct variant ${enumName}::${variant}`, fields, options);
 }
 
-function defineStruct<F extends Fields>(expecting: string, fields: F, options: StructOptions): StructType<StructOutput<F>> {
-  type T = StructOutput<F>;
+function defineStruct<F extends Fields, E extends z.ZodRawShape>(
+  expecting: string,
+  fields: F,
+  options: StructOptions<E>,
+): StructType<WithExtras<F, E>, WithExtrasInput<F, E>> {
+  type T = WithExtras<F, E>;
+  type I = WithExtrasInput<F, E>;
   const declared = Object.entries(fields).map(([name, spec]) => ({ name, ...spec }));
   const sorted = [...declared].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const count = declared.length;
@@ -152,5 +180,5 @@ function defineStruct<F extends Fields>(expecting: string, fields: F, options: S
     throw invalidType(v, expecting);
   };
 
-  return { zod: z.object(shape) as unknown as z.ZodType<T>, expecting, decode, shape, decodeObject, decodeSeq };
+  return { zod: z.object(shape) as unknown as z.ZodType<T, I>, expecting, decode, shape, decodeObject, decodeSeq };
 }

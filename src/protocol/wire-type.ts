@@ -20,9 +20,12 @@ import { SerdeError, invalidType, invalidValue, isJsonInteger } from './serde-te
  * One wire type. `decode` never mutates its input and returns a fresh value; it throws {@link SerdeError}
  * (serde text, no `Invalid request: ` prefix) on the first problem, exactly where serde would stop.
  */
-export interface WireType<T> {
-  /** zod schema of the decoded value. Parsing a value `decode` accepted gives an equal value. */
-  readonly zod: z.ZodType<T>;
+export interface WireType<T, I = T> {
+  /**
+   * zod schema of the decoded value (output `T`) and of what a client may send (input `I`: fields with
+   * serde defaults optional). Parsing a value `decode` accepted gives an equal value.
+   */
+  readonly zod: z.ZodType<T, I>;
   /** serde's `expecting` text for this type (`a string`, `u32`, `struct ClientInfo`, …). */
   readonly expecting: string;
   /** Decode one JSON value (as produced by `JSON.parse`). */
@@ -30,11 +33,13 @@ export interface WireType<T> {
 }
 
 /** The decoded type of a wire type. */
-export type WireOutput<W> = W extends WireType<infer T> ? T : never;
+export type WireOutput<W> = W extends WireType<infer T, unknown> ? T : never;
+/** What a client may send for a wire type (serde defaults optional). */
+export type WireInput<W> = W extends WireType<unknown, infer I> ? I : never;
 
 const U32_MAX = 4294967295;
 
-function make<T>(zod: z.ZodType<T>, expecting: string, decode: (value: unknown) => T): WireType<T> {
+function make<T, I = T>(zod: z.ZodType<T, I>, expecting: string, decode: (value: unknown) => T): WireType<T, I> {
   return { zod, expecting, decode };
 }
 
@@ -88,15 +93,15 @@ export const wJson: WireType<unknown> = make(z.unknown(), 'any valid JSON value'
  * `Option<T>` as a value: `null` → `null`, anything else decodes as `T`. Whether the key may be absent is
  * decided by the struct field (see `wire-struct.ts`).
  */
-export function wOption<T>(inner: WireType<T>): WireType<T | null> {
-  return make(inner.zod.nullable() as z.ZodType<T | null>, inner.expecting, (v) =>
+export function wOption<T, I>(inner: WireType<T, I>): WireType<T | null, I | null> {
+  return make(inner.zod.nullable() as z.ZodType<T | null, I | null>, inner.expecting, (v) =>
     v === null ? null : inner.decode(v),
   );
 }
 
 /** `Vec<T>`. */
-export function wVec<T>(inner: WireType<T>): WireType<T[]> {
-  return make(z.array(inner.zod) as z.ZodType<T[]>, 'a sequence', (v) => {
+export function wVec<T, I>(inner: WireType<T, I>): WireType<T[], I[]> {
+  return make(z.array(inner.zod) as z.ZodType<T[], I[]>, 'a sequence', (v) => {
     if (!Array.isArray(v)) throw invalidType(v, 'a sequence');
     const out: T[] = new Array<T>(v.length);
     for (let i = 0; i < v.length; i++) out[i] = inner.decode(v[i]);
@@ -105,8 +110,8 @@ export function wVec<T>(inner: WireType<T>): WireType<T[]> {
 }
 
 /** `HashMap<String, T>`. Entries are visited in key byte order, as the reference's sorted map does. */
-export function wMap<T>(inner: WireType<T>): WireType<Record<string, T>> {
-  return make(z.record(z.string(), inner.zod) as z.ZodType<Record<string, T>>, 'a map', (v) => {
+export function wMap<T, I>(inner: WireType<T, I>): WireType<Record<string, T>, Record<string, I>> {
+  return make(z.record(z.string(), inner.zod) as z.ZodType<Record<string, T>, Record<string, I>>, 'a map', (v) => {
     if (!isJsonObject(v)) throw invalidType(v, 'a map');
     const out: Record<string, T> = {};
     for (const key of Object.keys(v).sort()) out[key] = inner.decode(v[key]);
@@ -118,10 +123,10 @@ export function wMap<T>(inner: WireType<T>): WireType<Record<string, T>> {
  * `#[serde(untagged)]` enum: the first alternative that decodes wins; if none does, serde's
  * `data did not match any variant of untagged enum <name>`.
  */
-export function wUntagged<A, B>(name: string, a: WireType<A>, b: WireType<B>): WireType<A | B> {
+export function wUntagged<A, AI, B, BI>(name: string, a: WireType<A, AI>, b: WireType<B, BI>): WireType<A | B, AI | BI> {
   const message = `data did not match any variant of untagged enum ${name}`;
-  return make(z.union([a.zod, b.zod]) as z.ZodType<A | B>, `untagged enum ${name}`, (v) => {
-    for (const alt of [a, b] as WireType<A | B>[]) {
+  return make(z.union([a.zod, b.zod]) as z.ZodType<A | B, AI | BI>, `untagged enum ${name}`, (v) => {
+    for (const alt of [a, b] as WireType<A | B, unknown>[]) {
       try {
         return alt.decode(v);
       } catch (err) {

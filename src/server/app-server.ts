@@ -1,4 +1,4 @@
-import type { MessageReader, MessageWriter } from 'vscode-jsonrpc';
+import type { MessageReader, MessageWriter } from 'vscode-jsonrpc/node';
 import type { LocalThreadStore } from '../rollout/local-thread-store.js';
 import { KeyedQueue } from '../support/keyed-queue.js';
 import type { Logger } from '../support/logger.js';

@@ -1,4 +1,4 @@
-import { createMessageConnection, type Logger as RpcLogger, type MessageConnection, type MessageReader, type MessageWriter } from 'vscode-jsonrpc';
+import { createMessageConnection, type Logger as RpcLogger, type MessageConnection, type MessageReader, type MessageWriter } from 'vscode-jsonrpc/node';
 import { decodeParams, unknownMethodMessage, isKnownMethod } from '../protocol/index.js';
 import type { KeyedQueue } from '../support/keyed-queue.js';
 import type { Logger } from '../support/logger.js';
@@ -6,7 +6,8 @@ import type { HandlerResult, RequestContext } from './context.js';
 import { initializeResult, type InitializeParams } from './handlers/initialize.js';
 import { METHOD_TABLE } from './method-table.js';
 import { invalidRequest, METHOD_NOT_FOUND, toResponseError } from './errors.js';
-import { ResponseError } from 'vscode-jsonrpc';
+import { ResponseError } from 'vscode-jsonrpc/node';
+import { DrainOnCloseReader } from './drain-on-close-reader.js';
 
 /** Everything a connection shares with the rest of the server. */
 export type ServerContext = Omit<RequestContext, 'connection'> & { queue: KeyedQueue };
@@ -28,8 +29,13 @@ export class ClientConnection {
     writer: MessageWriter,
     private readonly server: ServerContext,
   ) {
-    this.rpc = createMessageConnection(reader, writer, rpcLogger(server.log));
-    this.rpc.onRequest((method, params) => this.track(() => this.dispatch(method, params)));
+    const draining = new DrainOnCloseReader(reader);
+    this.rpc = createMessageConnection(draining, writer, rpcLogger(server.log));
+    this.rpc.onRequest((method, params) => {
+      const answer = this.track(() => this.dispatch(method, params));
+      draining.requestDispatched();
+      return answer;
+    });
     this.rpc.onNotification(() => {
       // `initialized` and any other client notification need no answer (SPEC §2).
     });

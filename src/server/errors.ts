@@ -1,4 +1,4 @@
-import { ResponseError } from 'vscode-jsonrpc';
+import { ResponseError } from 'vscode-jsonrpc/node';
 import { ModelError } from '../model/types.js';
 import { ThreadStoreError } from '../rollout/errors.js';
 import type { Logger } from '../support/logger.js';

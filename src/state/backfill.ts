@@ -10,7 +10,7 @@ import type { ThreadsTable } from './threads.js';
 /** Files per checkpoint, as in the reference. */
 export const BACKFILL_BATCH_SIZE = 200;
 /** Files read at once; reading dominates, SQLite writes are a few µs per row. */
-const READ_CONCURRENCY = 32;
+const READ_CONCURRENCY = 200;
 
 export type Summarize = (rolloutPath: string, archived: boolean) => Promise<RolloutSummary | null>;
 
@@ -60,7 +60,9 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
         if (summary.spawn) deps.edges.ensureEdge(summary.spawn.parentThreadId, summary.id, 'open');
         stats.upserted += 1;
       } catch (err) {
-        // A statement error rolls back that statement only; the batch goes on (one bad file never stops it).
+        // A row the schema rejects fails that statement only and the batch goes on; a failing database
+        // (corrupt, full, read-only, I/O) fails the whole backfill.
+        if (!isRowError(err)) throw err;
         stats.failed += 1;
         log.warn(`failed to upsert rollout ${file.path}: ${String(err)}`);
       }
@@ -98,4 +100,9 @@ async function readBatch(batch: RolloutFile[], summarize: Summarize): Promise<(R
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, batch.length) }, worker));
   return results;
+}
+
+function isRowError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/.test(code);
 }

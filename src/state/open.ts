@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { summarizeRollout } from '../rollout/summary.js';
 import type { Clock } from '../support/clock.js';
@@ -15,6 +16,7 @@ import { DEFAULT_MODEL_PROVIDER } from './thread-rows.js';
 export const STATE_DB_FILE = 'state_5.sqlite';
 /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
+const WAL_RETRY_MS = 10;
 
 export interface OpenStateDbOptions {
   clock: Clock;
@@ -47,7 +49,7 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
   const dbPath = path.join(codexHome, STATE_DB_FILE);
   let db: Database.Database | null = null;
   try {
-    db = openConnection(dbPath);
+    db = await openConnection(dbPath);
     const schema = ensureSchema(db);
     if (schema.kind === 'unusable') {
       log.warn(`state db at ${dbPath} cannot be used: ${schema.reason}; continuing without it`);
@@ -92,11 +94,11 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
   }
 }
 
-function openConnection(dbPath: string): Database.Database {
+async function openConnection(dbPath: string): Promise<Database.Database> {
   const db = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS });
   try {
     // The first statement reads the header: a file that is not a database fails here (SQLITE_NOTADB).
-    const mode = String(db.pragma('journal_mode = WAL', { simple: true })).toLowerCase();
+    const mode = String(await switchToWal(db)).toLowerCase();
     if (mode !== 'wal') throw new Error(`cannot switch ${dbPath} to WAL journal mode (got ${mode})`);
     // WAL with synchronous=NORMAL never corrupts the database; a power cut can only lose the last commits,
     // which the backfill and read-repair rebuild from the rollout files.
@@ -106,6 +108,23 @@ function openConnection(dbPath: string): Database.Database {
   } catch (err) {
     closeQuietly(db);
     throw err;
+  }
+}
+
+/**
+ * `journal_mode = WAL` on a brand-new file can answer SQLITE_BUSY at once, without waiting on the busy
+ * timeout, while another process is switching the same file (seen with 4 processes opening one fresh home).
+ * The switch is persistent, so retrying until the timeout lets every opener through.
+ */
+async function switchToWal(db: Database.Database): Promise<unknown> {
+  const deadline = performance.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return db.pragma('journal_mode = WAL', { simple: true });
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw err;
+      await sleep(WAL_RETRY_MS);
+    }
   }
 }
 

@@ -57,8 +57,12 @@ export interface MockResponsesServer {
   responsesRequests(): RecordedRequest[];
   /** Resolves once `count` `POST …/responses` requests have arrived; rejects after `timeoutMs`. */
   waitForResponsesRequests(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
-  /** TCP connections currently open to the mock (for checking that a client released its sockets). */
-  openConnections(): number;
+  /**
+   * `…/responses` answers still in progress: neither finished nor cut by the client. Drops to 0 once a
+   * client that aborted or stopped reading has closed the connection carrying its request. (Counting raw
+   * TCP connections would not work: undici's pool may open an idle spare connection at any time.)
+   */
+  openResponses(): number;
   /** Stops listening, ends pending delays and destroys every open socket. Idempotent. */
   close(): Promise<void>;
 }
@@ -115,6 +119,7 @@ export async function createMockResponsesServer(
   const requestWaiters = new Set<() => void>();
   let closed = false;
   let responsesCount = 0;
+  let openResponses = 0;
 
   /** Resolves `true` after `ms`, or `false` at once when the server closes or the client goes away. */
   const wait = (ms: number, res: ServerResponse): Promise<boolean> =>
@@ -179,9 +184,12 @@ export async function createMockResponsesServer(
         return;
       }
       responsesCount += 1;
+      openResponses += 1;
+      res.once('close', () => (openResponses -= 1));
       for (const notify of requestWaiters) notify();
       await answer(await handler(request, responsesCount), req, res);
     })().catch((error: unknown) => {
+      if (res.destroyed) return;
       if (!res.headersSent) res.writeHead(599, { 'content-type': 'text/plain' });
       res.end(`mock responses server handler failed: ${String(error)}`);
     });
@@ -202,7 +210,7 @@ export async function createMockResponsesServer(
     uri: `http://127.0.0.1:${port}`,
     requests,
     responsesRequests,
-    openConnections: () => sockets.size,
+    openResponses: () => openResponses,
     waitForResponsesRequests: (count, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
         const check = (): boolean => {

@@ -88,8 +88,9 @@ export class TurnRunner {
         await this.failed({ message: (error as Error).message ?? String(error), codexErrorInfo: 'other', additionalDetails: null, afterHttpOk: false });
       }
     } finally {
+      // The turn is over for clients (turn/completed sent, `active` cleared) before this fsync finishes.
+      if (thread.active === active) thread.active = null;
       await thread.writer?.sync().catch((err: unknown) => this.deps.log.error({ err }, 'rollout fsync failed'));
-      thread.active = null;
     }
   }
 
@@ -212,7 +213,7 @@ export class TurnRunner {
       case 'retrying':
         partial.agentText.clear();
         partial.reasoning.clear();
-        this.emit('error', { error: turnError(event.error, `Reconnecting... ${event.attempt}/${event.maxAttempts}`, { responseStreamDisconnected: { httpStatusCode: null } }), willRetry: true, ...base });
+        this.emit('error', { error: turnError(event.error, event.error.message, event.error.codexErrorInfo), willRetry: true, ...base });
         return false;
       case 'created':
         return false;
@@ -288,6 +289,7 @@ export class TurnRunner {
     await this.append([lines.taskCompleteLine(this.turnId, this.lastAgentMessage, turn.startedAtMs ?? now, now, this.firstTokenMs)]);
     await thread.writer?.sync();
     this.recordInIndex(true);
+    thread.active = null;
     this.setStatus({ type: 'idle' });
     const items = this.finalAgentItem ? [this.finalAgentItem] : [];
     this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...turn, items, itemsView: 'summary' }) });
@@ -301,6 +303,7 @@ export class TurnRunner {
     thread.modelInput.push(stripMeta(notice));
     await this.safeAppend([lines.responseItemLine(notice, ++thread.historySequence), lines.turnAbortedLine(this.turnId, turn.startedAtMs ?? now, now)]);
     this.recordInIndex(false);
+    thread.active = null;
     this.setStatus({ type: 'idle' });
     this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...turn, items: [], itemsView: 'notLoaded' }) });
   }
@@ -312,6 +315,7 @@ export class TurnRunner {
     await this.safeAppend([lines.turnErrorLine(this.turnId, info.message, info.codexErrorInfo, now)]);
     this.recordInIndex(false);
     if (info.afterHttpOk) this.emit('account/rateLimits/updated', RATE_LIMITS);
+    thread.active = null;
     this.setStatus({ type: 'systemError' });
     this.emit('error', { error, willRetry: false, threadId: thread.id, turnId: this.turnId });
     this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...this.active.turn, items: [], itemsView: 'notLoaded' }) });

@@ -21,9 +21,10 @@ export interface NdjsonWriterOptions {
  * Guarantees: one line per message, in the order `write` was called; when the stream signals
  * back-pressure no further line is handed to it until `'drain'`; `write` resolves once its line has
  * been handed to the OS. A stream failure (EPIPE, `'error'`, destroyed stream) is reported once
- * through `onError`, after which pending and later writes resolve without writing: the writer
- * never throws, never rejects because of the stream, and never leaves an unhandled error. `write`
- * rejects only when the message itself cannot be encoded. Writes after `end()` are dropped.
+ * through `onError` (only stream failures are), after which pending and later writes resolve without
+ * writing: the writer never throws, never rejects because of the stream, and never leaves an
+ * unhandled error. `write` rejects only when the message itself cannot be encoded (logged, not sent,
+ * no `onError`). Writes after `end()` are dropped.
  */
 export class NdjsonMessageWriter extends AbstractMessageWriter implements MessageWriter {
   private chain: Promise<void> = Promise.resolve();
@@ -57,8 +58,9 @@ export class NdjsonMessageWriter extends AbstractMessageWriter implements Messag
     try {
       line = `${encodeMessage(msg, () => this.options.clock.nowMs())}\n`;
     } catch (error) {
-      this.errorCount += 1;
-      this.fireError(error, msg, this.errorCount);
+      // A message JSON cannot encode is the caller's bug, not an output failure: reject this write
+      // only, and keep `onError` for the stream (owners treat it as "stdout is gone").
+      this.options.logger?.error({ err: error }, 'outgoing message could not be encoded; not sent');
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     if (this.ended) return Promise.resolve();

@@ -119,7 +119,8 @@ describe('thread lifecycle', () => {
     const thread = await startThread(mcp);
     expect((await requestError(mcp, 'thread/name/set', { threadId: thread['id'], name: '' })).message).toBe('thread name must not be empty');
     await runTurn(mcp, thread['id'], 'hello');
-    expect((await requestError(mcp, 'thread/unarchive', { threadId: thread['id'] })).message).toBe(`no archived rollout found for thread id ${thread['id']}`);
+    // Loaded here: unarchive is refused as the reference does.
+    expect((await requestError(mcp, 'thread/unarchive', { threadId: thread['id'] })).message).toBe(`thread ${thread['id']} already has an active writer`);
     await request(mcp, 'thread/archive', { threadId: thread['id'] });
     // Something already sits where the unarchive would go: refuse, keep both.
     mkdirSync(path.dirname(thread['path']), { recursive: true });

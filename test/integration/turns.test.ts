@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { evAssistantMessage, evCompleted, evCreated, evFunctionCall, evReasoning, httpResponse, sseResponse } from '../../src/testing/index.js';
+import { evAssistantMessage, evCompleted, evCreated, evFunctionCall, evMessageAdded, evOutputTextDelta, evReasoning, httpResponse, sseResponse } from '../../src/testing/index.js';
 import { request, runTurn, setupEnv, shape, spawnServer, startThread, textInput, type Json } from './helpers.js';
 
 describe('turn/start', () => {
@@ -133,7 +133,7 @@ describe('turn/start', () => {
 
   test('turn/interrupt aborts the stream, keeps what streamed, and leaves the thread usable', async () => {
     const script = [
-      sseResponse([evCreated('r1'), evAssistantMessage('m1', 'partial answer that never ends', { deltas: 3 })], { keepOpen: true }),
+      sseResponse([evCreated('r1'), evMessageAdded('m1'), evOutputTextDelta('m1', 'partial '), evOutputTextDelta('m1', 'answer')], { keepOpen: true }),
       sseResponse([evCreated('r2'), evAssistantMessage('m2', 'fresh'), evCompleted('r2')]),
     ];
     const { home } = await setupEnv(script);
@@ -144,8 +144,8 @@ describe('turn/start', () => {
     await mcp.readStreamUntilNotificationMessage('item/agentMessage/delta');
     const interruptId = await mcp.sendTurnInterruptRequest({ threadId: thread['id'], turnId: turn['id'] } as never);
     expect((await mcp.readStreamUntilResponseMessage(interruptId)).result).toEqual({});
-    const status = await mcp.readStreamUntilNotificationMessage<Json>('thread/status/changed');
-    expect(status.params['status']).toEqual({ type: 'idle' });
+    const idle = await mcp.readStreamUntil((m) => 'method' in m && m.method === 'thread/status/changed' && (m.params as Json)['status']['type'] === 'idle');
+    expect((idle as { params: Json }).params).toEqual({ threadId: thread['id'], status: { type: 'idle' } });
     const done = await mcp.readStreamUntilNotificationMessage<Json>('turn/completed');
     expect(done.params['turn']).toMatchObject({ id: turn['id'], status: 'interrupted', items: [], itemsView: 'notLoaded', error: null });
     const lines = readFileSync(thread['path'], 'utf8').trim().split('\n').map((l) => JSON.parse(l));

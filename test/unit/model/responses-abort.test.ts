@@ -63,7 +63,7 @@ describe('abort', () => {
     controller.abort();
 
     expectAbortError(await rejection(pending));
-    await vi.waitFor(() => expect(mock.openConnections()).toBe(0));
+    await vi.waitFor(() => expect(mock.openResponses()).toBe(0));
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
   });
 
@@ -78,7 +78,7 @@ describe('abort', () => {
     controller.abort();
 
     expectAbortError(await rejection(pending));
-    await vi.waitFor(() => expect(mock.openConnections()).toBe(0));
+    await vi.waitFor(() => expect(mock.openResponses()).toBe(0));
   });
 
   test('aborting during the backoff before a retry rejects at once, with no further request', async () => {
@@ -119,6 +119,6 @@ describe('abort', () => {
       break;
     }
 
-    await vi.waitFor(() => expect(mock.openConnections()).toBe(0));
+    await vi.waitFor(() => expect(mock.openResponses()).toBe(0));
   });
 });

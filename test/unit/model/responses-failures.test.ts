@@ -152,11 +152,11 @@ describe('stream failures after HTTP 200', () => {
     const server = await createMockResponsesServer([
       sseResponse(
         [evCreated('r1'), evAssistantMessage('m1', 'abcdef', { deltas: 3 }), { type: 'response.completed', response: { id: 'r1' } }],
-        { delayBetweenEventsMs: 60, delayBeforeHeadersMs: 200 },
+        { delayBetweenEventsMs: 60, delayBeforeHeadersMs: 400 },
       ),
     ]);
     onTestFinished(() => server.close());
-    const { client } = testClient(provider(server.uri, { streamIdleTimeoutMs: 150 }));
+    const { client } = testClient(provider(server.uri, { streamIdleTimeoutMs: 300 }));
     const { events, error } = await collect(client.stream(modelRequest(), new AbortController().signal));
     expect(error).toBeNull();
     expect(events.at(-1)).toEqual({ type: 'completed', responseId: 'r1', usage: null });

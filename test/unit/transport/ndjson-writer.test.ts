@@ -127,14 +127,17 @@ describe('NdjsonMessageWriter', () => {
     expect(lines().some((l) => l.level === 50)).toBe(true);
   });
 
-  test('a message that cannot be encoded rejects and reports, later writes still work', async () => {
+  test('a message that cannot be encoded rejects and is logged, not reported as a stream failure', async () => {
     const s = sink();
-    const writer = new NdjsonMessageWriter(s.stream, { clock });
+    const { logger, lines } = captureLogger();
+    const writer = new NdjsonMessageWriter(s.stream, { clock, logger });
     const errors: unknown[] = [];
     writer.onError((e) => errors.push(e));
     await expect(writer.write(asMessage({ jsonrpc: '2.0', id: 1, result: { n: 1n } }))).rejects.toThrow();
     await writer.write(asMessage({ jsonrpc: '2.0', id: 2, result: {} }));
-    expect(errors).toHaveLength(1);
+    expect(errors).toEqual([]);
+    expect(writer.failed).toBeNull();
+    expect(lines().filter((l) => l.level === 50)).toHaveLength(1);
     expect(s.text()).toBe('{"id":2,"result":{}}\n');
   });
 

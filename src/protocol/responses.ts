@@ -1,0 +1,113 @@
+/**
+ * Results of the methods this server implements (SPEC §4). Key order is the order of the shapes below
+ * (the reference's serde struct order); producers build results with object literals in that order.
+ * `InitializeResponse` lives in `initialize.ts`, `ModelListResponse` in `model-list.ts`.
+ */
+import { z } from 'zod';
+import {
+  ApprovalsReviewerSchema,
+  AskForApprovalSchema,
+  CollaborationModeSchema,
+  MultiAgentModeSchema,
+  ReasoningEffortSchema,
+  SandboxPolicySchema,
+} from './param-enums.js';
+import { ReadStateSchema, ThreadSchema } from './thread.js';
+import { TurnSchema } from './turn.js';
+
+/** `{"id","extends"}` of the permission profile in force (`null` in everything this server builds). */
+const ActivePermissionProfileSchema = z.object({ id: z.string(), extends: z.string().nullable().optional() });
+
+/**
+ * Shape shared by the start, resume and fork results up to `reasoningEffort`:
+ * `thread, model, modelProvider, serviceTier, disabledPluginIds, cwd, runtimeWorkspaceRoots,
+ * instructionSources, approvalPolicy, approvalsReviewer, sandbox, activePermissionProfile, reasoningEffort`.
+ */
+const loadedThreadShape = {
+  thread: ThreadSchema,
+  model: z.string(),
+  modelProvider: z.string(),
+  serviceTier: z.string().nullable(),
+  disabledPluginIds: z.array(z.string()),
+  cwd: z.string(),
+  runtimeWorkspaceRoots: z.array(z.string()),
+  instructionSources: z.array(z.string()),
+  approvalPolicy: AskForApprovalSchema,
+  approvalsReviewer: ApprovalsReviewerSchema,
+  sandbox: SandboxPolicySchema,
+  activePermissionProfile: ActivePermissionProfileSchema.nullable(),
+  reasoningEffort: ReasoningEffortSchema.nullable(),
+};
+
+/** `thread/start` result; ends with `multiAgentMode: "explicitRequestOnly"`. */
+export const ThreadStartResponseSchema = z.object({ ...loadedThreadShape, multiAgentMode: MultiAgentModeSchema });
+export type ThreadStartResponse = z.infer<typeof ThreadStartResponseSchema>;
+
+/** `thread/fork` result: start-shaped (thread with the new id and `forkedFromId`). */
+export const ThreadForkResponseSchema = z.object({ ...loadedThreadShape, multiAgentMode: MultiAgentModeSchema });
+export type ThreadForkResponse = z.infer<typeof ThreadForkResponseSchema>;
+
+/** A page of turns (`initialTurnsPage`; always `null` in this server's resume results). */
+export const TurnsPageSchema = z.object({
+  data: z.array(TurnSchema),
+  nextCursor: z.string().nullable(),
+  backwardsCursor: z.string().nullable(),
+});
+
+/**
+ * `thread/resume` result: start-shaped, then `collaborationMode` after `reasoningEffort`, then
+ * `multiAgentMode, initialTurnsPage, turnsBackwardsCursor, itemsBackwardsCursor` (cursors are JSON text).
+ */
+export const ThreadResumeResponseSchema = z.object({
+  ...loadedThreadShape,
+  collaborationMode: CollaborationModeSchema.nullable(),
+  multiAgentMode: MultiAgentModeSchema,
+  initialTurnsPage: TurnsPageSchema.nullable(),
+  turnsBackwardsCursor: z.string().nullable(),
+  itemsBackwardsCursor: z.string().nullable(),
+});
+export type ThreadResumeResponse = z.infer<typeof ThreadResumeResponseSchema>;
+
+/** `thread/archive` result: `{}`. */
+export const ThreadArchiveResponseSchema = z.object({});
+export type ThreadArchiveResponse = z.infer<typeof ThreadArchiveResponseSchema>;
+
+/** `thread/unarchive` result: the thread in its not-loaded form with `turns: []`. */
+export const ThreadUnarchiveResponseSchema = z.object({ thread: ThreadSchema });
+export type ThreadUnarchiveResponse = z.infer<typeof ThreadUnarchiveResponseSchema>;
+
+/** `thread/list` result: `{data, readStates, nextCursor, backwardsCursor}`; `readStates` is keyed by thread id. */
+export const ThreadListResponseSchema = z.object({
+  data: z.array(ThreadSchema),
+  readStates: z.record(z.string(), ReadStateSchema).nullable(),
+  nextCursor: z.string().nullable(),
+  backwardsCursor: z.string().nullable(),
+});
+export type ThreadListResponse = z.infer<typeof ThreadListResponseSchema>;
+
+/** `thread/read` result: `{thread, readState}` (`readState` `null` for a thread with no rollout yet). */
+export const ThreadReadResponseSchema = z.object({ thread: ThreadSchema, readState: ReadStateSchema.nullable() });
+export type ThreadReadResponse = z.infer<typeof ThreadReadResponseSchema>;
+
+/** `thread/loaded/list` result: loaded thread ids ascending, `nextCursor` = last id of the page or `null`. */
+export const ThreadLoadedListResponseSchema = z.object({ data: z.array(z.string()), nextCursor: z.string().nullable() });
+export type ThreadLoadedListResponse = z.infer<typeof ThreadLoadedListResponseSchema>;
+
+/** `thread/unsubscribe` result. */
+export const ThreadUnsubscribeResponseSchema = z.object({
+  status: z.enum(['notLoaded', 'notSubscribed', 'unsubscribed']),
+});
+export type ThreadUnsubscribeResponse = z.infer<typeof ThreadUnsubscribeResponseSchema>;
+
+/** `thread/name/set` result: `{}` (reference name `ThreadSetNameResponse`). */
+export const ThreadNameSetResponseSchema = z.object({});
+export type ThreadNameSetResponse = z.infer<typeof ThreadNameSetResponseSchema>;
+export type ThreadSetNameResponse = ThreadNameSetResponse;
+
+/** `turn/start` result: the new (or, when steering, the running) turn in its `inProgress` form. */
+export const TurnStartResponseSchema = z.object({ turn: TurnSchema });
+export type TurnStartResponse = z.infer<typeof TurnStartResponseSchema>;
+
+/** `turn/interrupt` result: `{}`. */
+export const TurnInterruptResponseSchema = z.object({});
+export type TurnInterruptResponse = z.infer<typeof TurnInterruptResponseSchema>;

@@ -1,0 +1,100 @@
+/**
+ * Params of the thread methods that do not load a thread: archive, unarchive, read, unsubscribe,
+ * name/set, list, loaded/list.
+ */
+import { SortDirectionWire, ThreadSortKeyWire, ThreadSourceKindWire } from './param-enums.js';
+import { optional, optionalDefault, required, withDefault, wStruct } from './wire-struct.js';
+import { type WireInput, type WireOutput, wBool, wString, wU32, wUntagged, wVec } from './wire-type.js';
+
+const threadIdOnly = { threadId: required(wString) };
+
+/** `thread/archive` params. */
+export const ThreadArchiveParamsWire = wStruct('ThreadArchiveParams', threadIdOnly);
+export const ThreadArchiveParamsSchema = ThreadArchiveParamsWire.zod;
+export type ThreadArchiveParams = WireOutput<typeof ThreadArchiveParamsWire>;
+/** What a client may send for `ThreadArchiveParams` (serde defaults optional). */
+export type ThreadArchiveParamsInput = WireInput<typeof ThreadArchiveParamsWire>;
+
+/** `thread/unarchive` params. */
+export const ThreadUnarchiveParamsWire = wStruct('ThreadUnarchiveParams', threadIdOnly);
+export const ThreadUnarchiveParamsSchema = ThreadUnarchiveParamsWire.zod;
+export type ThreadUnarchiveParams = WireOutput<typeof ThreadUnarchiveParamsWire>;
+/** What a client may send for `ThreadUnarchiveParams` (serde defaults optional). */
+export type ThreadUnarchiveParamsInput = WireInput<typeof ThreadUnarchiveParamsWire>;
+
+/** `thread/unsubscribe` params. */
+export const ThreadUnsubscribeParamsWire = wStruct('ThreadUnsubscribeParams', threadIdOnly);
+export const ThreadUnsubscribeParamsSchema = ThreadUnsubscribeParamsWire.zod;
+export type ThreadUnsubscribeParams = WireOutput<typeof ThreadUnsubscribeParamsWire>;
+/** What a client may send for `ThreadUnsubscribeParams` (serde defaults optional). */
+export type ThreadUnsubscribeParamsInput = WireInput<typeof ThreadUnsubscribeParamsWire>;
+
+/** `thread/read` params; `includeTurns` defaults to `false` (and `null` is a type error, as in serde). */
+export const ThreadReadParamsWire = wStruct('ThreadReadParams', {
+  threadId: required(wString),
+  includeTurns: withDefault(wBool, false),
+});
+export const ThreadReadParamsSchema = ThreadReadParamsWire.zod;
+export type ThreadReadParams = WireOutput<typeof ThreadReadParamsWire>;
+/** What a client may send for `ThreadReadParams` (serde defaults optional). */
+export type ThreadReadParamsInput = WireInput<typeof ThreadReadParamsWire>;
+
+/** `thread/name/set` params (the reference type is `ThreadSetNameParams`). `""` is a domain error, not a decode error. */
+export const ThreadNameSetParamsWire = wStruct('ThreadSetNameParams', {
+  threadId: required(wString),
+  name: required(wString),
+});
+export const ThreadNameSetParamsSchema = ThreadNameSetParamsWire.zod;
+export type ThreadNameSetParams = WireOutput<typeof ThreadNameSetParamsWire>;
+/** What a client may send for `ThreadNameSetParams` (serde defaults optional). */
+export type ThreadNameSetParamsInput = WireInput<typeof ThreadNameSetParamsWire>;
+/** The reference's name for {@link ThreadNameSetParams}. */
+export type ThreadSetNameParams = ThreadNameSetParams;
+
+/** `thread/loaded/list` params. */
+export const ThreadLoadedListParamsWire = wStruct('ThreadLoadedListParams', {
+  cursor: optional(wString),
+  limit: optional(wU32),
+});
+export const ThreadLoadedListParamsSchema = ThreadLoadedListParamsWire.zod;
+export type ThreadLoadedListParams = WireOutput<typeof ThreadLoadedListParamsWire>;
+/** What a client may send for `ThreadLoadedListParams` (serde defaults optional). */
+export type ThreadLoadedListParamsInput = WireInput<typeof ThreadLoadedListParamsWire>;
+
+/** `thread/list.cwd`: one path or several (exact match after resolving relative paths). */
+export const ThreadListCwdFilterWire = wUntagged('ThreadListCwdFilter', wString, wVec(wString));
+
+/**
+ * `thread/list` params (SPEC §4.8); every field optional.
+ *
+ * Declaration order: Reference behaviour (SPEC §1): `thread/list` with `[1,2]` fails with
+ * ``invalid type: integer `1`, expected a boolean``, so in 0.169.0 the first field is boolean-typed. The
+ * Rust source we could read (older) starts with `cursor`; which boolean moved first is unknown, so we put
+ * `archived` first and keep the known order for the rest, newer fields appended alphabetically.
+ * `projectId` and `sectionId` distinguish absent (no filter) from `null` (unassigned).
+ */
+export const ThreadListParamsWire = wStruct('ThreadListParams', {
+  archived: optional(wBool),
+  cursor: optional(wString),
+  limit: optional(wU32),
+  sortKey: optional(ThreadSortKeyWire),
+  sortDirection: optional(SortDirectionWire),
+  modelProviders: optional(wVec(wString)),
+  sourceKinds: optional(wVec(ThreadSourceKindWire)),
+  cwd: optional(ThreadListCwdFilterWire),
+  useStateDbOnly: withDefault(wBool, false),
+  searchTerm: optional(wString),
+  parentThreadId: optional(wString),
+  ancestorThreadId: optional(wString),
+  attachedToThreadId: optional(wString),
+  currentAccountOnly: withDefault(wBool, false),
+  excludedThreadIds: optional(wVec(wString)),
+  includeAttachedThreads: withDefault(wBool, false),
+  originators: optional(wVec(wString)),
+  projectId: optionalDefault(wString),
+  sectionId: optionalDefault(wString),
+});
+export const ThreadListParamsSchema = ThreadListParamsWire.zod;
+export type ThreadListParams = WireOutput<typeof ThreadListParamsWire>;
+/** What a client may send for `ThreadListParams` (serde defaults optional). */
+export type ThreadListParamsInput = WireInput<typeof ThreadListParamsWire>;

@@ -1,0 +1,209 @@
+import {
+  isError,
+  isNotification,
+  isResponse,
+  isServerRequest,
+  type JsonRpcError,
+  type JsonRpcErrorBody,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  type RequestId,
+} from './jsonrpc.js';
+import { McpProcessCore, type McpProcessOptions, type ReadOptions } from './mcp-process-core.js';
+import type {
+  ModelListParams,
+  ThreadArchiveParams,
+  ThreadForkParams,
+  ThreadListParams,
+  ThreadLoadedListParams,
+  ThreadNameSetParams,
+  ThreadReadParams,
+  ThreadResumeParams,
+  ThreadStartParams,
+  ThreadUnarchiveParams,
+  ThreadUnsubscribeParams,
+  TurnInterruptParams,
+  TurnStartParams,
+} from './param-types.js';
+
+/** `initialize` params' `clientInfo` (SPEC §2). */
+export interface ClientInfo {
+  name: string;
+  title: string | null;
+  version: string;
+}
+
+/** `initialize` params' optional `capabilities`. */
+export interface InitializeCapabilities {
+  experimentalApi?: boolean;
+  optOutNotificationMethods?: string[];
+}
+
+/** The `initialize` result (SPEC §2). */
+export interface InitializeResult {
+  userAgent: string;
+  codexHome: string;
+  platformFamily: string;
+  platformOs: string;
+}
+
+export const DEFAULT_CLIENT_INFO: Readonly<ClientInfo> = Object.freeze({ name: 'codex_app_server_ts_tests', title: null, version: '0.0.1' });
+
+/**
+ * Test harness driving one app-server process over stdio, after the reference's Rust `McpProcess`.
+ *
+ * Request helpers send a request with the next integer id (starting at 0) and return that id; read
+ * helpers wait (bounded, default 10 s) for a matching message, keeping everything they read past for
+ * later calls (see `MessageInbox`). The harness never answers server requests on its own.
+ */
+export class McpProcess extends McpProcessCore {
+  private nextRequestId = 0;
+
+  /** Spawns the server (`node dist/cli.js app-server` by default) with `CODEX_HOME` set. */
+  static async start(options: McpProcessOptions): Promise<McpProcess> {
+    const child = await McpProcessCore.spawnChild(options);
+    return new McpProcess(child, options);
+  }
+
+  /**
+   * Sends `initialize`, waits for its answer, then sends the `initialized` notification.
+   * Returns the result; throws if the server answers with an error.
+   */
+  async initialize(
+    clientInfo: ClientInfo = DEFAULT_CLIENT_INFO,
+    capabilities?: InitializeCapabilities,
+    opts: ReadOptions = {},
+  ): Promise<InitializeResult> {
+    const params = capabilities === undefined ? { clientInfo } : { clientInfo, capabilities };
+    const id = await this.sendRequest('initialize', params);
+    const answer = await this.readStreamUntilAnswer(id, opts);
+    if (isError(answer)) {
+      throw new Error(`initialize failed: ${answer.error.code} ${answer.error.message}\n${this.diagnostics()}`);
+    }
+    await this.sendNotification('initialized');
+    return (answer as JsonRpcResponse<InitializeResult>).result;
+  }
+
+  /**
+   * Sends a request. Without `id` the next integer id is used; an explicit id (number or string) is
+   * sent as given. `params === undefined` omits the `params` key entirely.
+   */
+  async sendRequest(method: string, params?: unknown, id?: RequestId): Promise<RequestId> {
+    const requestId = id ?? this.nextRequestId++;
+    await this.sendJson(params === undefined ? { id: requestId, method } : { id: requestId, method, params });
+    return requestId;
+  }
+
+  /** Sends a client notification (`params` omitted when undefined). */
+  async sendNotification(method: string, params?: unknown): Promise<void> {
+    await this.sendJson(params === undefined ? { method } : { method, params });
+  }
+
+  /** Answers a server→client request. */
+  async sendResponse(id: RequestId, result: unknown): Promise<void> {
+    await this.sendJson({ id, result });
+  }
+
+  /** Answers a server→client request with an error. */
+  async sendError(id: RequestId, error: JsonRpcErrorBody): Promise<void> {
+    await this.sendJson({ id, error });
+  }
+
+  sendThreadStartRequest(params: ThreadStartParams = {}): Promise<number> {
+    return this.sendTyped('thread/start', params);
+  }
+  sendThreadResumeRequest(params: ThreadResumeParams): Promise<number> {
+    return this.sendTyped('thread/resume', params);
+  }
+  sendThreadForkRequest(params: ThreadForkParams): Promise<number> {
+    return this.sendTyped('thread/fork', params);
+  }
+  sendThreadArchiveRequest(params: ThreadArchiveParams): Promise<number> {
+    return this.sendTyped('thread/archive', params);
+  }
+  sendThreadUnarchiveRequest(params: ThreadUnarchiveParams): Promise<number> {
+    return this.sendTyped('thread/unarchive', params);
+  }
+  sendThreadListRequest(params: ThreadListParams = {}): Promise<number> {
+    return this.sendTyped('thread/list', params);
+  }
+  sendThreadReadRequest(params: ThreadReadParams): Promise<number> {
+    return this.sendTyped('thread/read', params);
+  }
+  sendThreadLoadedListRequest(params: ThreadLoadedListParams = {}): Promise<number> {
+    return this.sendTyped('thread/loaded/list', params);
+  }
+  sendThreadUnsubscribeRequest(params: ThreadUnsubscribeParams): Promise<number> {
+    return this.sendTyped('thread/unsubscribe', params);
+  }
+  sendThreadNameSetRequest(params: ThreadNameSetParams): Promise<number> {
+    return this.sendTyped('thread/name/set', params);
+  }
+  sendTurnStartRequest(params: TurnStartParams): Promise<number> {
+    return this.sendTyped('turn/start', params);
+  }
+  sendTurnInterruptRequest(params: TurnInterruptParams): Promise<number> {
+    return this.sendTyped('turn/interrupt', params);
+  }
+  sendModelListRequest(params: ModelListParams = {}): Promise<number> {
+    return this.sendTyped('model/list', params);
+  }
+
+  /** Reads until the response to `id`; throws if the answer is an error instead. */
+  async readStreamUntilResponseMessage<R = unknown>(id: RequestId, opts: ReadOptions = {}): Promise<JsonRpcResponse<R>> {
+    const answer = await this.readStreamUntilAnswer(id, opts);
+    if (isError(answer)) {
+      throw new Error(
+        `expected a response to request ${JSON.stringify(id)}, got error ${answer.error.code}: ${answer.error.message}`,
+      );
+    }
+    return answer as JsonRpcResponse<R>;
+  }
+
+  /** Reads until the error answer to `id`; throws if the answer is a success instead. */
+  async readStreamUntilErrorMessage(id: RequestId, opts: ReadOptions = {}): Promise<JsonRpcError> {
+    const answer = await this.readStreamUntilAnswer(id, opts);
+    if (!isError(answer)) {
+      throw new Error(`expected an error for request ${JSON.stringify(id)}, got result ${JSON.stringify(answer.result)}`);
+    }
+    return answer;
+  }
+
+  /** Reads until a notification with this method. */
+  async readStreamUntilNotificationMessage<P = unknown>(method: string, opts: ReadOptions = {}): Promise<JsonRpcNotification<P>> {
+    const message = await this.inbox.takeMatching(
+      (m) => isNotification(m) && m.method === method,
+      `notification ${method}`,
+      opts.timeoutMs ?? this.readTimeoutMs,
+    );
+    return message as JsonRpcNotification<P>;
+  }
+
+  /** Reads until a server→client request (any method). */
+  async readStreamUntilRequestMessage(opts: ReadOptions = {}): Promise<JsonRpcRequest> {
+    const message = await this.inbox.takeMatching(isServerRequest, 'a server request', opts.timeoutMs ?? this.readTimeoutMs);
+    return message as JsonRpcRequest;
+  }
+
+  /** Reads until any message satisfying `predicate` (same buffering rules as the other reads). */
+  readStreamUntil(predicate: (m: JsonRpcMessage) => boolean, what = 'a matching message', opts: ReadOptions = {}): Promise<JsonRpcMessage> {
+    return this.inbox.takeMatching(predicate, what, opts.timeoutMs ?? this.readTimeoutMs);
+  }
+
+  private async readStreamUntilAnswer(id: RequestId, opts: ReadOptions): Promise<JsonRpcResponse | JsonRpcError> {
+    const message = await this.inbox.takeMatching(
+      (m) => (isResponse(m) || isError(m)) && m.id === id,
+      `the answer to request ${JSON.stringify(id)}`,
+      opts.timeoutMs ?? this.readTimeoutMs,
+    );
+    return message as JsonRpcResponse | JsonRpcError;
+  }
+
+  private async sendTyped(method: string, params: unknown): Promise<number> {
+    const id = this.nextRequestId++;
+    await this.sendJson({ id, method, params });
+    return id;
+  }
+}
