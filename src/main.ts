@@ -64,6 +64,7 @@ async function runAppServer(codexHome: string, log: Logger): Promise<number> {
     arch: os.arch() === 'x64' ? 'x86_64' : os.arch() === 'arm64' ? 'aarch64' : os.arch(),
     terminal: terminalName(process.env),
     hostname: os.hostname(),
+    platformOs: process.platform === 'darwin' ? 'macos' : process.platform,
     installationId: installationId(codexHome, ids),
   };
   const store = new LocalThreadStore(codexHome, stateDb, { clock, log });
@@ -79,7 +80,7 @@ async function runAppServer(codexHome: string, log: Logger): Promise<number> {
     log,
     sink: notifier,
     defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, cwd: process.cwd(), cliVersion: SERVER_VERSION },
-    userAgent: () => `codex_app_server_ts/${SERVER_VERSION}`,
+    userAgent: (originator) => `${originator}/${SERVER_VERSION} (${info.osDescription}; ${info.arch}) ${info.terminal}`,
     installationId: info.installationId,
   });
   const server = new AppServer({ threads, store, stateDb, notifier, info, log });

@@ -13,6 +13,8 @@ export interface ServerInfo {
   arch: string;
   terminal: string;
   hostname: string;
+  /** `linux`, `macos`, … as `initialize` reports it. */
+  platformOs: string;
   installationId: string;
 }
 

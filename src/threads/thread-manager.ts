@@ -45,7 +45,8 @@ export interface ThreadManagerDeps {
   log: Logger;
   sink: ThreadEventSink;
   defaults: ThreadDefaults;
-  userAgent: () => string;
+  /** The user agent sent to the model for a thread whose originator (client name) is given. */
+  userAgent: (originator: string) => string;
   installationId: string;
 }
 
@@ -251,7 +252,7 @@ export class ThreadManager {
     const active: ActiveTurn = { turn, controller: new AbortController(), request: null, pendingInputs: [], interrupted: false, done: Promise.resolve() };
     thread.active = active;
     thread.turns.push(turn);
-    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(), stateDb: this.deps.stateDb });
+    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator), stateDb: this.deps.stateDb });
     // The response goes out first: the runner starts on the next macrotask, after the reply is written.
     active.done = new Promise<void>((resolve) => setImmediate(() => void runner.run(input).finally(resolve)));
     return { turn: turnWire({ ...turn, itemsView: 'notLoaded', startedAtMs: null }), steered: false };

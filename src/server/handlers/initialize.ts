@@ -13,7 +13,7 @@ export function initializeResult(params: InitializeParams, cx: RequestContext): 
       userAgent: userAgentFor(cx.info, params.clientInfo.name, params.clientInfo.version),
       codexHome: cx.info.codexHome,
       platformFamily: 'unix',
-      platformOs: process.platform === 'darwin' ? 'macos' : process.platform,
+      platformOs: cx.info.platformOs,
     },
     after: () =>
       cx.connection.notify('remoteControl/status/changed', { status: 'disabled', serverName: cx.info.hostname, installationId: cx.info.installationId, environmentId: null }),
