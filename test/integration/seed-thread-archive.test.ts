@@ -16,6 +16,7 @@ import {
   type JsonRpcResponse,
 } from '../../src/testing/index.js';
 import { tempHome } from '../helpers/home.js';
+import { spawnServer } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -31,10 +32,7 @@ async function setup(): Promise<{ home: string; uri: string }> {
 }
 
 async function spawn(home: string): Promise<McpProcess> {
-  const mcp = await McpProcess.start({ codexHome: home });
-  cleanups.push(() => mcp.close().then(() => undefined));
-  await mcp.initialize();
-  return mcp;
+  return spawnServer(home);
 }
 
 /** Filesystem-only lookups, as the seed's `find_thread_path_by_id_str(.., None)`. */
