@@ -9,9 +9,11 @@ export interface JsonRpcRequest {
   params?: unknown;
 }
 
+/** `params` is typed as present: pass `P` to state its shape (an absent `params` reads as `undefined`). */
 export interface JsonRpcNotification<P = unknown> {
   method: string;
-  params?: P;
+  params: P;
+  /** Unix ms; every server notification carries it (SPEC §1). */
   emittedAtMs?: number;
 }
 

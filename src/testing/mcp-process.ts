@@ -13,19 +13,19 @@ import {
 } from './jsonrpc.js';
 import { McpProcessCore, type McpProcessOptions, type ReadOptions } from './mcp-process-core.js';
 import type {
-  ModelListParams,
-  ThreadArchiveParams,
-  ThreadForkParams,
-  ThreadListParams,
-  ThreadLoadedListParams,
-  ThreadNameSetParams,
-  ThreadReadParams,
-  ThreadResumeParams,
-  ThreadStartParams,
-  ThreadUnarchiveParams,
-  ThreadUnsubscribeParams,
-  TurnInterruptParams,
-  TurnStartParams,
+  ModelListParamsInput,
+  ThreadArchiveParamsInput,
+  ThreadForkParamsInput,
+  ThreadListParamsInput,
+  ThreadLoadedListParamsInput,
+  ThreadNameSetParamsInput,
+  ThreadReadParamsInput,
+  ThreadResumeParamsInput,
+  ThreadStartParamsInput,
+  ThreadUnarchiveParamsInput,
+  ThreadUnsubscribeParamsInput,
+  TurnInterruptParamsInput,
+  TurnStartParamsInput,
 } from './param-types.js';
 
 /** `initialize` params' `clientInfo` (SPEC §2). */
@@ -111,43 +111,43 @@ export class McpProcess extends McpProcessCore {
     await this.sendJson({ id, error });
   }
 
-  sendThreadStartRequest(params: ThreadStartParams = {}): Promise<number> {
+  sendThreadStartRequest(params: ThreadStartParamsInput = {}): Promise<number> {
     return this.sendTyped('thread/start', params);
   }
-  sendThreadResumeRequest(params: ThreadResumeParams): Promise<number> {
+  sendThreadResumeRequest(params: ThreadResumeParamsInput): Promise<number> {
     return this.sendTyped('thread/resume', params);
   }
-  sendThreadForkRequest(params: ThreadForkParams): Promise<number> {
+  sendThreadForkRequest(params: ThreadForkParamsInput): Promise<number> {
     return this.sendTyped('thread/fork', params);
   }
-  sendThreadArchiveRequest(params: ThreadArchiveParams): Promise<number> {
+  sendThreadArchiveRequest(params: ThreadArchiveParamsInput): Promise<number> {
     return this.sendTyped('thread/archive', params);
   }
-  sendThreadUnarchiveRequest(params: ThreadUnarchiveParams): Promise<number> {
+  sendThreadUnarchiveRequest(params: ThreadUnarchiveParamsInput): Promise<number> {
     return this.sendTyped('thread/unarchive', params);
   }
-  sendThreadListRequest(params: ThreadListParams = {}): Promise<number> {
+  sendThreadListRequest(params: ThreadListParamsInput = {}): Promise<number> {
     return this.sendTyped('thread/list', params);
   }
-  sendThreadReadRequest(params: ThreadReadParams): Promise<number> {
+  sendThreadReadRequest(params: ThreadReadParamsInput): Promise<number> {
     return this.sendTyped('thread/read', params);
   }
-  sendThreadLoadedListRequest(params: ThreadLoadedListParams = {}): Promise<number> {
+  sendThreadLoadedListRequest(params: ThreadLoadedListParamsInput = {}): Promise<number> {
     return this.sendTyped('thread/loaded/list', params);
   }
-  sendThreadUnsubscribeRequest(params: ThreadUnsubscribeParams): Promise<number> {
+  sendThreadUnsubscribeRequest(params: ThreadUnsubscribeParamsInput): Promise<number> {
     return this.sendTyped('thread/unsubscribe', params);
   }
-  sendThreadNameSetRequest(params: ThreadNameSetParams): Promise<number> {
+  sendThreadNameSetRequest(params: ThreadNameSetParamsInput): Promise<number> {
     return this.sendTyped('thread/name/set', params);
   }
-  sendTurnStartRequest(params: TurnStartParams): Promise<number> {
+  sendTurnStartRequest(params: TurnStartParamsInput): Promise<number> {
     return this.sendTyped('turn/start', params);
   }
-  sendTurnInterruptRequest(params: TurnInterruptParams): Promise<number> {
+  sendTurnInterruptRequest(params: TurnInterruptParamsInput): Promise<number> {
     return this.sendTyped('turn/interrupt', params);
   }
-  sendModelListRequest(params: ModelListParams = {}): Promise<number> {
+  sendModelListRequest(params: ModelListParamsInput = {}): Promise<number> {
     return this.sendTyped('model/list', params);
   }
 

@@ -1,20 +1,19 @@
 /**
- * Request param types used by the McpProcess helpers.
- * TODO(#protocol): src/protocol does not export these yet; switch every alias to
- * `export type { … } from '../protocol/index.js'` once it does.
+ * Request param types of the McpProcess helpers: what a client may send (the protocol's wire *input*
+ * types, where fields with serde defaults are optional), not the decoded server-side types.
  */
-type Params = Record<string, unknown>;
-
-export type ThreadStartParams = Params;
-export type ThreadResumeParams = Params;
-export type ThreadForkParams = Params;
-export type ThreadArchiveParams = Params;
-export type ThreadUnarchiveParams = Params;
-export type ThreadListParams = Params;
-export type ThreadReadParams = Params;
-export type ThreadLoadedListParams = Params;
-export type ThreadUnsubscribeParams = Params;
-export type ThreadNameSetParams = Params;
-export type TurnStartParams = Params;
-export type TurnInterruptParams = Params;
-export type ModelListParams = Params;
+export type {
+  ModelListParamsInput,
+  ThreadArchiveParamsInput,
+  ThreadForkParamsInput,
+  ThreadListParamsInput,
+  ThreadLoadedListParamsInput,
+  ThreadNameSetParamsInput,
+  ThreadReadParamsInput,
+  ThreadResumeParamsInput,
+  ThreadStartParamsInput,
+  ThreadUnarchiveParamsInput,
+  ThreadUnsubscribeParamsInput,
+  TurnInterruptParamsInput,
+  TurnStartParamsInput,
+} from '../protocol/index.js';

@@ -1,0 +1,87 @@
+import { chmodSync, existsSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { createFakeRollout, type McpProcess } from '../../src/testing/index.js';
+import { request, runTurn, setupEnv, spawnServer, startThread, type Json } from './helpers.js';
+
+async function listAll(mcp: McpProcess, extra: Json = {}): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await request(mcp, 'thread/list', { limit: 100, ...extra, ...(cursor ? { cursor } : {}) });
+    ids.push(...page['data'].map((t: Json) => t['id']));
+    cursor = page['nextCursor'];
+  } while (cursor);
+  return ids;
+}
+
+async function seedHome(home: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    const second = String(i % 60).padStart(2, '0');
+    const minute = String(Math.floor(i / 60) % 60).padStart(2, '0');
+    ids.push(await createFakeRollout(home, `2025-03-${day}T10-${minute}-${second}`, `2025-03-${day}T10:${minute}:${second}Z`, `thread ${i}`, 'mock_provider', { source: 'vscode' }));
+  }
+  return ids;
+}
+
+/** File descriptors of a process that point at the state DB's main file. */
+function stateDbHandles(pid: number, home: string): number {
+  const target = path.join(home, 'state_5.sqlite');
+  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`) === target;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+describe('state DB at start-up', () => {
+  test('one process holds exactly one state DB connection, opened after backfill', async () => {
+    const { home } = await setupEnv();
+    await seedHome(home, 30);
+    const mcp = await spawnServer(home, { env: { LOG_LEVEL: 'info' } });
+    expect(mcp.stderr()).toMatch(/state db backfill scanned=30, upserted=30, failed=0/);
+    const thread = await startThread(mcp);
+    await runTurn(mcp, thread['id'], 'hello');
+    await listAll(mcp, { useStateDbOnly: true });
+    expect(stateDbHandles(mcp.pid as number, home)).toBe(1);
+  });
+
+  test.each(['corrupt', 'deleted', 'read-only'])('a %s DB: the server starts, warns, and serves the same list from the filesystem', async (fault) => {
+    const { home } = await setupEnv();
+    const ids = await seedHome(home, 12);
+    const healthy = await spawnServer(home);
+    const expected = await listAll(healthy);
+    expect([...expected].sort()).toEqual([...ids].sort());
+    await healthy.close();
+    const db = path.join(home, 'state_5.sqlite');
+    for (const suffix of ['-wal', '-shm']) rmSync(db + suffix, { force: true });
+    if (fault === 'corrupt') writeFileSync(db, Buffer.alloc(8192, 0x5a));
+    if (fault === 'deleted') rmSync(db);
+    if (fault === 'read-only') chmodSync(db, 0o444);
+    const mcp = await spawnServer(home);
+    if (fault === 'corrupt') expect(mcp.stderr()).toMatch(/cannot be used|continuing without it|failed to initialize state/);
+    expect(await listAll(mcp)).toEqual(expected);
+    const thread = await startThread(mcp);
+    await runTurn(mcp, thread['id'], 'still works');
+    expect(await listAll(mcp)).toEqual([thread['id'], ...expected]);
+    if (fault === 'deleted') expect(existsSync(db)).toBe(true);
+  });
+
+  test('eight processes start at once on 2,000 rollouts: one backfill, no lock errors, identical lists', async () => {
+    const { home } = await setupEnv();
+    const ids = await seedHome(home, 2000);
+    const servers = await Promise.all(Array.from({ length: 8 }, () => spawnServer(home, { env: { LOG_LEVEL: 'info' } })));
+    const lists = await Promise.all(servers.map((s) => listAll(s)));
+    for (const list of lists) expect(list).toEqual(lists[0]);
+    expect([...(lists[0] as string[])].sort()).toEqual([...ids].sort());
+    const dbLists = await Promise.all(servers.map((s) => listAll(s, { useStateDbOnly: true })));
+    for (const list of dbLists) expect(list).toEqual(lists[0]);
+    const stderr = servers.map((s) => s.stderr()).join('\n');
+    expect(stderr).not.toMatch(/database is locked/i);
+    expect(stderr.match(/state db backfill scanned=/g)).toHaveLength(1);
+  }, 120_000);
+});
