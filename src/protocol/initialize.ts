@@ -12,7 +12,9 @@ export const ClientInfoWire = wStruct('ClientInfo', {
   title: optional(wString),
   version: required(wString),
 });
+/** zod schema of the decoded `ClientInfo`. */
 export const ClientInfoSchema = ClientInfoWire.zod;
+/** `ClientInfo` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ClientInfo = WireOutput<typeof ClientInfoWire>;
 
 /**
@@ -29,7 +31,9 @@ export const InitializeCapabilitiesWire = wStruct('InitializeCapabilities', {
   requiredHumanApproval: withDefault(wBool, false),
   extensions: optional(wMap(wJson)),
 });
+/** zod schema of the decoded `InitializeCapabilities`. */
 export const InitializeCapabilitiesSchema = InitializeCapabilitiesWire.zod;
+/** `InitializeCapabilities` as decoded (serde defaults filled in, unknown fields dropped). */
 export type InitializeCapabilities = WireOutput<typeof InitializeCapabilitiesWire>;
 
 /** `initialize` params. */
@@ -37,7 +41,9 @@ export const InitializeParamsWire = wStruct('InitializeParams', {
   clientInfo: required(ClientInfoWire),
   capabilities: optional(InitializeCapabilitiesWire),
 });
+/** zod schema of the decoded `InitializeParams`. */
 export const InitializeParamsSchema = InitializeParamsWire.zod;
+/** `InitializeParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type InitializeParams = WireOutput<typeof InitializeParamsWire>;
 /** What a client may send for `InitializeParams` (serde defaults optional). */
 export type InitializeParamsInput = WireInput<typeof InitializeParamsWire>;
@@ -52,4 +58,5 @@ export const InitializeResponseSchema = z.object({
   platformFamily: z.string(),
   platformOs: z.string(),
 });
+/** Type of {@link InitializeResponseSchema}. */
 export type InitializeResponse = z.infer<typeof InitializeResponseSchema>;

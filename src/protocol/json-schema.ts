@@ -28,7 +28,7 @@ export const SCHEMA_BUNDLE_FILE = 'codex_app_server_protocol.v2.schemas.json';
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
 const ROOT_LEVEL_TYPES = new Set(['InitializeParams', 'InitializeResponse', 'ClientInfo', 'InitializeCapabilities']);
 
-/** Reference type names of the method params/results whose names do not follow `<Method>Params`. */
+/** Reference type names of each method's params and result (`thread/name/set` → `ThreadSetName…`). */
 const TYPE_NAMES: Record<string, [params: string, result: string]> = {
   initialize: ['InitializeParams', 'InitializeResponse'],
   'thread/start': ['ThreadStartParams', 'ThreadStartResponse'],
@@ -46,7 +46,7 @@ const TYPE_NAMES: Record<string, [params: string, result: string]> = {
   'model/list': ['ModelListParams', 'ModelListResponse'],
 };
 
-/** Notification params type name from its method: `item/agentMessage/delta` → `AgentMessageDeltaNotification`. */
+/** Reference type name of each notification's params (`item/agentMessage/delta` → `AgentMessageDeltaNotification`). */
 const NOTIFICATION_NAMES: Record<string, string> = {
   error: 'ErrorNotification',
   'thread/started': 'ThreadStartedNotification',

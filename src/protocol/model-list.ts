@@ -14,7 +14,9 @@ export const ModelListParamsWire = wStruct('ModelListParams', {
   includeHidden: optional(wBool),
   modelProvider: optional(wString),
 });
+/** zod schema of the decoded `ModelListParams`. */
 export const ModelListParamsSchema = ModelListParamsWire.zod;
+/** `ModelListParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ModelListParams = WireOutput<typeof ModelListParamsWire>;
 /** What a client may send for `ModelListParams` (serde defaults optional). */
 export type ModelListParamsInput = WireInput<typeof ModelListParamsWire>;
@@ -58,8 +60,10 @@ export const ModelSchema = z.object({
   availableAccessPrograms: z.object({ cyber: z.array(z.string()) }).nullable(),
   isDefault: z.boolean(),
 });
+/** Type of {@link ModelSchema}. */
 export type Model = z.infer<typeof ModelSchema>;
 
 /** `model/list` result: `{data, nextCursor}` (`nextCursor` = next offset as a string, or `null`). */
 export const ModelListResponseSchema = z.object({ data: z.array(ModelSchema), nextCursor: z.string().nullable() });
+/** Type of {@link ModelListResponseSchema}. */
 export type ModelListResponse = z.infer<typeof ModelListResponseSchema>;

@@ -27,30 +27,40 @@ export const AskForApprovalWire = wExternalEnum('AskForApproval', ['untrusted', 
 });
 /** `approvalPolicy` value: `"untrusted" | "on-request" | "never" | {granular: {…}}`. */
 export type AskForApproval = WireOutput<typeof AskForApprovalWire>;
+/** zod schema of the decoded `AskForApproval`. */
 export const AskForApprovalSchema = AskForApprovalWire.zod;
 
 /** `sandbox` value of thread/start, resume, fork. */
 export const SandboxModeWire = wEnum('SandboxMode', ['read-only', 'workspace-write', 'danger-full-access']);
+/** `SandboxMode` as decoded (serde defaults filled in, unknown fields dropped). */
 export type SandboxMode = WireOutput<typeof SandboxModeWire>;
+/** zod schema of the decoded `SandboxMode`. */
 export const SandboxModeSchema = SandboxModeWire.zod;
 
 /** Who reviews approval requests. */
 export const ApprovalsReviewerWire = wEnum('ApprovalsReviewer', ['user', 'auto_review', 'guardian_subagent']);
+/** `ApprovalsReviewer` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ApprovalsReviewer = WireOutput<typeof ApprovalsReviewerWire>;
+/** zod schema of the decoded `ApprovalsReviewer`. */
 export const ApprovalsReviewerSchema = ApprovalsReviewerWire.zod;
 
 /** Deprecated personality selector (accepted, ignored). */
 export const PersonalityWire = wEnum('Personality', ['none', 'friendly', 'pragmatic']);
+/** `Personality` as decoded (serde defaults filled in, unknown fields dropped). */
 export type Personality = WireOutput<typeof PersonalityWire>;
 
 /** `thread/list` sort key. */
 export const ThreadSortKeyWire = wEnum('ThreadSortKey', ['created_at', 'updated_at', 'recency_at', 'section_position']);
+/** `ThreadSortKey` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadSortKey = WireOutput<typeof ThreadSortKeyWire>;
+/** zod schema of the decoded `ThreadSortKey`. */
 export const ThreadSortKeySchema = ThreadSortKeyWire.zod;
 
 /** Sort direction of paged lists. */
 export const SortDirectionWire = wEnum('SortDirection', ['asc', 'desc']);
+/** `SortDirection` as decoded (serde defaults filled in, unknown fields dropped). */
 export type SortDirection = WireOutput<typeof SortDirectionWire>;
+/** zod schema of the decoded `SortDirection`. */
 export const SortDirectionSchema = SortDirectionWire.zod;
 
 /** `thread/list` `sourceKinds` entries. */
@@ -66,7 +76,9 @@ export const ThreadSourceKindWire = wEnum('ThreadSourceKind', [
   'subAgentOther',
   'unknown',
 ]);
+/** `ThreadSourceKind` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadSourceKind = WireOutput<typeof ThreadSourceKindWire>;
+/** zod schema of the decoded `ThreadSourceKind`. */
 export const ThreadSourceKindSchema = ThreadSourceKindWire.zod;
 
 /** How a thread started (`thread/start.sessionStartSource`). */
@@ -74,22 +86,28 @@ export const ThreadStartSourceWire = wEnum('ThreadStartSource', ['startup', 'cle
 
 /** Persisted history contract of a new thread. */
 export const ThreadHistoryModeWire = wEnum('ThreadHistoryMode', ['legacy', 'paginated']);
+/** `ThreadHistoryMode` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadHistoryMode = WireOutput<typeof ThreadHistoryModeWire>;
 
 /** Deprecated multi-agent mode (accepted, ignored). */
 export const MultiAgentModeWire = wExternalEnum('MultiAgentMode', ['explicitRequestOnly', 'proactive', 'custom'], {
   custom: { kind: 'newtype', type: wString },
 });
+/** `MultiAgentMode` as decoded (serde defaults filled in, unknown fields dropped). */
 export type MultiAgentMode = WireOutput<typeof MultiAgentModeWire>;
+/** zod schema of the decoded `MultiAgentMode`. */
 export const MultiAgentModeSchema = MultiAgentModeWire.zod;
 
 /** `turn/start.summary`. */
 export const ReasoningSummaryWire = wEnum('ReasoningSummary', ['auto', 'concise', 'detailed', 'none']);
+/** `ReasoningSummary` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ReasoningSummary = WireOutput<typeof ReasoningSummaryWire>;
 
 /** Reasoning effort: the 0.169.0 schema makes it an open, non-empty string (`low`, `medium`, `xhigh`, `ultra`, …). */
 export const ReasoningEffortWire = wString;
+/** A reasoning effort value. */
 export type ReasoningEffort = string;
+/** zod schema of a reasoning effort value (non-empty). */
 export const ReasoningEffortSchema = z.string().min(1);
 
 /** `turn/start.cyberAccessProgram`. */
@@ -112,7 +130,9 @@ export const SandboxPolicyWire = wTaggedEnum('SandboxPolicy', 'type', {
     excludeSlashTmp: withDefault(wBool, false),
   }),
 });
+/** `SandboxPolicy` as decoded (serde defaults filled in, unknown fields dropped). */
 export type SandboxPolicy = WireOutput<typeof SandboxPolicyWire>;
+/** zod schema of the decoded `SandboxPolicy`. */
 export const SandboxPolicySchema = SandboxPolicyWire.zod;
 
 /** A sticky environment selection (`environments` of thread/start and turn/start). */
@@ -121,6 +141,7 @@ export const TurnEnvironmentParamsWire = wStruct('TurnEnvironmentParams', {
   cwd: required(wString),
   runtimeWorkspaceRoots: optional(wVec(wString)),
 });
+/** `TurnEnvironmentParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type TurnEnvironmentParams = WireOutput<typeof TurnEnvironmentParamsWire>;
 
 /** Collaboration-mode settings (snake_case keys on the wire). */
@@ -135,7 +156,9 @@ export const CollaborationModeWire = wStruct('CollaborationMode', {
   mode: required(wEnum('ModeKind', ['plan', 'default'])),
   settings: required(CollaborationSettingsWire),
 });
+/** `CollaborationMode` as decoded (serde defaults filled in, unknown fields dropped). */
 export type CollaborationMode = WireOutput<typeof CollaborationModeWire>;
+/** zod schema of the decoded `CollaborationMode`. */
 export const CollaborationModeSchema = CollaborationModeWire.zod;
 
 /** `thread/resume.initialTurnsPage`. */

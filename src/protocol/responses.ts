@@ -41,10 +41,12 @@ const loadedThreadShape = {
 
 /** `thread/start` result; ends with `multiAgentMode: "explicitRequestOnly"`. */
 export const ThreadStartResponseSchema = z.object({ ...loadedThreadShape, multiAgentMode: MultiAgentModeSchema });
+/** Type of {@link ThreadStartResponseSchema}. */
 export type ThreadStartResponse = z.infer<typeof ThreadStartResponseSchema>;
 
 /** `thread/fork` result: start-shaped (thread with the new id and `forkedFromId`). */
 export const ThreadForkResponseSchema = z.object({ ...loadedThreadShape, multiAgentMode: MultiAgentModeSchema });
+/** Type of {@link ThreadForkResponseSchema}. */
 export type ThreadForkResponse = z.infer<typeof ThreadForkResponseSchema>;
 
 /** A page of turns (`initialTurnsPage`; always `null` in this server's resume results). */
@@ -66,14 +68,17 @@ export const ThreadResumeResponseSchema = z.object({
   turnsBackwardsCursor: z.string().nullable(),
   itemsBackwardsCursor: z.string().nullable(),
 });
+/** Type of {@link ThreadResumeResponseSchema}. */
 export type ThreadResumeResponse = z.infer<typeof ThreadResumeResponseSchema>;
 
 /** `thread/archive` result: `{}`. */
 export const ThreadArchiveResponseSchema = z.object({});
+/** Type of {@link ThreadArchiveResponseSchema}. */
 export type ThreadArchiveResponse = z.infer<typeof ThreadArchiveResponseSchema>;
 
 /** `thread/unarchive` result: the thread in its not-loaded form with `turns: []`. */
 export const ThreadUnarchiveResponseSchema = z.object({ thread: ThreadSchema });
+/** Type of {@link ThreadUnarchiveResponseSchema}. */
 export type ThreadUnarchiveResponse = z.infer<typeof ThreadUnarchiveResponseSchema>;
 
 /** `thread/list` result: `{data, readStates, nextCursor, backwardsCursor}`; `readStates` is keyed by thread id. */
@@ -83,31 +88,39 @@ export const ThreadListResponseSchema = z.object({
   nextCursor: z.string().nullable(),
   backwardsCursor: z.string().nullable(),
 });
+/** Type of {@link ThreadListResponseSchema}. */
 export type ThreadListResponse = z.infer<typeof ThreadListResponseSchema>;
 
 /** `thread/read` result: `{thread, readState}` (`readState` `null` for a thread with no rollout yet). */
 export const ThreadReadResponseSchema = z.object({ thread: ThreadSchema, readState: ReadStateSchema.nullable() });
+/** Type of {@link ThreadReadResponseSchema}. */
 export type ThreadReadResponse = z.infer<typeof ThreadReadResponseSchema>;
 
 /** `thread/loaded/list` result: loaded thread ids ascending, `nextCursor` = last id of the page or `null`. */
 export const ThreadLoadedListResponseSchema = z.object({ data: z.array(z.string()), nextCursor: z.string().nullable() });
+/** Type of {@link ThreadLoadedListResponseSchema}. */
 export type ThreadLoadedListResponse = z.infer<typeof ThreadLoadedListResponseSchema>;
 
 /** `thread/unsubscribe` result. */
 export const ThreadUnsubscribeResponseSchema = z.object({
   status: z.enum(['notLoaded', 'notSubscribed', 'unsubscribed']),
 });
+/** Type of {@link ThreadUnsubscribeResponseSchema}. */
 export type ThreadUnsubscribeResponse = z.infer<typeof ThreadUnsubscribeResponseSchema>;
 
 /** `thread/name/set` result: `{}` (reference name `ThreadSetNameResponse`). */
 export const ThreadNameSetResponseSchema = z.object({});
+/** Type of {@link ThreadNameSetResponseSchema}. */
 export type ThreadNameSetResponse = z.infer<typeof ThreadNameSetResponseSchema>;
+/** The reference's name for {@link ThreadNameSetResponse}. */
 export type ThreadSetNameResponse = ThreadNameSetResponse;
 
 /** `turn/start` result: the new (or, when steering, the running) turn in its `inProgress` form. */
 export const TurnStartResponseSchema = z.object({ turn: TurnSchema });
+/** Type of {@link TurnStartResponseSchema}. */
 export type TurnStartResponse = z.infer<typeof TurnStartResponseSchema>;
 
 /** `turn/interrupt` result: `{}`. */
 export const TurnInterruptResponseSchema = z.object({});
+/** Type of {@link TurnInterruptResponseSchema}. */
 export type TurnInterruptResponse = z.infer<typeof TurnInterruptResponseSchema>;

@@ -28,6 +28,7 @@ export const UserMessageItemSchema = z.object({
   content: z.array(UserInputSchema),
   ...lifecycle,
 });
+/** Type of {@link UserMessageItemSchema}. */
 export type UserMessageItem = z.infer<typeof UserMessageItemSchema>;
 
 /** Assistant text classification; `null` when the provider does not say. */
@@ -49,6 +50,7 @@ export const AgentMessageItemSchema = z.object({
   questions: z.array(z.object({ title: z.string(), options: z.array(z.string()).nullable().optional() })).nullable(),
   ...lifecycle,
 });
+/** Type of {@link AgentMessageItemSchema}. */
 export type AgentMessageItem = z.infer<typeof AgentMessageItemSchema>;
 
 /** Model reasoning: `{"type":"reasoning","id","summary":[…],"content":[…],"startedAtMs","completedAtMs"}`. */
@@ -59,6 +61,7 @@ export const ReasoningItemSchema = z.object({
   content: z.array(z.string()),
   ...lifecycle,
 });
+/** Type of {@link ReasoningItemSchema}. */
 export type ReasoningItem = z.infer<typeof ReasoningItemSchema>;
 
 /** Every item kind this server emits; narrow on `type`. */
@@ -67,4 +70,5 @@ export const ThreadItemSchema = z.discriminatedUnion('type', [
   AgentMessageItemSchema,
   ReasoningItemSchema,
 ]);
+/** Type of {@link ThreadItemSchema}. */
 export type ThreadItem = z.infer<typeof ThreadItemSchema>;

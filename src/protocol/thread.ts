@@ -16,6 +16,7 @@ export const ThreadStatusSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('systemError') }),
   z.object({ type: z.literal('active'), activeFlags: z.array(z.enum(['waitingOnApproval', 'waitingOnUserInput'])) }),
 ]);
+/** Type of {@link ThreadStatusSchema}. */
 export type ThreadStatus = z.infer<typeof ThreadStatusSchema>;
 
 /** An environment of a loaded thread: `{"environmentId":"local","cwd","runtimeWorkspaceRoots":[cwd]}`. */
@@ -24,6 +25,7 @@ export const ThreadEnvironmentSchema = z.object({
   cwd: z.string(),
   runtimeWorkspaceRoots: z.array(z.string()),
 });
+/** Type of {@link ThreadEnvironmentSchema}. */
 export type ThreadEnvironment = z.infer<typeof ThreadEnvironmentSchema>;
 
 /** Sub-agent origin, as in `session_meta.source.subagent` but camel-cased at the top (`{"subAgent":…}`). */
@@ -47,6 +49,7 @@ export const SessionSourceSchema = z.union([
   z.strictObject({ custom: z.string() }),
   z.strictObject({ subAgent: SubAgentSourceSchema }),
 ]);
+/** Type of {@link SessionSourceSchema}. */
 export type SessionSource = z.infer<typeof SessionSourceSchema>;
 
 /** Git metadata captured at creation (`null` in everything this server builds). */
@@ -106,6 +109,7 @@ export const ThreadSchema = z.object({
   daybreakEnabled: z.boolean().nullable(),
   turns: z.array(TurnSchema),
 });
+/** Type of {@link ThreadSchema}. */
 export type Thread = z.infer<typeof ThreadSchema>;
 
 /**
@@ -121,6 +125,7 @@ export const ReadStateSchema = z.object({
     .nullable(),
   revision: z.string(),
 });
+/** Type of {@link ReadStateSchema}. */
 export type ReadState = z.infer<typeof ReadStateSchema>;
 /** The reference's name for {@link ReadState}. */
 export type ThreadReadState = ReadState;

@@ -16,6 +16,7 @@ export const TokenUsageBreakdownSchema = z.object({
   outputTokens: z.number().int(),
   reasoningOutputTokens: z.number().int(),
 });
+/** Type of {@link TokenUsageBreakdownSchema}. */
 export type TokenUsageBreakdown = z.infer<typeof TokenUsageBreakdownSchema>;
 
 /**
@@ -27,6 +28,7 @@ export const ThreadTokenUsageSchema = z.object({
   last: TokenUsageBreakdownSchema,
   modelContextWindow: z.number().int().nullable(),
 });
+/** Type of {@link ThreadTokenUsageSchema}. */
 export type ThreadTokenUsage = z.infer<typeof ThreadTokenUsageSchema>;
 
 /** Fallback context window for a model not in the bundled catalogue. */

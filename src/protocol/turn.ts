@@ -8,10 +8,12 @@ import { ThreadItemSchema } from './thread-item.js';
 
 /** Turn life cycle. */
 export const TurnStatusSchema = z.enum(['completed', 'interrupted', 'failed', 'inProgress']);
+/** Type of {@link TurnStatusSchema}. */
 export type TurnStatus = z.infer<typeof TurnStatusSchema>;
 
 /** How much of `items` a turn payload carries: none, the final agent message only, or everything. */
 export const TurnItemsViewSchema = z.enum(['notLoaded', 'summary', 'full']);
+/** Type of {@link TurnItemsViewSchema}. */
 export type TurnItemsView = z.infer<typeof TurnItemsViewSchema>;
 
 /** The string codes of `codexErrorInfo` known to 0.169.0. */
@@ -53,6 +55,7 @@ export const CodexErrorInfoSchema = z.union([
   z.string(),
   z.record(z.string(), z.unknown()),
 ]);
+/** Type of {@link CodexErrorInfoSchema}. */
 export type CodexErrorInfo = z.infer<typeof CodexErrorInfoSchema>;
 
 /**
@@ -72,6 +75,7 @@ export const TurnErrorSchema = z.object({
     })
     .nullable(),
 });
+/** Type of {@link TurnErrorSchema}. */
 export type TurnError = z.infer<typeof TurnErrorSchema>;
 
 /**
@@ -89,4 +93,5 @@ export const TurnSchema = z.object({
   completedAt: z.number().int().nullable(),
   durationMs: z.number().int().nullable(),
 });
+/** Type of {@link TurnSchema}. */
 export type Turn = z.infer<typeof TurnSchema>;

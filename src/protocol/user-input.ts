@@ -11,6 +11,7 @@ import { type WireOutput, wPath, wString, wUsize, wVec } from './wire-type.js';
 
 /** Byte range of a text element inside its parent text. */
 export const ByteRangeWire = wStruct('ByteRange', { start: required(wUsize), end: required(wUsize) });
+/** `ByteRange` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ByteRange = WireOutput<typeof ByteRangeWire>;
 
 /** A UI-defined span inside a text input. */
@@ -18,6 +19,7 @@ export const TextElementWire = wStruct('TextElement', {
   byteRange: required(ByteRangeWire),
   placeholder: optional(wString),
 });
+/** `TextElement` as decoded (serde defaults filled in, unknown fields dropped). */
 export type TextElement = WireOutput<typeof TextElementWire>;
 
 const ImageDetailWire = wEnum('ImageDetail', ['auto', 'low', 'high', 'original']);

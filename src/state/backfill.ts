@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { RolloutSummary } from '../rollout/types.js';
 import type { Logger } from '../support/logger.js';
 import type { BackfillLease } from './lease.js';
@@ -10,7 +10,7 @@ import type { ThreadsTable } from './threads.js';
 /** Files per checkpoint, as in the reference. */
 export const BACKFILL_BATCH_SIZE = 200;
 /** Files read at once; reading dominates, SQLite writes are a few µs per row. */
-const READ_CONCURRENCY = 200;
+const READ_CONCURRENCY = 32;
 
 export type Summarize = (rolloutPath: string, archived: boolean) => Promise<RolloutSummary | null>;
 
@@ -47,26 +47,16 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
   for (let i = 0; i < files.length; i += BACKFILL_BATCH_SIZE) batches.push(files.slice(i, i + BACKFILL_BATCH_SIZE));
 
   const writeBatch = deps.db.transaction((batch: RolloutFile[], summaries: (RolloutSummary | null)[]) => {
+    const rows: { file: RolloutFile; summary: RolloutSummary }[] = [];
     batch.forEach((file, index) => {
       stats.scanned += 1;
       const summary = summaries[index] ?? null;
       if (summary === null) {
         stats.failed += 1;
         log.warn(`failed to extract rollout ${file.path}`);
-        return;
-      }
-      try {
-        deps.threads.upsertThread(threadInputFromSummary(summary));
-        if (summary.spawn) deps.edges.ensureEdge(summary.spawn.parentThreadId, summary.id, 'open');
-        stats.upserted += 1;
-      } catch (err) {
-        // A row the schema rejects fails that statement only and the batch goes on; a failing database
-        // (corrupt, full, read-only, I/O) fails the whole backfill.
-        if (!isRowError(err)) throw err;
-        stats.failed += 1;
-        log.warn(`failed to upsert rollout ${file.path}: ${String(err)}`);
-      }
+      } else rows.push({ file, summary });
     });
+    upsertRows(deps, rows, stats);
     const last = batch.at(-1);
     if (last) lease.checkpoint(last.watermark);
   });
@@ -86,6 +76,36 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
   return stats;
 }
 
+/**
+ * Upserts a batch's rows in one statement; when the schema rejects a row (which fails that statement only),
+ * retries row by row so the other files of the batch still get their rows.
+ */
+function upsertRows(deps: BackfillDeps, rows: { file: RolloutFile; summary: RolloutSummary }[], stats: BackfillStats): void {
+  const upsertEdges = (summary: RolloutSummary): void => {
+    if (summary.spawn) deps.edges.ensureEdge(summary.spawn.parentThreadId, summary.id, 'open');
+  };
+  try {
+    deps.threads.upsertThreads(rows.map(({ summary }) => threadInputFromSummary(summary)));
+    for (const { summary } of rows) upsertEdges(summary);
+    stats.upserted += rows.length;
+    return;
+  } catch (err) {
+    if (!isRowError(err)) throw err;
+  }
+  for (const { file, summary } of rows) {
+    try {
+      deps.threads.upsertThread(threadInputFromSummary(summary));
+      upsertEdges(summary);
+      stats.upserted += 1;
+    } catch (err) {
+      // A failing database (corrupt, full, read-only, I/O) fails the whole backfill; a bad row only its file.
+      if (!isRowError(err)) throw err;
+      stats.failed += 1;
+      deps.log.warn(`failed to upsert rollout ${file.path}: ${String(err)}`);
+    }
+  }
+}
+
 /** Summaries of a batch in order; a summariser that throws counts as a failed file. */
 async function readBatch(batch: RolloutFile[], summarize: Summarize): Promise<(RolloutSummary | null)[]> {
   const results: (RolloutSummary | null)[] = new Array<RolloutSummary | null>(batch.length).fill(null);
@@ -102,7 +122,8 @@ async function readBatch(batch: RolloutFile[], summarize: Summarize): Promise<(R
   return results;
 }
 
+/** An error about one row's values (a constraint, a value the binding refuses), not about the database. */
 function isRowError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/.test(code);
+  if (!(err instanceof Database.SqliteError)) return true;
+  return /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/.test(err.code);
 }

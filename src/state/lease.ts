@@ -36,9 +36,12 @@ export class BackfillLease {
   private readonly checkpointStmt: Database.Statement<[string, number]>;
   private readonly complete: Database.Statement<[string | null, number, number]>;
   private readonly release: Database.Statement<[number]>;
+  private readonly readTx: Database.Transaction<() => BackfillState>;
+  private readonly claimTx: Database.Transaction<(leaseSeconds: number) => ClaimOutcome>;
+  private readonly completeTx: Database.Transaction<(lastWatermark: string | null) => void>;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly clock: Clock,
   ) {
     this.ensure = db.prepare(`
@@ -56,24 +59,31 @@ export class BackfillLease {
       SET status = 'complete', last_watermark = COALESCE(?, last_watermark), last_success_at = ?, updated_at = ?
       WHERE id = 1`);
     this.release = db.prepare("UPDATE backfill_state SET status = 'pending', updated_at = ? WHERE id = 1 AND status = 'running'");
-  }
-
-  /** Reads the row, creating it as `pending` when missing. */
-  read(): BackfillState {
-    return this.immediate(() => {
+    this.readTx = db.transaction(() => {
       this.ensure.run(this.nowSeconds());
       return this.readRow();
     });
-  }
-
-  tryClaim(leaseSeconds: number): ClaimOutcome {
-    return this.immediate(() => {
+    this.claimTx = db.transaction((leaseSeconds: number) => {
       const now = this.nowSeconds();
       this.ensure.run(now);
       if (this.readRow().status === 'complete') return 'done';
       const changed = this.claim.run(now, now - Math.max(0, leaseSeconds)).changes;
       return changed === 1 ? 'claimed' : 'held';
     });
+    this.completeTx = db.transaction((lastWatermark: string | null) => {
+      const now = this.nowSeconds();
+      this.ensure.run(now);
+      this.complete.run(lastWatermark, now, now);
+    });
+  }
+
+  /** Reads the row, creating it as `pending` when missing. */
+  read(): BackfillState {
+    return this.readTx.immediate();
+  }
+
+  tryClaim(leaseSeconds: number): ClaimOutcome {
+    return this.claimTx.immediate(leaseSeconds);
   }
 
   /** Records progress and renews the lease; call inside the batch's transaction. */
@@ -82,11 +92,7 @@ export class BackfillLease {
   }
 
   markComplete(lastWatermark: string | null): void {
-    this.immediate(() => {
-      const now = this.nowSeconds();
-      this.ensure.run(now);
-      this.complete.run(lastWatermark, now, now);
-    });
+    this.completeTx.immediate(lastWatermark);
   }
 
   /**
@@ -110,10 +116,6 @@ export class BackfillLease {
       lastSuccessAt: row.last_success_at,
       updatedAt: row.updated_at,
     };
-  }
-
-  private immediate<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
   }
 
   private nowSeconds(): number {

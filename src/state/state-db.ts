@@ -64,6 +64,7 @@ export class StateDb implements ThreadIndex {
   private readonly lister: ThreadLister;
   private readonly edges: SpawnEdges;
   private readonly receipts: ReadReceipts;
+  private readonly upsertWithEdge: Database.Transaction<(row: IndexedThreadInput) => void>;
 
   constructor(
     parts: StateDbParts,
@@ -77,6 +78,10 @@ export class StateDb implements ThreadIndex {
     this.lister = parts.lister;
     this.edges = parts.edges;
     this.receipts = parts.receipts;
+    this.upsertWithEdge = parts.db.transaction((row: IndexedThreadInput) => {
+      this.threads.upsertThread(row);
+      if (row.spawn) this.edges.ensureEdge(row.spawn.parentThreadId, row.id, 'open');
+    });
   }
 
   // ThreadIndex
@@ -90,12 +95,7 @@ export class StateDb implements ThreadIndex {
   }
 
   upsertThread(row: IndexedThreadInput): void {
-    this.db
-      .transaction(() => {
-        this.threads.upsertThread(row);
-        if (row.spawn) this.edges.ensureEdge(row.spawn.parentThreadId, row.id, 'open');
-      })
-      .immediate();
+    this.upsertWithEdge.immediate(row);
   }
 
   updateRolloutPath(threadId: string, rolloutPath: string, archived: boolean, archivedAtMs: number | null): boolean {

@@ -51,6 +51,14 @@ function unloadedThread(): protocol.Thread {
 const readState: protocol.ReadState = { firstUnread: { type: 'turn', turnId: TURN_ID }, revision: 'b1a3e2c4-0000-4000-8000-000000000000' };
 
 describe('objects the server builds validate against the reference bundle', () => {
+  test('the bundle check rejects wrong objects (guards the checks below)', () => {
+    const { preview: _preview, ...noPreview } = loadedThread();
+    expect(bundleErrors('Thread', noPreview)).not.toEqual([]);
+    expect(bundleErrors('Thread', { ...loadedThread(), status: { type: 'running' } })).not.toEqual([]);
+    expect(bundleErrors('ThreadItem', { ...userItem(), type: 'userMsg' })).not.toEqual([]);
+    expect(bundleErrors('Turn', { ...inProgressTurn(), status: 'done' })).not.toEqual([]);
+  });
+
   test('Thread: loaded, unloaded, active, forked sub-agent', () => {
     expectWireValid('Thread', protocol.ThreadSchema, loadedThread());
     expectWireValid('Thread', protocol.ThreadSchema, unloadedThread());

@@ -1,6 +1,7 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { STATE_DB_FILE } from '../../../src/state/index.js';
 import { buildOpenChild, runOpenChild, type ChildResult } from './child-process.js';
 import { BASE_MS, makeTempHome, threadIdFor, writeRollout } from './helpers.js';
@@ -10,6 +11,7 @@ let childScript = '';
 beforeAll(async () => {
   childScript = await buildOpenChild();
 });
+afterAll(() => rmSync(path.dirname(childScript), { recursive: true, force: true }));
 
 describe('several processes opening one fresh home', () => {
   // Repeated: the race between schema creation, the WAL switch and the claim differs from run to run.

@@ -10,7 +10,7 @@ const MIGRATIONS_JSON = '/work/shared/protocol/sqlx-migrations.json';
 
 function connect(home: string): Database.Database {
   const db = new Database(path.join(home, STATE_DB_FILE), { timeout: 5000 });
-  onTestFinished(() => db.close());
+  onTestFinished(() => void db.close());
   return db;
 }
 
@@ -97,7 +97,7 @@ describe('state DB schema', () => {
     const db = await openStateDb(home, { clock: systemClock, log });
     expect(db).not.toBeNull();
     if (!db) return;
-    onTestFinished(() => db.close());
+    onTestFinished(() => void db.close());
     expect(db.startup).toEqual({ schema: 'existing', backfill: null, waitedMs: expect.any(Number) });
     expect(log.warnings).toEqual([]);
     expect(log.infos).toEqual([]); // same 62 migrations: nothing to note

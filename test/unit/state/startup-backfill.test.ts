@@ -10,14 +10,14 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 async function open(home: string, extra: Partial<Parameters<typeof openStateDb>[1]> = {}) {
   const log = recordingLogger();
   const db = await openStateDb(home, { clock: systemClock, log, backfillPollMs: 20, ...extra });
-  if (db) onTestFinished(() => db.close());
+  if (db) onTestFinished(() => void db.close());
   return { db, log };
 }
 
 /** A second connection playing "another process" on the same file. */
 function rawConnection(home: string): Database.Database {
   const raw = new Database(path.join(home, STATE_DB_FILE), { timeout: 5000 });
-  onTestFinished(() => raw.close());
+  onTestFinished(() => void raw.close());
   return raw;
 }
 
@@ -202,5 +202,23 @@ describe('state DB start-up', () => {
     expect(seen.get(250)).toEqual({ status: 'running', last_watermark: mark(199) });
     expect(seen.get(420)).toEqual({ status: 'running', last_watermark: mark(399) });
     expect(raw.prepare('SELECT status, last_watermark FROM backfill_state').get()).toEqual({ status: 'complete', last_watermark: mark(449) });
+  });
+});
+
+describe('backfill row errors', () => {
+  test('a row the schema rejects fails only its file', async () => {
+    const home = makeTempHome();
+    const files = [1, 2, 3].map((i) => writeRollout(home, { id: threadIdFor(i), createdAtMs: BASE_MS + i * 1000 }));
+    const { summarizeRollout } = await import('../../../src/rollout/summary.js');
+    // A summariser bug: `cwd` missing violates threads.cwd NOT NULL.
+    const summarize = async (file: string, archived: boolean) => {
+      const summary = await summarizeRollout(file, archived);
+      return file === files[1] && summary ? ({ ...summary, cwd: null } as unknown as typeof summary) : summary;
+    };
+    const { db, log } = await open(home, { summarize });
+    expect(db?.startup.backfill).toEqual({ scanned: 3, upserted: 2, failed: 1 });
+    expect(db && threadIds(db)).toEqual([threadIdFor(1), threadIdFor(3)]);
+    expect(log.warnings).toHaveLength(1);
+    expect(log.warnings[0]).toMatch(new RegExp(`^failed to upsert rollout ${files[1]}: .*NOT NULL`));
   });
 });

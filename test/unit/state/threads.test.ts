@@ -18,7 +18,7 @@ async function openEmpty(): Promise<{ db: StateDb; home: string }> {
   const home = makeTempHome();
   const db = await openStateDb(home, { clock: systemClock, log: recordingLogger(), ids: { uuid4: () => 'rev-generated', uuid7: () => 'unused' } });
   if (!db) throw new Error('state db did not open');
-  onTestFinished(() => db.close());
+  onTestFinished(() => void db.close());
   return { db, home };
 }
 
@@ -70,7 +70,7 @@ describe('threads rows', () => {
     db.upsertThread(row);
     expect(db.getThread(row.id)).toEqual(row);
     const raw = new Database(path.join(home, STATE_DB_FILE), { readonly: true });
-    onTestFinished(() => raw.close());
+    onTestFinished(() => void raw.close());
     expect(
       raw.prepare('SELECT created_at, created_at_ms, updated_at, recency_at, title, first_user_message, preview, history_mode, memory_mode, has_user_event, archived_at FROM threads').get(),
     ).toEqual({
@@ -98,7 +98,7 @@ describe('threads rows', () => {
     expect(db.getThread(t(2))).toMatchObject({ source, spawn });
     expect(db.children(t(1))).toEqual([t(2)]);
     const raw = new Database(path.join(home, STATE_DB_FILE), { readonly: true });
-    onTestFinished(() => raw.close());
+    onTestFinished(() => void raw.close());
     expect(raw.prepare('SELECT source, agent_nickname, agent_role FROM threads').get()).toEqual({
       source: JSON.stringify(source), agent_nickname: 'Scout', agent_role: 'explorer',
     });
@@ -113,6 +113,9 @@ describe('threads rows', () => {
     expect(db.rolloutPath(t(1), false)).toBeNull();
     expect(db.rolloutPath(t(1), true)).toBe('/archived/x.jsonl');
     expect(db.getThread(t(1))).toMatchObject({ archived: true, archivedAtMs: BASE_MS + 5_000 });
+    // Read-repair of an archived row keeps the archived_at it has.
+    expect(db.updateRolloutPath(t(1), '/archived/y.jsonl', true, BASE_MS + 60_000)).toBe(true);
+    expect(db.getThread(t(1))).toMatchObject({ rolloutPath: '/archived/y.jsonl', archivedAtMs: BASE_MS + 5_000 });
     expect(db.updateRolloutPath(t(1), '/active/x.jsonl', false, null)).toBe(true);
     expect(db.getThread(t(1))).toMatchObject({ archived: false, archivedAtMs: null, rolloutPath: '/active/x.jsonl' });
   });
@@ -125,6 +128,36 @@ describe('threads rows', () => {
     expect(db.getThread(t(1))).toMatchObject({
       updatedAtMs: BASE_MS + 70_001, recencyAtMs: BASE_MS + 60_000, tokensUsed: 315, model: 'm2', preview: 'first',
     });
+  });
+
+  test('the backfill batch statement writes the same rows as single upserts', async () => {
+    const home = makeTempHome();
+    const source = { subagent: { thread_spawn: { parent_thread_id: t(1), depth: 2, agent_path: 'a/b', agent_nickname: 'N', agent_role: 'r' } } };
+    const files = [
+      writeRollout(home, { id: t(1), createdAtMs: BASE_MS + 1, preview: 'héllo — 世界 "quoted" \\ back', model: 'm1' }),
+      writeRollout(home, { id: t(2), createdAtMs: BASE_MS + 2, source, preview: null }),
+      writeRollout(home, { id: t(3), createdAtMs: BASE_MS + 3, archived: true, modelProvider: 'p3' }),
+    ];
+    const batched = await openStateDb(home, { clock: systemClock, log: recordingLogger() });
+    onTestFinished(() => batched?.close());
+    const { db: single, home: other } = await openEmpty();
+    for (const [i, file] of files.entries()) {
+      const summary = await summarizeRollout(file, i === 2);
+      if (summary) single.upsertThread(threadInputFromSummary(summary));
+    }
+    const rows = (dir: string) => {
+      const raw = new Database(path.join(dir, STATE_DB_FILE), { readonly: true });
+      try {
+        const columns = raw.prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)').all('threads');
+        const types = columns.map(({ name }) => `typeof(${name}) AS "type_of_${name}"`).join(', ');
+        return raw.prepare(`SELECT *, ${types} FROM threads ORDER BY id`).all();
+      } finally {
+        raw.close();
+      }
+    };
+    expect(rows(home)).toHaveLength(3);
+    expect(rows(home)).toEqual(rows(other));
+    expect(batched?.getThread(t(1))?.preview).toBe('héllo — 世界 "quoted" \\ back');
   });
 
   test('a file-only row takes on-request approval, read-only sandbox, and the mtime as archived_at', async () => {
@@ -232,7 +265,7 @@ describe('spawn edges', () => {
     expect(db.descendants(t(1))).toEqual([t(2), t(3)]);
     db.upsertSpawnEdge(t(1), t(2), 'closed');
     const raw = new Database(path.join(home, STATE_DB_FILE), { readonly: true });
-    onTestFinished(() => raw.close());
+    onTestFinished(() => void raw.close());
     expect(raw.prepare('SELECT status FROM thread_spawn_edges WHERE child_thread_id = ?').get(t(2))).toEqual({ status: 'closed' });
   });
 

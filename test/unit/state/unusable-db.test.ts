@@ -1,7 +1,7 @@
-import { chmodSync, closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { openStateDb, STATE_DB_FILE } from '../../../src/state/index.js';
 import { systemClock } from '../../../src/support/clock.js';
 import { buildOpenChild, runOpenChild } from './child-process.js';
@@ -13,6 +13,7 @@ let childScript = '';
 beforeAll(async () => {
   childScript = await buildOpenChild();
 });
+afterAll(() => rmSync(path.dirname(childScript), { recursive: true, force: true }));
 
 async function openWithWarnings(home: string) {
   const log = recordingLogger();

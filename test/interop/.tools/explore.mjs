@@ -1,0 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { createMockResponsesServerRepeatingAssistant, createConfigToml } from '/work/main/dist/testing/index.js';
+const { generateText, streamText } = await import('./ai-sdk/node_modules/ai/dist/index.js');
+const { createCodexAppServer } = await import('./ai-sdk/node_modules/ai-sdk-provider-codex-cli/dist/index.js');
+const mock = await createMockResponsesServerRepeatingAssistant('Hello from mock');
+const home = mkdtempSync(path.join('/work/main/test/interop/.tools/homes', 'x-'));
+await createConfigToml(home, mock.uri, { features: { plugins: false } });
+const provider = createCodexAppServer({ defaultSettings: { codexPath: '/work/main/test/interop/.tools/codex-ts', env: { CODEX_HOME: home, LOG_LEVEL: 'debug' }, verbose: true, logger: console } });
+const r = await generateText({ model: provider('mock-model'), prompt: 'hi' });
+console.log('TEXT', JSON.stringify(r.text), r.usage, r.finishReason);
+const s = streamText({ model: provider('mock-model'), prompt: 'hi again' });
+let acc = ''; for await (const c of s.textStream) acc += c;
+console.log('STREAM', JSON.stringify(acc), await s.usage);
+await provider.close();
+await mock.close();

@@ -1,0 +1,170 @@
+/**
+ * Running our server and the reference binary on one CODEX_HOME: a small request/turn driver over
+ * McpProcess, the reference's location and environment rules, and stderr checks.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  McpProcess,
+  createConfigToml,
+  type JsonRpcMessage,
+  type JsonRpcResponse,
+  type MockResponsesServer,
+} from '../../src/testing/index.js';
+import { OUR_CLI, REPO_ROOT } from './tools.js';
+
+export type Json = Record<string, any>;
+export type Side = 'ours' | 'reference';
+
+const DEFAULT_REFERENCE_BIN = path.join(
+  REPO_ROOT,
+  'bench/.cache/reference/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex',
+);
+
+/** The reference Codex binary (`CODEX_REFERENCE_BIN`, else the bench cache), or null when absent. */
+export function referenceBin(): string | null {
+  const bin = process.env['CODEX_REFERENCE_BIN'] || DEFAULT_REFERENCE_BIN;
+  return existsSync(bin) ? bin : null;
+}
+
+export const REFERENCE_MISSING = `reference binary not found (looked at $CODEX_REFERENCE_BIN, then ${DEFAULT_REFERENCE_BIN}); install it with \`npm run bench\`'s cache or set CODEX_REFERENCE_BIN`;
+
+/** config.toml for both sides: the seed test config plus `[features] plugins = false` (no outbound traffic from the reference). */
+export async function writeSharedConfig(codexHome: string, mock: MockResponsesServer): Promise<void> {
+  await createConfigToml(codexHome, mock.uri, { features: { plugins: false } });
+}
+
+/** Lines of a server's stderr that report a database or migration problem (either side's wording). */
+export function databaseErrorLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => /sqlite|database|migrat|sqlx|state[ _]db|state_5|backfill/i.test(line))
+    .filter((line) => /error|warn|fail|panic|corrupt|mismatch|cannot|could not|unable/i.test(line));
+}
+
+export interface Session {
+  side: Side;
+  mcp: McpProcess;
+  req(method: string, params: unknown): Promise<Json>;
+  reqError(method: string, params: unknown): Promise<{ code: number; message: string }>;
+  /** Runs a turn to `turn/completed` and returns its params. */
+  turn(threadId: string, text: string): Promise<Json>;
+  /** Starts a turn whose model stream never ends, waits for its first delta, interrupts it; returns `turn/completed` params. */
+  interruptedTurn(threadId: string, text: string): Promise<Json>;
+  close(): Promise<{ code: number | null; signal: string | null; stderr: string }>;
+}
+
+/**
+ * Starts one side on `codexHome` with the reference's rules: HOME = a scratch dir, `OPENAI_API_KEY=dummy`,
+ * cwd = that scratch dir, every HTTP(S) proxy pointed at the mock so that nothing leaves 127.0.0.1.
+ */
+export async function startSide(
+  side: Side,
+  dirs: { codexHome: string; home: string },
+  mock: MockResponsesServer,
+  env: Record<string, string | undefined> = {},
+): Promise<Session> {
+  const bin = side === 'ours' ? OUR_CLI : referenceBin();
+  if (!bin) throw new Error(REFERENCE_MISSING);
+  const mcp = await McpProcess.start({
+    codexHome: dirs.codexHome,
+    serverBin: bin,
+    cwd: dirs.home,
+    readTimeoutMs: 20_000,
+    env: {
+      HOME: dirs.home,
+      OPENAI_API_KEY: 'dummy',
+      HTTP_PROXY: mock.uri,
+      HTTPS_PROXY: mock.uri,
+      http_proxy: mock.uri,
+      https_proxy: mock.uri,
+      ALL_PROXY: mock.uri,
+      NO_PROXY: '127.0.0.1,localhost',
+      no_proxy: '127.0.0.1,localhost',
+      TZ: 'UTC',
+      ...env,
+    },
+  });
+  await mcp.initialize({ name: side === 'ours' ? 'interop_ours' : 'interop_reference', title: null, version: '0.0.1' });
+  const turnCompleted = async (threadId: string): Promise<Json> => {
+    const m = await mcp.readStreamUntil(
+      (x) => 'method' in x && x.method === 'turn/completed' && (x.params as Json)['threadId'] === threadId,
+      `turn/completed of ${threadId}`,
+    );
+    return (m as { params: Json }).params;
+  };
+  const session: Session = {
+    side,
+    mcp,
+    async req(method, params) {
+      const id = await mcp.sendRequest(method, params);
+      const resp = (await mcp.readStreamUntilResponseMessage(id)) as JsonRpcResponse<Json>;
+      return resp.result;
+    },
+    async reqError(method, params) {
+      const id = await mcp.sendRequest(method, params);
+      return (await mcp.readStreamUntilErrorMessage(id)).error;
+    },
+    async turn(threadId, text) {
+      mcp.clearMessageBuffer();
+      const id = await mcp.sendRequest('turn/start', { threadId, input: [{ type: 'text', text, text_elements: [] }] });
+      const answer = await mcp.readStreamUntil((m) => 'id' in m && m.id === id && !('method' in m), 'the turn/start answer');
+      if ('error' in answer) throw new Error(`${side}: turn/start failed: ${JSON.stringify(answer.error)}`);
+      return await turnCompleted(threadId);
+    },
+    async interruptedTurn(threadId, text) {
+      mcp.clearMessageBuffer();
+      const id = await mcp.sendRequest('turn/start', { threadId, input: [{ type: 'text', text, text_elements: [] }] });
+      const started = (await mcp.readStreamUntilResponseMessage(id)) as JsonRpcResponse<Json>;
+      const turnId = String(started.result['turn']['id']);
+      await mcp.readStreamUntilNotificationMessage('item/agentMessage/delta');
+      await session.req('turn/interrupt', { threadId, turnId });
+      return await turnCompleted(threadId);
+    },
+    async close() {
+      const status = await mcp.close();
+      return { code: status.code, signal: status.signal, stderr: mcp.stderr() };
+    },
+  };
+  return session;
+}
+
+/** Runs `fn` in a fresh process of `side`, closes it, and checks it exited 0 without database errors on stderr. */
+export async function withSide<T>(
+  side: Side,
+  dirs: { codexHome: string; home: string },
+  mock: MockResponsesServer,
+  fn: (s: Session) => Promise<T>,
+): Promise<{ value: T; stderr: string; dbErrors: string[]; exitCode: number | null }> {
+  const s = await startSide(side, dirs, mock);
+  let value: T;
+  try {
+    value = await fn(s);
+  } catch (error) {
+    const { stderr } = await s.close();
+    throw new Error(`${side}: ${error instanceof Error ? error.message : String(error)}\n--- ${side} stderr (tail) ---\n${stderr.slice(-3000)}`);
+  }
+  const closed = await s.close();
+  return { value, stderr: closed.stderr, dbErrors: databaseErrorLines(closed.stderr), exitCode: closed.code };
+}
+
+/** User texts of each turn, in order (from a Thread's `turns`). */
+export function turnTexts(thread: Json): string[] {
+  return (thread['turns'] as Json[]).map((t) => {
+    const user = (t['items'] as Json[]).find((i) => i['type'] === 'userMessage');
+    return user ? String(user['content'][0]['text']) : '<no user item>';
+  });
+}
+
+/** Every thread of a listing (all pages; `archived` as given). */
+export async function listAll(s: Session, params: Json = {}): Promise<Json[]> {
+  const out: Json[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 50; page += 1) {
+    const r: Json = await s.req('thread/list', { limit: 100, ...params, cursor });
+    out.push(...(r['data'] as Json[]));
+    cursor = r['nextCursor'] as string | null;
+    if (!cursor) break;
+  }
+  return out;
+}
