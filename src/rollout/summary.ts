@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseRolloutFileName } from './layout.js';
 import type { RolloutSummary, SessionSource, SpawnOrigin } from './types.js';
@@ -10,20 +10,36 @@ import type { RolloutSummary, SessionSource, SpawnOrigin } from './types.js';
  * neither a `session_meta` nor a canonical file name to take the id from.
  */
 export async function summarizeRollout(rolloutPath: string, archived: boolean): Promise<RolloutSummary | null> {
-  let data: Buffer;
-  let mtimeMs: number;
-  try {
-    [data, mtimeMs] = await Promise.all([readFile(rolloutPath), stat(rolloutPath).then((s) => s.mtimeMs)]);
-  } catch {
-    return null;
-  }
-  return summarizeRolloutText(data.toString('utf8'), rolloutPath, archived, Math.floor(mtimeMs));
+  return summarizeRolloutSync(rolloutPath, archived);
 }
 
-/** The pure part of `summarizeRollout`, for callers that already hold the text. */
-export function summarizeRolloutText(text: string, rolloutPath: string, archived: boolean, mtimeMs: number): RolloutSummary | null {
-  if (text.length === 0) return null;
-  const scan = scanLines(text);
+/**
+ * Synchronous twin of `summarizeRollout`. Rollouts are small (tens of KB) and a summary needs all of one, so
+ * one blocking open/fstat/read/close is cheaper than four thread-pool round trips: the backfill of 2,000 files
+ * spends most of its time in that overhead otherwise.
+ */
+export function summarizeRolloutSync(rolloutPath: string, archived: boolean): RolloutSummary | null {
+  let data: Buffer;
+  let mtimeMs: number;
+  let fd: number | null = null;
+  try {
+    fd = openSync(rolloutPath, 'r');
+    const info = fstatSync(fd);
+    if (!info.isFile()) return null;
+    mtimeMs = info.mtimeMs;
+    data = readFileSync(fd);
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+  return summarizeRolloutBuffer(data, rolloutPath, archived, Math.floor(mtimeMs));
+}
+
+/** The pure part of `summarizeRollout`, for callers that already hold the bytes. */
+export function summarizeRolloutBuffer(data: Buffer, rolloutPath: string, archived: boolean, mtimeMs: number): RolloutSummary | null {
+  if (data.length === 0) return null;
+  const scan = scanLines(data);
   if (scan.lineCount === 0) return null;
   const fromName = parseRolloutFileName(path.basename(rolloutPath));
   const meta = scan.meta;
@@ -62,78 +78,123 @@ interface Scan {
 }
 
 // Envelope keys come first on every line (`timestamp`, `ordinal`, `type`), so the first `"type":"` names the
-// line kind and the next one (inside `payload`) the event kind, without decoding the line.
-const TYPE_KEY = '"type":"';
+// line kind and the next one (inside `payload`) the event kind. Lines are located and classified on the raw
+// bytes; only the few lines that matter are decoded and parsed.
+const TYPE_KEY = Buffer.from('"type":"');
+const USER_MESSAGE_ITEM = Buffer.from('"UserMessage"');
+const NEWLINE = 0x0a;
 
-function scanLines(text: string): Scan {
+function scanLines(data: Buffer): Scan {
   const scan: Scan = { meta: null, preview: null, model: null, tokensUsed: 0, lastTurnStartMs: null, lineCount: 0 };
-  let lastTokenCount: string | null = null;
-  let lastTurnContext: string | null = null;
+  let lastTokenCount: [number, number] | null = null;
+  let lastTurnContext: [number, number] | null = null;
   let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    const line = text.slice(start, end);
+  while (start < data.length) {
+    let end = data.indexOf(NEWLINE, start);
+    const terminated = end !== -1;
+    if (!terminated) end = data.length;
+    const lineStart = start;
     start = end + 1;
-    if (line.trim().length === 0) continue;
-    const kind = kindOf(line, 0);
+    const kind = kindOf(data, lineStart, end);
     if (kind === null) continue;
-    if (end === text.length && !parses(line)) continue; // torn last line
+    if (!terminated && parseLine(data, lineStart, end) === null) continue; // torn last line
     scan.lineCount += 1;
     if (kind.type === 'session_meta') {
-      if (scan.meta === null) scan.meta = payloadOf(line);
+      if (scan.meta === null) scan.meta = sessionMetaOf(data, lineStart, end);
       continue;
     }
     if (kind.type === 'turn_context') {
-      lastTurnContext = line;
+      lastTurnContext = [lineStart, end];
       continue;
     }
     if (kind.type !== 'event_msg') continue;
-    const event = kindOf(line, kind.end)?.type;
-    if (event === 'token_count') lastTokenCount = line;
+    const event = kindOf(data, kind.end, end)?.type;
+    if (event === 'token_count') lastTokenCount = [lineStart, end];
     else if (event === 'task_started' || event === 'user_message') {
-      if (event === 'task_started' || scan.lastTurnStartMs === null) scan.lastTurnStartMs = timestampOf(line);
-      if (event === 'user_message' && scan.preview === null) scan.preview = userMessageText(payloadOf(line));
-    } else if (event === 'item_completed' && scan.preview === null && line.includes('"UserMessage"')) {
-      scan.preview = userItemText(payloadOf(line));
+      if (event === 'task_started' || scan.lastTurnStartMs === null) scan.lastTurnStartMs = timestampOf(data, lineStart, end);
+      if (event === 'user_message' && scan.preview === null) scan.preview = userMessageText(payloadOf(data, lineStart, end));
+    } else if (event === 'item_completed' && scan.preview === null && contains(data, USER_MESSAGE_ITEM, lineStart, end)) {
+      scan.preview = userItemText(payloadOf(data, lineStart, end));
     }
   }
-  if (lastTurnContext) scan.model = stringField(payloadOf(lastTurnContext), 'model');
-  if (lastTokenCount) scan.tokensUsed = totalTokens(payloadOf(lastTokenCount));
+  if (lastTurnContext) scan.model = stringField(payloadOf(data, ...lastTurnContext), 'model');
+  if (lastTokenCount) scan.tokensUsed = totalTokens(payloadOf(data, ...lastTokenCount));
   return scan;
 }
 
-function kindOf(line: string, from: number): { type: string; end: number } | null {
-  const at = line.indexOf(TYPE_KEY, from);
-  if (at === -1) return null;
+function contains(data: Buffer, needle: Buffer, start: number, end: number): boolean {
+  const at = data.indexOf(needle, start);
+  return at !== -1 && at + needle.length <= end;
+}
+
+function kindOf(data: Buffer, from: number, end: number): { type: string; end: number } | null {
+  const at = data.indexOf(TYPE_KEY, from);
+  if (at === -1 || at >= end) return null;
   const valueStart = at + TYPE_KEY.length;
-  const valueEnd = line.indexOf('"', valueStart);
-  if (valueEnd === -1) return null;
-  return { type: line.slice(valueStart, valueEnd), end: valueEnd };
+  const valueEnd = data.indexOf(0x22, valueStart);
+  if (valueEnd === -1 || valueEnd > end) return null;
+  return { type: data.toString('latin1', valueStart, valueEnd), end: valueEnd };
 }
 
-function parses(line: string): boolean {
+function parseLine(data: Buffer, start: number, end: number): Record<string, unknown> | null {
   try {
-    JSON.parse(line);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function payloadOf(line: string): Record<string, unknown> | null {
-  try {
-    const value = JSON.parse(line) as { payload?: unknown };
-    return isRecord(value.payload) ? value.payload : null;
+    const value: unknown = JSON.parse(data.toString('utf8', start, end));
+    return isRecord(value) ? value : null;
   } catch {
     return null;
   }
 }
 
-function timestampOf(line: string): number | null {
-  const m = /^\{"timestamp":"([^"]+)"/.exec(line);
+function payloadOf(data: Buffer, start: number, end: number): Record<string, unknown> | null {
+  const value = parseLine(data, start, end);
+  return value && isRecord(value['payload']) ? value['payload'] : null;
+}
+
+const BASE_INSTRUCTIONS_KEY = Buffer.from(',"base_instructions":');
+
+/**
+ * The `session_meta` payload without decoding `base_instructions` (≈22 KB in 0.169.0 files, and the only
+ * large field): the line is cut before it and closed, falling back to a full parse when that does not work.
+ */
+function sessionMetaOf(data: Buffer, start: number, end: number): Record<string, unknown> | null {
+  const cut = data.indexOf(BASE_INSTRUCTIONS_KEY, start);
+  if (cut !== -1 && cut < end) {
+    try {
+      // `payload` is the last envelope key, so closing the payload and the line after the cut is valid JSON.
+      const head = JSON.parse(data.toString('utf8', start, cut) + '}}') as { payload?: unknown };
+      if (isRecord(head.payload)) {
+        const rest = restAfterInstructions(data, cut, end);
+        return rest ? { ...head.payload, ...rest } : head.payload;
+      }
+    } catch {
+      // fall through to the full parse
+    }
+  }
+  return payloadOf(data, start, end);
+}
+
+const AFTER_INSTRUCTIONS_KEYS = ['"forked_from_id":"'];
+
+/** Small keys that may follow `base_instructions` (forks name their source there). */
+function restAfterInstructions(data: Buffer, from: number, end: number): Record<string, unknown> | null {
+  for (const key of AFTER_INSTRUCTIONS_KEYS) {
+    const at = data.indexOf(key, from);
+    if (at === -1 || at >= end) continue;
+    const valueStart = at + key.length;
+    const valueEnd = data.indexOf(0x22, valueStart);
+    if (valueEnd !== -1 && valueEnd < end) return { forked_from_id: data.toString('utf8', valueStart, valueEnd) };
+  }
+  return null;
+}
+
+function timestampOf(data: Buffer, start: number, end: number): number | null {
+  const m = /^\{"timestamp":"([^"]+)"/.exec(data.toString('latin1', start, Math.min(end, start + 64)));
   return m ? parseIso(m[1]) : null;
 }
+
+
+
+
 
 function userMessageText(payload: Record<string, unknown> | null): string | null {
   const message = payload?.['message'];
