@@ -5,6 +5,11 @@
 import { STATUS_CODES } from 'node:http';
 import type { ModelErrorInfo } from './types.js';
 
+/** The header access error texts need (a fetch `Headers` or our node:http adapter). */
+export interface HeaderLookup {
+  get(name: string): string | null;
+}
+
 /** Reference behaviour (SPEC §6): 0.169.0 writes this text with U+2019, older sources with `'`. */
 export const INTERNAL_SERVER_ERROR_MESSAGE =
   'We\u2019re currently experiencing high demand, which may cause temporary errors.';
@@ -84,12 +89,12 @@ function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
-function requestIdSuffix(headers: Headers, withCfRay: boolean): string {
+function requestIdSuffix(headers: HeaderLookup, withCfRay: boolean): string {
   const id = headers.get('x-request-id') ?? headers.get('x-oai-request-id') ?? (withCfRay ? headers.get('cf-ray') : null);
   return id ? `, request id: ${id}` : '';
 }
 
-function unexpectedStatusMessage(status: number, body: string, url: string, headers: Headers): string {
+function unexpectedStatusMessage(status: number, body: string, url: string, headers: HeaderLookup): string {
   const errorMessage = field(field(parseJson(body), 'error'), 'message');
   let shown: string;
   if (typeof errorMessage === 'string' && errorMessage.trim() !== '') shown = errorMessage.trim();
@@ -101,7 +106,7 @@ function unexpectedStatusMessage(status: number, body: string, url: string, head
 }
 
 /** Classifies a non-2xx answer that is final at the HTTP level (its own retries are spent or not allowed). */
-export function httpFailure(status: number, body: string, url: string, headers: Headers): AttemptFailure {
+export function httpFailure(status: number, body: string, url: string, headers: HeaderLookup): AttemptFailure {
   if (status === 400) return new AttemptFailure(info(body, 'other', false), false, status);
   if (status === 500) {
     return new AttemptFailure(info(INTERNAL_SERVER_ERROR_MESSAGE, 'internalServerError', false), true, null);

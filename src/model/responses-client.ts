@@ -4,6 +4,7 @@
  * `retrying` announcement (`stream_max_retries`).
  */
 import type { Logger } from '../support/logger.js';
+import { httpFetch, type FetchLike, type FetchLikeResponse } from './http-fetch.js';
 import {
   AttemptFailure,
   CLOSED_BEFORE_COMPLETED_DETAIL,
@@ -27,8 +28,8 @@ export interface ResponsesClientDeps {
   sleep?: Sleep;
   /** Jitter source in [0, 1). Default: `Math.random`. */
   random?: () => number;
-  /** Default: the global (undici) fetch. */
-  fetch?: typeof fetch;
+  /** Default: `httpFetch` (node:http); the global fetch also fits. */
+  fetch?: FetchLike;
 }
 
 interface ClientContext {
@@ -36,7 +37,7 @@ interface ClientContext {
   log: Logger;
   sleep: Sleep;
   random: () => number;
-  fetch: typeof fetch;
+  fetch: FetchLike;
   url: string;
 }
 
@@ -50,7 +51,7 @@ export function createResponsesClient(provider: ProviderConfig, deps: ResponsesC
     log: deps.log,
     sleep: deps.sleep ?? defaultSleep,
     random: deps.random ?? Math.random,
-    fetch: deps.fetch ?? fetch,
+    fetch: deps.fetch ?? httpFetch,
     url: responsesUrl(provider.baseUrl),
   };
   return { stream: (request, signal) => streamWithRetries(context, deps.env, request, signal) };
@@ -147,7 +148,7 @@ async function openStream(
   body: string,
   attemptSignal: AbortSignal,
   callerSignal: AbortSignal,
-): Promise<Response> {
+): Promise<FetchLikeResponse> {
   for (let retry = 0; ; retry += 1) {
     let failure: AttemptFailure;
     let retryable: boolean;

@@ -1,0 +1,59 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+
+/** The part of a fetch `Response` the Responses client reads. */
+export interface FetchLikeResponse {
+  ok: boolean;
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+  body: ReadableStream<Uint8Array> | null;
+}
+
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<FetchLikeResponse>;
+
+/**
+ * A minimal `fetch` over node:http(s) for the model client. Node's global fetch loads undici on first use,
+ * which costs ~10 MiB of resident memory per process; a daemon spawned per editor window should not pay that
+ * for one streaming POST. Aborting the signal destroys the request and its response stream.
+ */
+export const httpFetch: FetchLike = (url, init) =>
+  new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(target, { method: init.method, headers: { ...init.headers, 'content-length': Buffer.byteLength(init.body).toString() }, signal: init.signal }, (res) => {
+      resolve(toResponse(res));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+
+function toResponse(res: IncomingMessage): FetchLikeResponse {
+  const status = res.statusCode ?? 0;
+  let consumed = false;
+  let stream: ReadableStream<Uint8Array> | null = null;
+  return {
+    ok: status >= 200 && status < 300,
+    status,
+    headers: {
+      get: (name) => {
+        const value = res.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+    async text() {
+      consumed = true;
+      const chunks: Buffer[] = [];
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    get body() {
+      if (stream) return stream;
+      if (consumed) return null;
+      consumed = true;
+      stream = Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>;
+      return stream;
+    },
+  };
+}
