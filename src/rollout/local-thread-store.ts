@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
 import { ThreadStoreError } from './errors.js';
+import { rowFromSummary } from './file-row.js';
 import { HomeLayout } from './layout.js';
 import { comparePosition, matchesListFilters, sortKeyMs } from './list-filter.js';
 import { searchRolloutById, walkActiveRollouts, walkArchivedRollouts } from './scan.js';
 import { checkRolloutOwner } from './session-meta.js';
 import { SessionIndex } from './session-index.js';
 import { summarizeRollout } from './summary.js';
-import type { IndexListQuery, IndexedThreadInput, ThreadIndex } from './thread-index.js';
+import type { IndexListQuery, ThreadIndex } from './thread-index.js';
 import type { RolloutSummary } from './types.js';
 
 /** A listed thread: what its file says plus its user-set name. */
@@ -22,11 +23,6 @@ export interface ListPage {
   /** True when more threads follow the page. */
   more: boolean;
 }
-
-/** Defaults of a DB row rebuilt from a file alone (SPEC §8.1). */
-export const FILE_ROW_APPROVAL_MODE = 'on-request';
-export const READ_ONLY_SANDBOX_POLICY_JSON =
-  '{"type":"managed","file_system":{"type":"restricted","entries":[{"path":{"type":"special","value":{"kind":"root"}},"access":"read"}]},"network":"restricted"}';
 
 /**
  * The rollout store: JSONL files under CODEX_HOME are the truth; the optional `ThreadIndex` (the state DB)
@@ -211,16 +207,4 @@ export class LocalThreadStore {
       return null;
     }
   }
-}
-
-/** A DB row from a file alone (backfill, read-repair): SPEC §8.1 defaults. */
-export function rowFromSummary(summary: RolloutSummary, name: string | null = null): IndexedThreadInput {
-  const { lineCount: _lines, forkedFromId: _fork, ...rest } = summary;
-  return {
-    ...rest,
-    approvalMode: FILE_ROW_APPROVAL_MODE,
-    sandboxPolicy: READ_ONLY_SANDBOX_POLICY_JSON,
-    name,
-    archivedAtMs: summary.archived ? summary.updatedAtMs : null,
-  };
 }

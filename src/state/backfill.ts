@@ -4,7 +4,7 @@ import type { Logger } from '../support/logger.js';
 import type { BackfillLease } from './lease.js';
 import { collectRolloutFiles, type RolloutFile } from './rollout-files.js';
 import type { SpawnEdges } from './spawn-edges.js';
-import { threadInputFromSummary } from './thread-rows.js';
+import { rowFromSummary } from '../rollout/file-row.js';
 import type { ThreadsTable } from './threads.js';
 
 /** Files per checkpoint, as in the reference. */
@@ -85,7 +85,7 @@ function upsertRows(deps: BackfillDeps, rows: { file: RolloutFile; summary: Roll
     if (summary.spawn) deps.edges.ensureEdge(summary.spawn.parentThreadId, summary.id, 'open');
   };
   try {
-    deps.threads.upsertThreads(rows.map(({ summary }) => threadInputFromSummary(summary)));
+    deps.threads.upsertThreads(rows.map(({ summary }) => rowFromSummary(summary)));
     for (const { summary } of rows) upsertEdges(summary);
     stats.upserted += rows.length;
     return;
@@ -94,7 +94,7 @@ function upsertRows(deps: BackfillDeps, rows: { file: RolloutFile; summary: Roll
   }
   for (const { file, summary } of rows) {
     try {
-      deps.threads.upsertThread(threadInputFromSummary(summary));
+      deps.threads.upsertThread(rowFromSummary(summary));
       upsertEdges(summary);
       stats.upserted += 1;
     } catch (err) {

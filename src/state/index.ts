@@ -9,10 +9,5 @@ export { BACKFILL_LEASE_SECONDS, type BackfillState, type BackfillStatus, type C
 export { BACKFILL_POLL_MS, BACKFILL_WAIT_MS } from './startup.js';
 export type { ReadReceipt } from './read-receipts.js';
 export type { SpawnEdgeStatus } from './spawn-edges.js';
-export {
-  DEFAULT_MODEL_PROVIDER,
-  FILE_ONLY_APPROVAL_MODE,
-  READ_ONLY_SANDBOX_POLICY,
-  threadInputFromSummary,
-} from './thread-rows.js';
+export { DEFAULT_MODEL_PROVIDER } from './thread-rows.js';
 export { sourceKindOf, INTERACTIVE_SOURCE_KINDS } from './source-kind.js';

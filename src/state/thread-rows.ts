@@ -1,31 +1,8 @@
 import type { IndexedThread, IndexedThreadInput } from '../rollout/thread-index.js';
-import type { RolloutSummary } from '../rollout/types.js';
 import { decodeSource, encodeSource, spawnOriginOf } from './source-kind.js';
-
-/** `threads.sandbox_policy` of a row built from a file alone: the read-only permission profile (SPEC §8.1). */
-export const READ_ONLY_SANDBOX_POLICY =
-  '{"type":"managed","file_system":{"type":"restricted","entries":[{"path":{"type":"special","value":{"kind":"root"}},"access":"read"}]},"network":"restricted"}';
-
-/** `threads.approval_mode` of a row built from a file alone (backfill, read-repair). */
-export const FILE_ONLY_APPROVAL_MODE = 'on-request';
 
 /** The reference's provider id when a rollout names none (`session_meta.model_provider` absent). */
 export const DEFAULT_MODEL_PROVIDER = 'openai';
-
-/**
- * The row a rollout file alone implies (SPEC §8.1): approval `on-request`, read-only sandbox, no name,
- * and for an archived file `archived_at` = its mtime.
- */
-export function threadInputFromSummary(summary: RolloutSummary): IndexedThreadInput {
-  const { lineCount: _lineCount, forkedFromId: _forkedFromId, ...rest } = summary;
-  return {
-    ...rest,
-    approvalMode: FILE_ONLY_APPROVAL_MODE,
-    sandboxPolicy: READ_ONLY_SANDBOX_POLICY,
-    name: null,
-    archivedAtMs: summary.archived ? summary.updatedAtMs : null,
-  };
-}
 
 /** Named parameters of the threads upsert statement. */
 export interface ThreadRowParams {

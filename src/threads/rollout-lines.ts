@@ -144,8 +144,13 @@ export function threadSettingsAppliedLine(s: ThreadSettings): NewRolloutLine {
         model_provider_id: s.modelProvider,
         approval_policy: s.approvalPolicy,
         approvals_reviewer: 'user',
+        // The reference requires these three when it projects the rollout into its paginated history
+        // (without them it logs `missing field permission_profile` and skips the line).
+        requested_approvals_reviewer: 'user',
+        permission_profile: READ_ONLY_PROFILE,
         cwd: s.cwd,
         runtime_workspace_roots: [s.cwd],
+        collaboration_mode: { mode: 'default', settings: { model: s.model, reasoning_effort: null, developer_instructions: null } },
         disabled_plugin_ids: [],
       },
     },

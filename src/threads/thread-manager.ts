@@ -168,21 +168,34 @@ export class ThreadManager {
     // Seed rule (SPEC §10.1): a thread that never ran a turn has no rollout and cannot be archived.
     if (loaded && !loaded.materialized) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
     if (!loaded && !(await this.deps.store.find(threadId, false))) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    // Like the reference, refuse to move a rollout that another process (ours or the reference) has loaded:
+    // hold the thread's writer lock while archiving.
+    // (Unloading here releases ours, so only another process can make this fail.)
     if (loaded) await this.unload(loaded);
-    await this.deps.store.archive(threadId);
+    await this.withWriterLock(threadId, () => this.deps.store.archive(threadId));
     const archived = [threadId];
     for (const child of this.descendantsDeepestFirst(threadId)) {
       try {
         const childLoaded = this.loaded.get(child);
         if (childLoaded) await this.unload(childLoaded);
         if (!(await this.deps.store.find(child, false))) continue;
-        await this.deps.store.archive(child);
+        await this.withWriterLock(child, () => this.deps.store.archive(child));
         archived.push(child);
       } catch (error) {
         this.deps.log.warn({ err: error, threadId: child, parent: threadId }, 'failed to archive spawned descendant; leaving it active');
       }
     }
     return archived;
+  }
+
+  /** Runs `work` holding `threadId`'s writer lock; `thread <id> already has an active writer` when another process has it. */
+  private async withWriterLock<T>(threadId: string, work: () => Promise<T>): Promise<T> {
+    const lock = this.lockOrThrow(threadId);
+    try {
+      return await work();
+    } finally {
+      lock.release();
+    }
   }
 
   private descendantsDeepestFirst(threadId: string): string[] {

@@ -1,4 +1,5 @@
 import { ModelError, type ModelClient, type ModelEvent, type ModelErrorInfo, type ResponseUsage } from '../model/types.js';
+import { sandboxPolicyJson } from '../rollout/file-row.js';
 import type { Clock } from '../support/clock.js';
 import type { IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
@@ -384,10 +385,4 @@ function messageText(item: JsonObject): string | null {
 function stripMeta(payload: JsonObject): JsonObject {
   const { internal_chat_message_metadata_passthrough: _m, ...rest } = payload;
   return rest;
-}
-
-export function sandboxPolicyJson(mode: string): string {
-  if (mode === 'danger-full-access') return '{"type":"disabled"}';
-  const access = mode === 'workspace-write' ? 'write' : 'read';
-  return `{"type":"managed","file_system":{"type":"restricted","entries":[{"path":{"type":"special","value":{"kind":"root"}},"access":"${access}"}]},"network":"restricted"}`;
 }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import { openStateDb, READ_ONLY_SANDBOX_POLICY, STATE_DB_FILE } from '../../../src/state/index.js';
+import { READ_ONLY_SANDBOX_POLICY_JSON as READ_ONLY_SANDBOX_POLICY } from '../../../src/rollout/file-row.js';
+import { openStateDb, STATE_DB_FILE } from '../../../src/state/index.js';
 import { systemClock } from '../../../src/support/clock.js';
 import { copyFixtureHome, makeTempHome, recordingLogger } from './helpers.js';
 

@@ -4,13 +4,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import type { IndexedThreadInput, IndexListQuery } from '../../../src/rollout/thread-index.js';
 import { summarizeRollout } from '../../../src/rollout/summary.js';
-import {
-  openStateDb,
-  READ_ONLY_SANDBOX_POLICY,
-  STATE_DB_FILE,
-  threadInputFromSummary,
-  type StateDb,
-} from '../../../src/state/index.js';
+import { READ_ONLY_SANDBOX_POLICY_JSON as READ_ONLY_SANDBOX_POLICY, rowFromSummary as threadInputFromSummary } from '../../../src/rollout/file-row.js';
+import { openStateDb, STATE_DB_FILE, type StateDb } from '../../../src/state/index.js';
 import { systemClock } from '../../../src/support/clock.js';
 import { BASE_MS, makeTempHome, recordingLogger, threadIdFor, writeRollout } from './helpers.js';
 
