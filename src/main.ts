@@ -82,6 +82,8 @@ async function runAppServer(codexHome: string, log: Logger): Promise<number> {
     defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, cwd: process.cwd(), cliVersion: SERVER_VERSION },
     userAgent: (originator) => `${originator}/${SERVER_VERSION} (${info.osDescription}; ${info.arch}) ${info.terminal}`,
     installationId: info.installationId,
+    // Test hook: integration tests shorten the reference's 30-minute idle unload.
+    idleUnloadMs: positiveInt(process.env['CODEX_APP_SERVER_IDLE_UNLOAD_MS']),
   });
   const server = new AppServer({ threads, store, stateDb, notifier, info, log });
   const reader = new transport.NdjsonMessageReader(process.stdin, { logger: log });
@@ -171,6 +173,11 @@ function osDescription(): string {
   } catch {
     return `${os.type()} ${os.release()}`;
   }
+}
+
+function positiveInt(value: string | undefined): number | undefined {
+  const n = value ? Number.parseInt(value, 10) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 function terminalName(env: NodeJS.ProcessEnv): string {

@@ -43,6 +43,10 @@ export class Notifier implements ThreadEventSink {
     for (const connection of this.connections) if (connection.initialized) connection.notify(method, params);
   }
 
+  hasSubscribers(threadId: string): boolean {
+    return (this.subscribers.get(threadId)?.size ?? 0) > 0;
+  }
+
   unloaded(threadId: string): void {
     this.subscribers.delete(threadId);
   }

@@ -34,6 +34,8 @@ export class LoadedThread {
   preview = '';
   updatedAtMs: number;
   recencyAtMs: number;
+  /** Last request or turn activity, for idle unloading. */
+  lastActivityMs: number;
 
   constructor(
     readonly settings: ThreadSettings,
@@ -45,6 +47,7 @@ export class LoadedThread {
   ) {
     this.updatedAtMs = settings.createdAtMs;
     this.recencyAtMs = settings.createdAtMs;
+    this.lastActivityMs = settings.createdAtMs;
   }
 
   get id(): string {

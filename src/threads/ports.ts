@@ -18,4 +18,6 @@ export interface ThreadEventSink {
   broadcast(method: string, params: Record<string, unknown>): void;
   /** The thread was unloaded here (archive, shutdown): drop every subscription to it. */
   unloaded(threadId: string): void;
+  /** Whether any connection is subscribed to the thread (idle unloading waits for none). */
+  hasSubscribers(threadId: string): boolean;
 }

@@ -48,7 +48,11 @@ export interface ThreadManagerDeps {
   /** The user agent sent to the model for a thread whose originator (client name) is given. */
   userAgent: (originator: string) => string;
   installationId: string;
+  /** A loaded thread with no subscriber and no activity for this long is unloaded (reference: 30 min). */
+  idleUnloadMs?: number;
 }
+
+export const IDLE_UNLOAD_MS = 30 * 60 * 1000;
 
 /**
  * Owns the threads loaded in this process: loading (start/resume/fork) takes the cross-process writer
@@ -59,12 +63,33 @@ export class ThreadManager {
   private readonly loaded = new Map<string, LoadedThread>();
   private readonly locks: WriterLocks;
 
+  private readonly idleTimer: NodeJS.Timeout;
+
   constructor(private readonly deps: ThreadManagerDeps) {
     this.locks = new WriterLocks(deps.store.layout);
+    const idleMs = deps.idleUnloadMs ?? IDLE_UNLOAD_MS;
+    this.idleTimer = setInterval(() => void this.unloadIdle(idleMs), Math.max(50, Math.min(60_000, Math.floor(idleMs / 4))));
+    this.idleTimer.unref();
   }
 
+  /** The loaded thread, marking it active now (every request that names it keeps it loaded). */
   get(threadId: string): LoadedThread | undefined {
-    return this.loaded.get(threadId);
+    const thread = this.loaded.get(threadId);
+    if (thread) thread.lastActivityMs = this.deps.clock.nowMs();
+    return thread;
+  }
+
+  /**
+   * Reference behaviour (SPEC §4.10): a loaded thread nobody is subscribed to, idle for `idleMs`, is unloaded
+   * with `thread/status/changed notLoaded` and `thread/closed`, releasing its writer lock.
+   */
+  private async unloadIdle(idleMs: number): Promise<void> {
+    const now = this.deps.clock.nowMs();
+    for (const thread of [...this.loaded.values()]) {
+      if (thread.active || this.deps.sink.hasSubscribers(thread.id) || now - thread.lastActivityMs < idleMs) continue;
+      await this.unload(thread);
+      this.deps.sink.broadcast('thread/closed', { threadId: thread.id });
+    }
   }
 
   loadedIds(): string[] {
@@ -294,6 +319,7 @@ export class ThreadManager {
 
   /** End of process: interrupt running turns (their lines are flushed), close writers, release locks. */
   async shutdown(): Promise<void> {
+    clearInterval(this.idleTimer);
     await Promise.all([...this.loaded.values()].map((thread) => this.unloadQuietly(thread)));
   }
 

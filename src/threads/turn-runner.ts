@@ -91,6 +91,7 @@ export class TurnRunner {
     } finally {
       // The turn is over for clients (turn/completed sent, `active` cleared) before this fsync finishes.
       if (thread.active === active) thread.active = null;
+      thread.lastActivityMs = this.deps.clock.nowMs();
       await thread.writer?.sync().catch((err: unknown) => this.deps.log.error({ err }, 'rollout fsync failed'));
     }
   }

@@ -161,3 +161,21 @@ describe('thread lifecycle', () => {
     expect(read['thread']['turns']).toHaveLength(2);
   });
 });
+
+describe('idle unloading', () => {
+  test('a thread with no subscriber and no activity is unloaded with thread/closed and its lock released', async () => {
+    const { home } = await setupEnv();
+    const mcp = await spawnServer(home, { env: { CODEX_APP_SERVER_IDLE_UNLOAD_MS: '300' } });
+    const kept = await startThread(mcp);
+    const dropped = await startThread(mcp);
+    await runTurn(mcp, dropped['id'], 'hello');
+    expect(await request(mcp, 'thread/unsubscribe', { threadId: dropped['id'] })).toEqual({ status: 'unsubscribed' });
+    const closed = await mcp.readStreamUntilNotificationMessage<Json>('thread/closed', { timeoutMs: 5000 });
+    expect(closed.params).toEqual({ threadId: dropped['id'] });
+    expect((await request(mcp, 'thread/loaded/list', {}))['data']).toEqual([kept['id']]);
+    expect(existsSync(path.join(home, 'thread-writer-locks', `${dropped['id']}.lock`))).toBe(false);
+    // It can be loaded again at once.
+    const resumed = await request(mcp, 'thread/resume', { threadId: dropped['id'] });
+    expect(resumed['thread']['status']).toEqual({ type: 'idle' });
+  });
+});
