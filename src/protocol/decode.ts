@@ -5,9 +5,11 @@
  * Order of checks, as in the reference (its `ClientRequest` is tagged by `method`): an unknown method
  * wins over anything wrong with `params`; then a missing `params` (absent or `null`); then the params
  * themselves, first serde error only.
+ *
+ * Zod-free: this module and everything it imports load without zod (see `runtime.ts`).
  */
+import { type ImplementedMethod, type MethodParams, lookupMethodDecoder } from './method-decoders.js';
 import { KNOWN_METHOD_NAMES, isKnownMethod } from './method-names.js';
-import { type ImplementedMethod, type MethodParams, lookupMethod } from './methods.js';
 import { SerdeError, oneOf } from './serde-text.js';
 
 const PREFIX = 'Invalid request: ';
@@ -38,7 +40,7 @@ export function unknownMethodMessage(name: string): string {
 export function decodeParams<M extends ImplementedMethod>(method: M, raw: unknown): DecodeResult<MethodParams<M>>;
 export function decodeParams(method: string, raw: unknown): DecodeResult<unknown>;
 export function decodeParams(method: string, raw: unknown): DecodeResult<unknown> {
-  const spec = lookupMethod(method);
+  const spec = lookupMethodDecoder(method);
   if (!spec && !isKnownMethod(method)) return { ok: false, reason: 'unknown-method', message: unknownMethodMessage(method) };
   // The reference reads `params` as `Option<Value>`: an explicit `null` is the same as no params.
   if (raw === undefined || raw === null) {

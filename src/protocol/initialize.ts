@@ -1,8 +1,8 @@
 /**
  * The `initialize` handshake (SPEC §2). These types are not in the v2 bundle; the reference keeps them
- * in its root bundle. `initialize {}` fails with ``missing field `clientInfo` ``.
+ * in its root bundle. `initialize {}` fails with ``missing field `clientInfo` ``. The params' zod schemas are
+ * in `param-schemas.ts`, the result (`InitializeResponseSchema`) in `responses.ts`.
  */
-import { z } from 'zod';
 import { optional, required, withDefault, wStruct } from './wire-struct.js';
 import { type WireInput, type WireOutput, wBool, wJson, wMap, wString, wVec } from './wire-type.js';
 
@@ -12,8 +12,6 @@ export const ClientInfoWire = wStruct('ClientInfo', {
   title: optional(wString),
   version: required(wString),
 });
-/** zod schema of the decoded `ClientInfo`. */
-export const ClientInfoSchema = ClientInfoWire.zod;
 /** `ClientInfo` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ClientInfo = WireOutput<typeof ClientInfoWire>;
 
@@ -31,8 +29,6 @@ export const InitializeCapabilitiesWire = wStruct('InitializeCapabilities', {
   requiredHumanApproval: withDefault(wBool, false),
   extensions: optional(wMap(wJson)),
 });
-/** zod schema of the decoded `InitializeCapabilities`. */
-export const InitializeCapabilitiesSchema = InitializeCapabilitiesWire.zod;
 /** `InitializeCapabilities` as decoded (serde defaults filled in, unknown fields dropped). */
 export type InitializeCapabilities = WireOutput<typeof InitializeCapabilitiesWire>;
 
@@ -41,22 +37,7 @@ export const InitializeParamsWire = wStruct('InitializeParams', {
   clientInfo: required(ClientInfoWire),
   capabilities: optional(InitializeCapabilitiesWire),
 });
-/** zod schema of the decoded `InitializeParams`. */
-export const InitializeParamsSchema = InitializeParamsWire.zod;
 /** `InitializeParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type InitializeParams = WireOutput<typeof InitializeParamsWire>;
 /** What a client may send for `InitializeParams` (serde defaults optional). */
 export type InitializeParamsInput = WireInput<typeof InitializeParamsWire>;
-
-/**
- * `initialize` result. Wire key order: `userAgent, codexHome, platformFamily, platformOs` — build it with
- * an object literal in that order.
- */
-export const InitializeResponseSchema = z.object({
-  userAgent: z.string(),
-  codexHome: z.string(),
-  platformFamily: z.string(),
-  platformOs: z.string(),
-});
-/** Type of {@link InitializeResponseSchema}. */
-export type InitializeResponse = z.infer<typeof InitializeResponseSchema>;

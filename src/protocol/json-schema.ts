@@ -10,17 +10,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ClientInfoSchema, InitializeCapabilitiesSchema } from './initialize.js';
 import { METHODS } from './methods.js';
-import { ModelSchema } from './model-list.js';
+import { ModelSchema } from './model.js';
 import { SERVER_NOTIFICATIONS } from './notifications.js';
-import * as enums from './param-enums.js';
+import { TurnEnvironmentParamsWire } from './param-enums.js';
+import * as params from './param-schemas.js';
 import { ReadStateSchema, SessionSourceSchema, ThreadEnvironmentSchema, ThreadSchema, ThreadStatusSchema } from './thread.js';
 import { ThreadItemSchema } from './thread-item.js';
 import { ThreadListCwdFilterWire } from './thread-params.js';
 import { ThreadTokenUsageSchema, TokenUsageBreakdownSchema } from './token-usage.js';
 import { CodexErrorInfoSchema, TurnErrorSchema, TurnSchema } from './turn.js';
-import { ByteRangeWire, TextElementWire, UserInputSchema } from './user-input.js';
+import { ByteRangeWire, TextElementWire } from './user-input.js';
 
 /** Name of the bundle file, as the reference names it. */
 export const SCHEMA_BUNDLE_FILE = 'codex_app_server_protocol.v2.schemas.json';
@@ -76,23 +76,23 @@ const NOTIFICATION_NAMES: Record<string, string> = {
 function buildRegistry(): z.core.$ZodRegistry<{ id: string }> {
   const registry = z.registry<{ id: string }>();
   const named: [string, z.ZodType][] = [
-    ['ClientInfo', ClientInfoSchema],
-    ['InitializeCapabilities', InitializeCapabilitiesSchema],
-    ['AskForApproval', enums.AskForApprovalSchema],
-    ['SandboxMode', enums.SandboxModeSchema],
-    ['ApprovalsReviewer', enums.ApprovalsReviewerSchema],
-    ['SandboxPolicy', enums.SandboxPolicySchema],
-    ['ThreadSortKey', enums.ThreadSortKeySchema],
-    ['SortDirection', enums.SortDirectionSchema],
-    ['ThreadSourceKind', enums.ThreadSourceKindSchema],
-    ['MultiAgentMode', enums.MultiAgentModeSchema],
-    ['CollaborationMode', enums.CollaborationModeSchema],
-    ['ReasoningEffort', enums.ReasoningEffortSchema],
-    ['TurnEnvironmentParams', enums.TurnEnvironmentParamsWire.zod],
-    ['ThreadListCwdFilter', ThreadListCwdFilterWire.zod],
-    ['UserInput', UserInputSchema],
-    ['TextElement', TextElementWire.zod],
-    ['ByteRange', ByteRangeWire.zod],
+    ['ClientInfo', params.ClientInfoSchema],
+    ['InitializeCapabilities', params.InitializeCapabilitiesSchema],
+    ['AskForApproval', params.AskForApprovalSchema],
+    ['SandboxMode', params.SandboxModeSchema],
+    ['ApprovalsReviewer', params.ApprovalsReviewerSchema],
+    ['SandboxPolicy', params.SandboxPolicySchema],
+    ['ThreadSortKey', params.ThreadSortKeySchema],
+    ['SortDirection', params.SortDirectionSchema],
+    ['ThreadSourceKind', params.ThreadSourceKindSchema],
+    ['MultiAgentMode', params.MultiAgentModeSchema],
+    ['CollaborationMode', params.CollaborationModeSchema],
+    ['ReasoningEffort', params.ReasoningEffortSchema],
+    ['TurnEnvironmentParams', TurnEnvironmentParamsWire.zod(z)],
+    ['ThreadListCwdFilter', ThreadListCwdFilterWire.zod(z)],
+    ['UserInput', params.UserInputSchema],
+    ['TextElement', TextElementWire.zod(z)],
+    ['ByteRange', ByteRangeWire.zod(z)],
     ['Thread', ThreadSchema],
     ['ThreadStatus', ThreadStatusSchema],
     ['ThreadEnvironment', ThreadEnvironmentSchema],

@@ -1,12 +1,14 @@
 /**
- * The method table: every request method this server implements, with its params wire type (decoder +
- * zod schema), its result schema, and its queue scope. The router, the param decoder and the JSON Schema
- * export all read this one table.
+ * The method table with schemas: every request method this server implements, with its params zod
+ * schema, its result schema, its decoder and its queue scope. Types, tests and the JSON Schema export read
+ * this table; the server's decode path reads {@link METHOD_DECODERS} (`method-decoders.ts`) instead and
+ * never loads this module or zod.
  */
-import type { z } from 'zod';
-import { InitializeParamsWire, InitializeResponseSchema } from './initialize.js';
-import { ModelListParamsWire, ModelListResponseSchema } from './model-list.js';
+import { z } from 'zod';
+import { METHOD_DECODERS, type ImplementedMethod, type MethodParams, isImplementedMethod } from './method-decoders.js';
+import { ModelListResponseSchema } from './model.js';
 import {
+  InitializeResponseSchema,
   ThreadArchiveResponseSchema,
   ThreadForkResponseSchema,
   ThreadListResponseSchema,
@@ -20,17 +22,6 @@ import {
   TurnInterruptResponseSchema,
   TurnStartResponseSchema,
 } from './responses.js';
-import {
-  ThreadArchiveParamsWire,
-  ThreadListParamsWire,
-  ThreadLoadedListParamsWire,
-  ThreadNameSetParamsWire,
-  ThreadReadParamsWire,
-  ThreadUnarchiveParamsWire,
-  ThreadUnsubscribeParamsWire,
-} from './thread-params.js';
-import { ThreadForkParamsWire, ThreadResumeParamsWire, ThreadStartParamsWire } from './thread-start-params.js';
-import { TurnInterruptParamsWire, TurnStartParamsWire } from './turn-params.js';
 import type { WireType } from './wire-type.js';
 
 /**
@@ -52,71 +43,43 @@ export interface MethodSpec<N extends string = string, P = unknown, R = unknown>
 /** Declares one method. Without `scope` the method is unscoped (`null`). */
 export function defineMethod<const N extends string, P, R>(
   name: N,
-  spec: { params: WireType<P>; result: z.ZodType<R>; scope?: (params: P) => string | null },
+  spec: { params: WireType<P, unknown>; result: z.ZodType<R>; scope?: (params: P) => string | null },
 ): MethodSpec<N, P, R> {
-  return { name, params: spec.params.zod, result: spec.result, decode: spec.params.decode, scope: spec.scope ?? (() => null) };
+  return { name, params: spec.params.zod(z), result: spec.result, decode: spec.params.decode, scope: spec.scope ?? (() => null) };
 }
 
-const byThread = (p: { threadId: string }): string => p.threadId;
+/** Result schema of every implemented method. */
+const RESULTS = {
+  initialize: InitializeResponseSchema,
+  'thread/start': ThreadStartResponseSchema,
+  'thread/resume': ThreadResumeResponseSchema,
+  'thread/fork': ThreadForkResponseSchema,
+  'thread/archive': ThreadArchiveResponseSchema,
+  'thread/unarchive': ThreadUnarchiveResponseSchema,
+  'thread/list': ThreadListResponseSchema,
+  'thread/read': ThreadReadResponseSchema,
+  'thread/loaded/list': ThreadLoadedListResponseSchema,
+  'thread/unsubscribe': ThreadUnsubscribeResponseSchema,
+  'thread/name/set': ThreadNameSetResponseSchema,
+  'turn/start': TurnStartResponseSchema,
+  'turn/interrupt': TurnInterruptResponseSchema,
+  'model/list': ModelListResponseSchema,
+} as const satisfies Record<ImplementedMethod, z.ZodType>;
 
-/** Every method this server implements, keyed by method name. */
-export const METHODS = {
-  initialize: defineMethod('initialize', { params: InitializeParamsWire, result: InitializeResponseSchema }),
-  'thread/start': defineMethod('thread/start', { params: ThreadStartParamsWire, result: ThreadStartResponseSchema }),
-  'thread/resume': defineMethod('thread/resume', {
-    params: ThreadResumeParamsWire,
-    result: ThreadResumeResponseSchema,
-    scope: byThread,
-  }),
-  // Scoped on the source thread: a fork waits for earlier requests on the thread it copies.
-  'thread/fork': defineMethod('thread/fork', { params: ThreadForkParamsWire, result: ThreadForkResponseSchema, scope: byThread }),
-  'thread/archive': defineMethod('thread/archive', {
-    params: ThreadArchiveParamsWire,
-    result: ThreadArchiveResponseSchema,
-    scope: byThread,
-  }),
-  'thread/unarchive': defineMethod('thread/unarchive', {
-    params: ThreadUnarchiveParamsWire,
-    result: ThreadUnarchiveResponseSchema,
-    scope: byThread,
-  }),
-  'thread/list': defineMethod('thread/list', { params: ThreadListParamsWire, result: ThreadListResponseSchema }),
-  'thread/read': defineMethod('thread/read', { params: ThreadReadParamsWire, result: ThreadReadResponseSchema, scope: byThread }),
-  'thread/loaded/list': defineMethod('thread/loaded/list', {
-    params: ThreadLoadedListParamsWire,
-    result: ThreadLoadedListResponseSchema,
-  }),
-  'thread/unsubscribe': defineMethod('thread/unsubscribe', {
-    params: ThreadUnsubscribeParamsWire,
-    result: ThreadUnsubscribeResponseSchema,
-    scope: byThread,
-  }),
-  'thread/name/set': defineMethod('thread/name/set', {
-    params: ThreadNameSetParamsWire,
-    result: ThreadNameSetResponseSchema,
-    scope: byThread,
-  }),
-  // The turn itself runs outside the queue; only starting it (and steering) is ordered per thread.
-  'turn/start': defineMethod('turn/start', { params: TurnStartParamsWire, result: TurnStartResponseSchema, scope: byThread }),
-  'turn/interrupt': defineMethod('turn/interrupt', {
-    params: TurnInterruptParamsWire,
-    result: TurnInterruptResponseSchema,
-    scope: byThread,
-  }),
-  'model/list': defineMethod('model/list', { params: ModelListParamsWire, result: ModelListResponseSchema }),
-} as const;
-
-/** Name of a method this server implements. */
-export type ImplementedMethod = keyof typeof METHODS;
-/** Decoded params of an implemented method. */
-export type MethodParams<M extends ImplementedMethod> = z.infer<(typeof METHODS)[M]['params']>;
 /** Result of an implemented method. */
-export type MethodResult<M extends ImplementedMethod> = z.infer<(typeof METHODS)[M]['result']>;
+export type MethodResult<M extends ImplementedMethod> = z.infer<(typeof RESULTS)[M]>;
 
-/** True when `name` is a method of {@link METHODS} (own keys only: `"constructor"` is not a method). */
-export function isImplementedMethod(name: string): name is ImplementedMethod {
-  return Object.hasOwn(METHODS, name);
-}
+/** Every method this server implements, keyed by method name (the order of {@link METHOD_DECODERS}). */
+export const METHODS = Object.fromEntries(
+  Object.values(METHOD_DECODERS).map((d): [string, MethodSpec] => [
+    d.name,
+    defineMethod<string, unknown, unknown>(d.name, {
+      params: d.wire,
+      result: RESULTS[d.name] as z.ZodType,
+      scope: d.scope as (params: unknown) => string | null,
+    }),
+  ]),
+) as unknown as { readonly [M in ImplementedMethod]: MethodSpec<M, MethodParams<M>, MethodResult<M>> };
 
 /** The table entry of an implemented method, or `undefined`. */
 export function lookupMethod(name: string): MethodSpec | undefined {

@@ -1,9 +1,9 @@
 /**
  * Enumerations and small structs shared by several request params (thread/start, resume, fork,
  * turn/start, thread/list). Variant names and their order are those of the 0.169.0 experimental schema
- * bundle; the order only shows in `unknown variant` messages.
+ * bundle; the order only shows in `unknown variant` messages. Their zod schemas (`AskForApprovalSchema`, …)
+ * are in `param-schemas.ts`.
  */
-import { z } from 'zod';
 import { wExternalEnum, wEnum, wTaggedEnum } from './wire-enum.js';
 import { optional, required, withDefault, wStruct, wStructVariant } from './wire-struct.js';
 import { type WireOutput, wBool, wString, wU32, wVec } from './wire-type.js';
@@ -27,22 +27,16 @@ export const AskForApprovalWire = wExternalEnum('AskForApproval', ['untrusted', 
 });
 /** `approvalPolicy` value: `"untrusted" | "on-request" | "never" | {granular: {…}}`. */
 export type AskForApproval = WireOutput<typeof AskForApprovalWire>;
-/** zod schema of the decoded `AskForApproval`. */
-export const AskForApprovalSchema = AskForApprovalWire.zod;
 
 /** `sandbox` value of thread/start, resume, fork. */
 export const SandboxModeWire = wEnum('SandboxMode', ['read-only', 'workspace-write', 'danger-full-access']);
 /** `SandboxMode` as decoded (serde defaults filled in, unknown fields dropped). */
 export type SandboxMode = WireOutput<typeof SandboxModeWire>;
-/** zod schema of the decoded `SandboxMode`. */
-export const SandboxModeSchema = SandboxModeWire.zod;
 
 /** Who reviews approval requests. */
 export const ApprovalsReviewerWire = wEnum('ApprovalsReviewer', ['user', 'auto_review', 'guardian_subagent']);
 /** `ApprovalsReviewer` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ApprovalsReviewer = WireOutput<typeof ApprovalsReviewerWire>;
-/** zod schema of the decoded `ApprovalsReviewer`. */
-export const ApprovalsReviewerSchema = ApprovalsReviewerWire.zod;
 
 /** Deprecated personality selector (accepted, ignored). */
 export const PersonalityWire = wEnum('Personality', ['none', 'friendly', 'pragmatic']);
@@ -53,15 +47,11 @@ export type Personality = WireOutput<typeof PersonalityWire>;
 export const ThreadSortKeyWire = wEnum('ThreadSortKey', ['created_at', 'updated_at', 'recency_at', 'section_position']);
 /** `ThreadSortKey` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadSortKey = WireOutput<typeof ThreadSortKeyWire>;
-/** zod schema of the decoded `ThreadSortKey`. */
-export const ThreadSortKeySchema = ThreadSortKeyWire.zod;
 
 /** Sort direction of paged lists. */
 export const SortDirectionWire = wEnum('SortDirection', ['asc', 'desc']);
 /** `SortDirection` as decoded (serde defaults filled in, unknown fields dropped). */
 export type SortDirection = WireOutput<typeof SortDirectionWire>;
-/** zod schema of the decoded `SortDirection`. */
-export const SortDirectionSchema = SortDirectionWire.zod;
 
 /** `thread/list` `sourceKinds` entries. */
 export const ThreadSourceKindWire = wEnum('ThreadSourceKind', [
@@ -78,8 +68,6 @@ export const ThreadSourceKindWire = wEnum('ThreadSourceKind', [
 ]);
 /** `ThreadSourceKind` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadSourceKind = WireOutput<typeof ThreadSourceKindWire>;
-/** zod schema of the decoded `ThreadSourceKind`. */
-export const ThreadSourceKindSchema = ThreadSourceKindWire.zod;
 
 /** How a thread started (`thread/start.sessionStartSource`). */
 export const ThreadStartSourceWire = wEnum('ThreadStartSource', ['startup', 'clear']);
@@ -95,8 +83,6 @@ export const MultiAgentModeWire = wExternalEnum('MultiAgentMode', ['explicitRequ
 });
 /** `MultiAgentMode` as decoded (serde defaults filled in, unknown fields dropped). */
 export type MultiAgentMode = WireOutput<typeof MultiAgentModeWire>;
-/** zod schema of the decoded `MultiAgentMode`. */
-export const MultiAgentModeSchema = MultiAgentModeWire.zod;
 
 /** `turn/start.summary`. */
 export const ReasoningSummaryWire = wEnum('ReasoningSummary', ['auto', 'concise', 'detailed', 'none']);
@@ -107,8 +93,6 @@ export type ReasoningSummary = WireOutput<typeof ReasoningSummaryWire>;
 export const ReasoningEffortWire = wString;
 /** A reasoning effort value. */
 export type ReasoningEffort = string;
-/** zod schema of a reasoning effort value (non-empty). */
-export const ReasoningEffortSchema = z.string().min(1);
 
 /** `turn/start.cyberAccessProgram`. */
 export const CyberAccessProgramWire = wEnum('CyberAccessProgram', ['standard', 'daybreakBlue', 'daybreakRed']);
@@ -132,8 +116,6 @@ export const SandboxPolicyWire = wTaggedEnum('SandboxPolicy', 'type', {
 });
 /** `SandboxPolicy` as decoded (serde defaults filled in, unknown fields dropped). */
 export type SandboxPolicy = WireOutput<typeof SandboxPolicyWire>;
-/** zod schema of the decoded `SandboxPolicy`. */
-export const SandboxPolicySchema = SandboxPolicyWire.zod;
 
 /** A sticky environment selection (`environments` of thread/start and turn/start). */
 export const TurnEnvironmentParamsWire = wStruct('TurnEnvironmentParams', {
@@ -158,8 +140,6 @@ export const CollaborationModeWire = wStruct('CollaborationMode', {
 });
 /** `CollaborationMode` as decoded (serde defaults filled in, unknown fields dropped). */
 export type CollaborationMode = WireOutput<typeof CollaborationModeWire>;
-/** zod schema of the decoded `CollaborationMode`. */
-export const CollaborationModeSchema = CollaborationModeWire.zod;
 
 /** `thread/resume.initialTurnsPage`. */
 export const InitialTurnsPageParamsWire = wStruct('ThreadResumeInitialTurnsPageParams', {

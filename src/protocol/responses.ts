@@ -1,7 +1,7 @@
 /**
  * Results of the methods this server implements (SPEC §4). Key order is the order of the shapes below
  * (the reference's serde struct order); producers build results with object literals in that order.
- * `InitializeResponse` lives in `initialize.ts`, `ModelListResponse` in `model-list.ts`.
+ * `ModelListResponse` lives in `model.ts`. Schema side only (the decode path does not import this module).
  */
 import { z } from 'zod';
 import {
@@ -11,9 +11,22 @@ import {
   MultiAgentModeSchema,
   ReasoningEffortSchema,
   SandboxPolicySchema,
-} from './param-enums.js';
+} from './param-schemas.js';
 import { ReadStateSchema, ThreadSchema } from './thread.js';
 import { TurnSchema } from './turn.js';
+
+/**
+ * `initialize` result. Wire key order: `userAgent, codexHome, platformFamily, platformOs` — build it with
+ * an object literal in that order.
+ */
+export const InitializeResponseSchema = z.object({
+  userAgent: z.string(),
+  codexHome: z.string(),
+  platformFamily: z.string(),
+  platformOs: z.string(),
+});
+/** Type of {@link InitializeResponseSchema}. */
+export type InitializeResponse = z.infer<typeof InitializeResponseSchema>;
 
 /** `{"id","extends"}` of the permission profile in force (`null` in everything this server builds). */
 const ActivePermissionProfileSchema = z.object({ id: z.string(), extends: z.string().nullable().optional() });

@@ -8,7 +8,7 @@
  * which the experimental bundle does not declare.
  */
 import { z } from 'zod';
-import { UserInputSchema } from './user-input.js';
+import { UserInputSchema } from './param-schemas.js';
 
 /** Unix-ms lifecycle stamps carried by every wire item. */
 const lifecycle = {

@@ -10,8 +10,6 @@ const threadIdOnly = { threadId: required(wString) };
 
 /** `thread/archive` params. */
 export const ThreadArchiveParamsWire = wStruct('ThreadArchiveParams', threadIdOnly);
-/** zod schema of the decoded `ThreadArchiveParams`. */
-export const ThreadArchiveParamsSchema = ThreadArchiveParamsWire.zod;
 /** `ThreadArchiveParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadArchiveParams = WireOutput<typeof ThreadArchiveParamsWire>;
 /** What a client may send for `ThreadArchiveParams` (serde defaults optional). */
@@ -19,8 +17,6 @@ export type ThreadArchiveParamsInput = WireInput<typeof ThreadArchiveParamsWire>
 
 /** `thread/unarchive` params. */
 export const ThreadUnarchiveParamsWire = wStruct('ThreadUnarchiveParams', threadIdOnly);
-/** zod schema of the decoded `ThreadUnarchiveParams`. */
-export const ThreadUnarchiveParamsSchema = ThreadUnarchiveParamsWire.zod;
 /** `ThreadUnarchiveParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadUnarchiveParams = WireOutput<typeof ThreadUnarchiveParamsWire>;
 /** What a client may send for `ThreadUnarchiveParams` (serde defaults optional). */
@@ -28,8 +24,6 @@ export type ThreadUnarchiveParamsInput = WireInput<typeof ThreadUnarchiveParamsW
 
 /** `thread/unsubscribe` params. */
 export const ThreadUnsubscribeParamsWire = wStruct('ThreadUnsubscribeParams', threadIdOnly);
-/** zod schema of the decoded `ThreadUnsubscribeParams`. */
-export const ThreadUnsubscribeParamsSchema = ThreadUnsubscribeParamsWire.zod;
 /** `ThreadUnsubscribeParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadUnsubscribeParams = WireOutput<typeof ThreadUnsubscribeParamsWire>;
 /** What a client may send for `ThreadUnsubscribeParams` (serde defaults optional). */
@@ -40,8 +34,6 @@ export const ThreadReadParamsWire = wStruct('ThreadReadParams', {
   threadId: required(wString),
   includeTurns: withDefault(wBool, false),
 });
-/** zod schema of the decoded `ThreadReadParams`. */
-export const ThreadReadParamsSchema = ThreadReadParamsWire.zod;
 /** `ThreadReadParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadReadParams = WireOutput<typeof ThreadReadParamsWire>;
 /** What a client may send for `ThreadReadParams` (serde defaults optional). */
@@ -52,8 +44,6 @@ export const ThreadNameSetParamsWire = wStruct('ThreadSetNameParams', {
   threadId: required(wString),
   name: required(wString),
 });
-/** zod schema of the decoded `ThreadNameSetParams`. */
-export const ThreadNameSetParamsSchema = ThreadNameSetParamsWire.zod;
 /** `ThreadNameSetParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadNameSetParams = WireOutput<typeof ThreadNameSetParamsWire>;
 /** What a client may send for `ThreadNameSetParams` (serde defaults optional). */
@@ -66,8 +56,6 @@ export const ThreadLoadedListParamsWire = wStruct('ThreadLoadedListParams', {
   cursor: optional(wString),
   limit: optional(wU32),
 });
-/** zod schema of the decoded `ThreadLoadedListParams`. */
-export const ThreadLoadedListParamsSchema = ThreadLoadedListParamsWire.zod;
 /** `ThreadLoadedListParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadLoadedListParams = WireOutput<typeof ThreadLoadedListParamsWire>;
 /** What a client may send for `ThreadLoadedListParams` (serde defaults optional). */
@@ -106,8 +94,6 @@ export const ThreadListParamsWire = wStruct('ThreadListParams', {
   projectId: optionalDefault(wString),
   sectionId: optionalDefault(wString),
 });
-/** zod schema of the decoded `ThreadListParams`. */
-export const ThreadListParamsSchema = ThreadListParamsWire.zod;
 /** `ThreadListParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadListParams = WireOutput<typeof ThreadListParamsWire>;
 /** What a client may send for `ThreadListParams` (serde defaults optional). */

@@ -55,8 +55,6 @@ export const ThreadStartParamsWire = wStruct('ThreadStartParams', {
   multiAgentMode: optional(MultiAgentModeWire),
   projectId: optional(wString),
 });
-/** zod schema of the decoded `ThreadStartParams`. */
-export const ThreadStartParamsSchema = ThreadStartParamsWire.zod;
 /** `ThreadStartParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadStartParams = WireOutput<typeof ThreadStartParamsWire>;
 /** What a client may send for `ThreadStartParams` (serde defaults optional). */
@@ -77,8 +75,6 @@ export const ThreadResumeParamsWire = wStruct('ThreadResumeParams', {
   excludeTurns: withDefault(wBool, false),
   initialTurnsPage: optional(InitialTurnsPageParamsWire),
 });
-/** zod schema of the decoded `ThreadResumeParams`. */
-export const ThreadResumeParamsSchema = ThreadResumeParamsWire.zod;
 /** `ThreadResumeParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadResumeParams = WireOutput<typeof ThreadResumeParamsWire>;
 /** What a client may send for `ThreadResumeParams` (serde defaults optional). */
@@ -101,8 +97,6 @@ export const ThreadForkParamsWire = wStruct('ThreadForkParams', {
   experimentalPredictionMode: withDefault(wBool, false),
   lastTurnId: optional(wString),
 });
-/** zod schema of the decoded `ThreadForkParams`. */
-export const ThreadForkParamsSchema = ThreadForkParamsWire.zod;
 /** `ThreadForkParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadForkParams = WireOutput<typeof ThreadForkParamsWire>;
 /** What a client may send for `ThreadForkParams` (serde defaults optional). */

@@ -6,7 +6,7 @@
  * objects with object literals in exactly that order; nothing reorders keys before writing.
  */
 import { z } from 'zod';
-import { ReasoningEffortSchema } from './param-enums.js';
+import { ReasoningEffortSchema } from './param-schemas.js';
 import { TurnSchema } from './turn.js';
 
 /** Live status of a thread. `active` always carries `activeFlags` (`[]` for a plain running turn). */

@@ -53,8 +53,6 @@ export const TurnStartParamsWire = wStruct('TurnStartParams', {
   toolOutput: optional(wJson),
   turnTrigger: optional(wString),
 });
-/** zod schema of the decoded `TurnStartParams`. */
-export const TurnStartParamsSchema = TurnStartParamsWire.zod;
 /** `TurnStartParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type TurnStartParams = WireOutput<typeof TurnStartParamsWire>;
 /** What a client may send for `TurnStartParams` (serde defaults optional). */
@@ -65,8 +63,6 @@ export const TurnInterruptParamsWire = wStruct('TurnInterruptParams', {
   threadId: required(wString),
   turnId: required(wString),
 });
-/** zod schema of the decoded `TurnInterruptParams`. */
-export const TurnInterruptParamsSchema = TurnInterruptParamsWire.zod;
 /** `TurnInterruptParams` as decoded (serde defaults filled in, unknown fields dropped). */
 export type TurnInterruptParams = WireOutput<typeof TurnInterruptParamsWire>;
 /** What a client may send for `TurnInterruptParams` (serde defaults optional). */

@@ -1,13 +1,12 @@
 /**
  * `UserInput`, the items of `turn/start.input` (and the `content` of a `userMessage` item), tagged by `type`.
  * An unknown tag gives ``unknown variant `bogus`, expected one of `text`, `image`, `localImage`, `audio`,
- * `localAudio`, `skill`, `mention` `` (SPEC §1).
+ * `localAudio`, `skill`, `mention` `` (SPEC §1). The zod schema (`UserInputSchema`) is in `param-schemas.ts`.
  */
-import { z } from 'zod';
 import { SerdeError } from './serde-text.js';
 import { wEnum, wTaggedEnum } from './wire-enum.js';
 import { type StructOptions, optional, optionalDefault, required, withDefault, wStruct, wStructVariant } from './wire-struct.js';
-import { type WireOutput, wPath, wString, wUsize, wVec } from './wire-type.js';
+import { type WireOutput, type Zod, wPath, wString, wUsize, wVec } from './wire-type.js';
 
 /** Byte range of a text element inside its parent text. */
 export const ByteRangeWire = wStruct('ByteRange', { start: required(wUsize), end: required(wUsize) });
@@ -24,14 +23,14 @@ export type TextElement = WireOutput<typeof TextElementWire>;
 
 const ImageDetailWire = wEnum('ImageDetail', ['auto', 'low', 'high', 'original']);
 
-const mediaSourceShape = { url: z.string().optional(), fileId: z.string().optional() };
+const mediaSourceShape = (zod: Zod) => ({ url: zod.string().optional(), fileId: zod.string().optional() });
 
 /**
  * `image` and `audio` carry a flattened untagged source: `{url}` or `{fileId}` (url wins when both are
  * strings). Reference behaviour (inferred from the schema's `anyOf`, not observed): neither present gives
  * serde's untagged-enum message; the Rust name of that enum is a guess.
  */
-function mediaSource(): StructOptions<typeof mediaSourceShape> {
+function mediaSource(): StructOptions<ReturnType<typeof mediaSourceShape>> {
   return {
     noSeq: true,
     extraShape: mediaSourceShape,
@@ -59,8 +58,5 @@ export const UserInputWire = wTaggedEnum('UserInput', 'type', {
   skill: wStructVariant('UserInput', 'Skill', { name: required(wString), path: required(wPath) }),
   mention: wStructVariant('UserInput', 'Mention', { name: required(wString), path: required(wString) }),
 });
-
-/** zod schema of a decoded `UserInput`. */
-export const UserInputSchema = UserInputWire.zod;
 /** One user input item; narrow on `type`. */
 export type UserInput = WireOutput<typeof UserInputWire>;

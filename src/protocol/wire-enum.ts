@@ -5,10 +5,10 @@
  * - {@link wExternalEnum}: unit and data variants, externally tagged (`"never"` or `{"granular":{…}}`);
  * - {@link wTaggedEnum}: `#[serde(tag = "type")]` struct variants (`{"type":"text","text":"hi"}`).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { SerdeError, invalidType, invalidValue, isJsonInteger, missingField, unknownVariantText } from './serde-text.js';
 import type { StructType } from './wire-struct.js';
-import { type WireInput, type WireOutput, type WireType, isJsonObject } from './wire-type.js';
+import { type WireInput, type WireOutput, type WireType, type Zod, isJsonObject, memoSchema } from './wire-type.js';
 
 /** A unit-only enum. Accepts `"name"` and serde's map form `{"name": null}`. */
 export function wEnum<const V extends readonly [string, ...string[]]>(name: string, variants: V): WireType<V[number]> {
@@ -66,11 +66,13 @@ export function wExternalEnum<
     throw invalidType(v, 'string or map');
   };
 
-  const unitNames = [...units] as [string, ...string[]];
-  const options: z.ZodType[] = unitNames.length > 0 ? [z.enum(unitNames)] : [];
-  for (const [key, d] of Object.entries(data)) options.push(z.strictObject({ [key]: d.type.zod }));
-  const zod = (options.length === 1 ? options[0] : z.union(options as [z.ZodType, z.ZodType])) as z.ZodType<T, I>;
-  return { zod, expecting: `enum ${name}`, decode };
+  const schema = memoSchema((zod: Zod): z.ZodType<T, I> => {
+    const unitNames = [...units] as [string, ...string[]];
+    const options: z.ZodType[] = unitNames.length > 0 ? [zod.enum(unitNames)] : [];
+    for (const [key, d] of Object.entries(data)) options.push(zod.strictObject({ [key]: d.type.zod(zod) }));
+    return (options.length === 1 ? options[0] : zod.union(options as [z.ZodType, z.ZodType])) as z.ZodType<T, I>;
+  });
+  return { zod: schema, expecting: `enum ${name}`, decode };
 }
 
 type TaggedOutput<Tag extends string, Vs> = {
@@ -124,7 +126,9 @@ export function wTaggedEnum<const Tag extends string, Vs extends Record<string, 
     throw invalidType(v, expecting);
   };
 
-  const members = Object.entries(variants).map(([wireName, s]) => z.object({ [tag]: z.literal(wireName), ...s.shape }));
-  const zod = z.discriminatedUnion(tag, members as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<T, I>;
-  return { zod, expecting, decode };
+  const schema = memoSchema((zod: Zod): z.ZodType<T, I> => {
+    const members = Object.entries(variants).map(([wireName, s]) => zod.object({ [tag]: zod.literal(wireName), ...s.shape(zod) }));
+    return zod.discriminatedUnion(tag, members as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<T, I>;
+  });
+  return { zod: schema, expecting, decode };
 }

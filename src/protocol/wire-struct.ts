@@ -9,9 +9,9 @@
  *   fails with `invalid length i, expected struct X with n elements` unless the remaining fields have a
  *   serde default; a long one with `invalid length n, expected m elements in sequence`.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { invalidLength, invalidType, missingField } from './serde-text.js';
-import { type WireType, isJsonObject, wOption } from './wire-type.js';
+import { type WireType, type Zod, isJsonObject, memoSchema, wOption } from './wire-type.js';
 
 /**
  * How a field behaves when absent:
@@ -77,8 +77,8 @@ export type StructInput<F extends Fields> = Simplify<
 
 /** A struct wire type, with the pieces tagged enums reuse for their variants. */
 export interface StructType<T, I = T> extends WireType<T, I> {
-  /** zod shape of the fields (tagged enums add the tag literal to it). */
-  readonly shape: z.ZodRawShape;
+  /** zod shape of the fields (tagged enums add the tag literal to it); memoised like `zod`. */
+  readonly shape: (zod: Zod) => z.ZodRawShape;
   /** Decode from an object already known to be a JSON object. */
   readonly decodeObject: (obj: Record<string, unknown>) => T;
   /** Decode from an array (positional fields). */
@@ -89,8 +89,8 @@ export interface StructType<T, I = T> extends WireType<T, I> {
 export interface StructOptions<E extends z.ZodRawShape = {}> {
   /** Checks (and fills `out` from) keys not covered by the field table; runs after the fields. */
   readonly check?: (raw: Record<string, unknown>, out: Record<string, unknown>) => void;
-  /** zod shape of what `check` adds. */
-  readonly extraShape?: E;
+  /** zod shape of what `check` adds (built only when the schema is). */
+  readonly extraShape?: (zod: Zod) => E;
   /** serde cannot visit a sequence for this struct (flattened fields): arrays are a type error. */
   readonly noSeq?: boolean;
 }
@@ -135,16 +135,19 @@ function defineStruct<F extends Fields, E extends z.ZodRawShape>(
   const seqExpecting = `${expecting} with ${count} element${count === 1 ? '' : 's'}`;
   const seqTooLong = `${count} element${count === 1 ? '' : 's'} in sequence`;
 
-  const shape: Record<string, z.ZodType> = {};
-  for (const f of declared) {
-    shape[f.name] =
-      f.kind === 'required'
-        ? f.type.zod
-        : f.kind === 'default' && f.makeDefault
-          ? f.type.zod.default(f.makeDefault())
-          : f.type.zod.optional();
-  }
-  Object.assign(shape, options.extraShape);
+  const shape = memoSchema((zod: Zod): z.ZodRawShape => {
+    const fieldShapes: Record<string, z.ZodType> = {};
+    for (const f of declared) {
+      const schema = f.type.zod(zod);
+      fieldShapes[f.name] =
+        f.kind === 'required'
+          ? schema
+          : f.kind === 'default' && f.makeDefault
+            ? schema.default(f.makeDefault())
+            : schema.optional();
+    }
+    return Object.assign(fieldShapes, options.extraShape?.(zod));
+  });
 
   const decodeObject = (obj: Record<string, unknown>): T => {
     const out: Record<string, unknown> = {};
@@ -180,5 +183,6 @@ function defineStruct<F extends Fields, E extends z.ZodRawShape>(
     throw invalidType(v, expecting);
   };
 
-  return { zod: z.object(shape) as unknown as z.ZodType<T, I>, expecting, decode, shape, decodeObject, decodeSeq };
+  const schema = memoSchema((zod: Zod) => zod.object(shape(zod)) as unknown as z.ZodType<T, I>);
+  return { zod: schema, expecting, decode, shape, decodeObject, decodeSeq };
 }

@@ -1,5 +1,5 @@
 import { createMessageConnection, type Logger as RpcLogger, type MessageConnection, type MessageReader, type MessageWriter } from 'vscode-jsonrpc/node';
-import { decodeParams, unknownMethodMessage, isKnownMethod } from '../protocol/index.js';
+import { decodeParams, unknownMethodMessage, isKnownMethod } from '../protocol/runtime.js';
 import type { KeyedQueue } from '../support/keyed-queue.js';
 import type { Logger } from '../support/logger.js';
 import type { HandlerResult, RequestContext } from './context.js';

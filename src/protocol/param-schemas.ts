@@ -1,0 +1,106 @@
+/**
+ * zod schemas of the request params and of the enums and structs they share, built from the wire types
+ * (`XxxWire.zod(z)`; see `wire-type.ts`). Schema side only: the server's decode path (`runtime.ts`) never
+ * imports this module, so it never evaluates zod. Importing it builds these schemas.
+ */
+import { z } from 'zod';
+import { ClientInfoWire, InitializeCapabilitiesWire, InitializeParamsWire } from './initialize.js';
+import { ModelListParamsWire } from './model-list.js';
+import {
+  ApprovalsReviewerWire,
+  AskForApprovalWire,
+  CollaborationModeWire,
+  MultiAgentModeWire,
+  SandboxModeWire,
+  SandboxPolicyWire,
+  SortDirectionWire,
+  ThreadSortKeyWire,
+  ThreadSourceKindWire,
+} from './param-enums.js';
+import {
+  ThreadArchiveParamsWire,
+  ThreadListParamsWire,
+  ThreadLoadedListParamsWire,
+  ThreadNameSetParamsWire,
+  ThreadReadParamsWire,
+  ThreadUnarchiveParamsWire,
+  ThreadUnsubscribeParamsWire,
+} from './thread-params.js';
+import { ThreadForkParamsWire, ThreadResumeParamsWire, ThreadStartParamsWire } from './thread-start-params.js';
+import { TurnInterruptParamsWire, TurnStartParamsWire } from './turn-params.js';
+import { UserInputWire } from './user-input.js';
+
+// Shared enums and structs (param-enums.ts).
+
+/** zod schema of the decoded `AskForApproval`. */
+export const AskForApprovalSchema = AskForApprovalWire.zod(z);
+/** zod schema of the decoded `SandboxMode`. */
+export const SandboxModeSchema = SandboxModeWire.zod(z);
+/** zod schema of the decoded `ApprovalsReviewer`. */
+export const ApprovalsReviewerSchema = ApprovalsReviewerWire.zod(z);
+/** zod schema of the decoded `ThreadSortKey`. */
+export const ThreadSortKeySchema = ThreadSortKeyWire.zod(z);
+/** zod schema of the decoded `SortDirection`. */
+export const SortDirectionSchema = SortDirectionWire.zod(z);
+/** zod schema of the decoded `ThreadSourceKind`. */
+export const ThreadSourceKindSchema = ThreadSourceKindWire.zod(z);
+/** zod schema of the decoded `MultiAgentMode`. */
+export const MultiAgentModeSchema = MultiAgentModeWire.zod(z);
+/** zod schema of a reasoning effort value (non-empty; the decoder accepts any string, as the reference does). */
+export const ReasoningEffortSchema = z.string().min(1);
+/** zod schema of the decoded `SandboxPolicy`. */
+export const SandboxPolicySchema = SandboxPolicyWire.zod(z);
+/** zod schema of the decoded `CollaborationMode`. */
+export const CollaborationModeSchema = CollaborationModeWire.zod(z);
+
+// User input (user-input.ts).
+
+/** zod schema of a decoded `UserInput`. */
+export const UserInputSchema = UserInputWire.zod(z);
+
+// initialize (initialize.ts).
+
+/** zod schema of the decoded `ClientInfo`. */
+export const ClientInfoSchema = ClientInfoWire.zod(z);
+/** zod schema of the decoded `InitializeCapabilities`. */
+export const InitializeCapabilitiesSchema = InitializeCapabilitiesWire.zod(z);
+/** zod schema of the decoded `InitializeParams`. */
+export const InitializeParamsSchema = InitializeParamsWire.zod(z);
+
+// thread/start, resume, fork (thread-start-params.ts).
+
+/** zod schema of the decoded `ThreadStartParams`. */
+export const ThreadStartParamsSchema = ThreadStartParamsWire.zod(z);
+/** zod schema of the decoded `ThreadResumeParams`. */
+export const ThreadResumeParamsSchema = ThreadResumeParamsWire.zod(z);
+/** zod schema of the decoded `ThreadForkParams`. */
+export const ThreadForkParamsSchema = ThreadForkParamsWire.zod(z);
+
+// The other thread methods (thread-params.ts).
+
+/** zod schema of the decoded `ThreadArchiveParams`. */
+export const ThreadArchiveParamsSchema = ThreadArchiveParamsWire.zod(z);
+/** zod schema of the decoded `ThreadUnarchiveParams`. */
+export const ThreadUnarchiveParamsSchema = ThreadUnarchiveParamsWire.zod(z);
+/** zod schema of the decoded `ThreadUnsubscribeParams`. */
+export const ThreadUnsubscribeParamsSchema = ThreadUnsubscribeParamsWire.zod(z);
+/** zod schema of the decoded `ThreadReadParams`. */
+export const ThreadReadParamsSchema = ThreadReadParamsWire.zod(z);
+/** zod schema of the decoded `ThreadNameSetParams`. */
+export const ThreadNameSetParamsSchema = ThreadNameSetParamsWire.zod(z);
+/** zod schema of the decoded `ThreadLoadedListParams`. */
+export const ThreadLoadedListParamsSchema = ThreadLoadedListParamsWire.zod(z);
+/** zod schema of the decoded `ThreadListParams`. */
+export const ThreadListParamsSchema = ThreadListParamsWire.zod(z);
+
+// turn/start, turn/interrupt (turn-params.ts).
+
+/** zod schema of the decoded `TurnStartParams`. */
+export const TurnStartParamsSchema = TurnStartParamsWire.zod(z);
+/** zod schema of the decoded `TurnInterruptParams`. */
+export const TurnInterruptParamsSchema = TurnInterruptParamsWire.zod(z);
+
+// model/list (model-list.ts).
+
+/** zod schema of the decoded `ModelListParams`. */
+export const ModelListParamsSchema = ModelListParamsWire.zod(z);
