@@ -1,4 +1,6 @@
 import type { ResponseInputItem } from '../model/types.js';
+import { sandboxPolicyJson } from '../rollout/file-row.js';
+import type { IndexedThreadInput } from '../rollout/thread-index.js';
 import type { WriterLock } from '../rollout/writer-lock.js';
 import type { RolloutWriter } from '../rollout/writer.js';
 import type { SessionSource } from '../rollout/types.js';
@@ -61,6 +63,17 @@ export class LoadedThread {
 
   get rolloutPath(): string | null {
     return this.writer?.rolloutPath ?? null;
+  }
+
+  /** This thread's state DB row (SPEC §8.1): what the row holds once the rollout exists. */
+  indexRow(nowMs: number): IndexedThreadInput {
+    const s = this.settings;
+    return {
+      id: this.id, rolloutPath: this.rolloutPath ?? '', archived: false, createdAtMs: s.createdAtMs, updatedAtMs: nowMs,
+      recencyAtMs: this.recencyAtMs, source: this.origin.source, spawn: null, modelProvider: s.modelProvider, model: s.model, cwd: s.cwd,
+      cliVersion: s.cliVersion, originator: s.originator, preview: this.preview, tokensUsed: this.totalUsage.totalTokens,
+      approvalMode: s.approvalPolicy, sandboxPolicy: sandboxPolicyJson(s.sandboxMode), name: this.name, archivedAtMs: null,
+    };
   }
 
   /** The loaded form of the Thread object (SPEC §3). `forkedFromId` shows only in the fork's own messages. */

@@ -180,8 +180,21 @@ export class ThreadManager {
       await thread.writer.append([sessionMetaLine(thread.settings, { forked_from_id: sourceId }), ...copied]);
       thread.historySequence = copied.filter((l) => l.type === 'response_item').length;
       if (thread.name) await this.deps.store.names.append(thread.id, thread.name, this.deps.clock.nowMs());
+      this.indexFork(thread);
     }
     return thread;
+  }
+
+  /**
+   * A fork's rollout exists at once, so its DB row must too (as in the reference, which otherwise logs
+   * `state db discrepancy … upsert_needed` and repairs it; our `useStateDbOnly` listing would miss the fork).
+   */
+  private indexFork(thread: LoadedThread): void {
+    try {
+      this.deps.stateDb?.upsertThread(thread.indexRow(this.deps.clock.nowMs()));
+    } catch (err) {
+      this.deps.log.warn({ err, threadId: thread.id }, 'state db update failed; the rollout stays the truth');
+    }
   }
 
   /**

@@ -1,5 +1,4 @@
 import { ModelError, type ModelClient, type ModelEvent, type ModelErrorInfo, type ResponseUsage } from '../model/types.js';
-import { sandboxPolicyJson } from '../rollout/file-row.js';
 import type { Clock } from '../support/clock.js';
 import type { IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
@@ -140,8 +139,13 @@ export class TurnRunner {
     const done = { ...item, completedAtMs: now };
     this.active.turn.items.push(done);
     this.emit('item/completed', { item: done, threadId: thread.id, turnId: this.turnId, contentTokenCount: null, completedAtMs: now });
-    if (thread.preview === '' && text !== '') thread.preview = text;
     thread.recencyAtMs = this.active.turn.startedAtMs ?? now;
+    if (thread.preview === '' && text !== '') {
+      thread.preview = text;
+      // The row was inserted with an empty preview when the file materialised; fill it now, not at turn end, so a
+      // crash mid-turn cannot leave a row that `useStateDbOnly` listings skip while the file has a user message.
+      this.recordInIndex(false);
+    }
   }
 
   /** One model request. Returns true when the model must be asked again (tool output to answer). */
@@ -333,16 +337,7 @@ export class TurnRunner {
   }
 
   private indexMaterialized(): void {
-    const { thread } = this;
-    const s = thread.settings;
-    this.indexCall(() =>
-      this.deps.stateDb?.upsertThread({
-        id: thread.id, rolloutPath: thread.rolloutPath ?? '', archived: false, createdAtMs: s.createdAtMs, updatedAtMs: this.deps.clock.nowMs(),
-        recencyAtMs: thread.recencyAtMs, source: thread.origin.source, spawn: null, modelProvider: s.modelProvider, model: s.model, cwd: s.cwd,
-        cliVersion: s.cliVersion, originator: s.originator, preview: thread.preview, tokensUsed: thread.totalUsage.totalTokens,
-        approvalMode: s.approvalPolicy, sandboxPolicy: sandboxPolicyJson(s.sandboxMode), name: thread.name, archivedAtMs: null,
-      }),
-    );
+    this.indexCall(() => this.deps.stateDb?.upsertThread(this.thread.indexRow(this.deps.clock.nowMs())));
   }
 
   private recordInIndex(completed: boolean): void {

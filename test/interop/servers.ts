@@ -2,32 +2,88 @@
  * Running our server and the reference binary on one CODEX_HOME: a small request/turn driver over
  * McpProcess, the reference's location and environment rules, and stderr checks.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   McpProcess,
   createConfigToml,
-  type JsonRpcMessage,
   type JsonRpcResponse,
   type MockResponsesServer,
 } from '../../src/testing/index.js';
-import { OUR_CLI, REPO_ROOT } from './tools.js';
+import { installTool, OUR_CLI, REPO_ROOT, TOOLS_DIR } from './tools.js';
 
 export type Json = Record<string, any>;
 export type Side = 'ours' | 'reference';
 
-const DEFAULT_REFERENCE_BIN = path.join(
-  REPO_ROOT,
-  'bench/.cache/reference/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex',
-);
+const REFERENCE_VERSION = '0.169.0';
+const REFERENCE_SPEC = `@openai/codex@${REFERENCE_VERSION}`;
+const BENCH_REFERENCE_DIR = path.join(REPO_ROOT, 'bench/.cache/reference');
+const TOOLS_REFERENCE_DIR = path.join(TOOLS_DIR, 'reference');
 
-/** The reference Codex binary (`CODEX_REFERENCE_BIN`, else the bench cache), or null when absent. */
-export function referenceBin(): string | null {
-  const bin = process.env['CODEX_REFERENCE_BIN'] || DEFAULT_REFERENCE_BIN;
-  return existsSync(bin) ? bin : null;
+/** The native binary inside an `@openai/codex` install (`node_modules/@openai/codex-<platform>/vendor/<triple>/bin/codex`). */
+function nativeBinUnder(prefix: string): string | null {
+  const scope = path.join(prefix, 'node_modules', '@openai');
+  if (!existsSync(scope)) return null;
+  for (const pkg of readdirSync(scope).filter((p) => p.startsWith(`codex-${process.platform}-`))) {
+    const vendor = path.join(scope, pkg, 'vendor');
+    if (!existsSync(vendor)) continue;
+    for (const triple of readdirSync(vendor)) {
+      const bin = path.join(vendor, triple, 'bin', process.platform === 'win32' ? 'codex.exe' : 'codex');
+      if (existsSync(bin)) return bin;
+    }
+  }
+  return null;
 }
 
-export const REFERENCE_MISSING = `reference binary not found (looked at $CODEX_REFERENCE_BIN, then ${DEFAULT_REFERENCE_BIN}); install it with \`npm run bench\`'s cache or set CODEX_REFERENCE_BIN`;
+function versionOf(bin: string): string {
+  try {
+    return execFileSync(bin, ['--version'], { timeout: 10_000, encoding: 'utf8' }).trim();
+  } catch (error) {
+    return `unrunnable (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
+  }
+}
+
+let resolvedReference: { bin: string | null; reason: string } | null = null;
+
+/** The reference binary found so far (after {@link ensureReference}), or null. */
+export function referenceBin(): string | null {
+  return resolvedReference?.bin ?? null;
+}
+
+/**
+ * Finds the reference Codex 0.169.0 binary: `$CODEX_REFERENCE_BIN`, else the bench cache
+ * (`npm run bench -- --install-reference`), else `test/interop/.tools/reference/`, where a missing binary is
+ * installed (`npm install @openai/codex@0.169.0`, ~400 MB, seconds from the npm cache) unless
+ * `INTEROP_INSTALL_REFERENCE=0`. Returns the binary, or null and the reason the tests that need it skip.
+ */
+export async function ensureReference(): Promise<{ bin: string | null; reason: string }> {
+  if (resolvedReference) return resolvedReference;
+  const fromEnv = process.env['CODEX_REFERENCE_BIN'];
+  let bin: string | null = fromEnv ? (existsSync(fromEnv) ? fromEnv : null) : nativeBinUnder(BENCH_REFERENCE_DIR) ?? nativeBinUnder(TOOLS_REFERENCE_DIR);
+  let reason = fromEnv && !bin ? `CODEX_REFERENCE_BIN=${fromEnv} does not exist` : '';
+  if (!bin && !fromEnv && process.env['INTEROP_INSTALL_REFERENCE'] !== '0') {
+    const installed = await installTool('reference', [REFERENCE_SPEC]);
+    bin = installed.ok ? nativeBinUnder(installed.dir) : null;
+    if (!installed.ok) reason = installed.reason;
+    else if (!bin) reason = `${REFERENCE_SPEC} installed but has no native binary for ${process.platform}-${process.arch}`;
+  }
+  if (!bin) {
+    resolvedReference = {
+      bin: null,
+      reason:
+        reason ||
+        `reference binary not found (CODEX_REFERENCE_BIN unset; nothing under ${BENCH_REFERENCE_DIR} or ${TOOLS_REFERENCE_DIR}); ` +
+          'set CODEX_REFERENCE_BIN, run `npm run bench -- --install-reference`, or unset INTEROP_INSTALL_REFERENCE=0',
+    };
+    return resolvedReference;
+  }
+  const version = versionOf(bin);
+  resolvedReference = version.includes(REFERENCE_VERSION)
+    ? { bin, reason: '' }
+    : { bin: null, reason: `${bin} reports "${version}", not codex-cli ${REFERENCE_VERSION}` };
+  return resolvedReference;
+}
 
 /** config.toml for both sides: the seed test config plus `[features] plugins = false` (no outbound traffic from the reference). */
 export async function writeSharedConfig(codexHome: string, mock: MockResponsesServer): Promise<void> {
@@ -38,8 +94,23 @@ export async function writeSharedConfig(codexHome: string, mock: MockResponsesSe
 export function databaseErrorLines(stderr: string): string[] {
   return stderr
     .split('\n')
+    .map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''))
     .filter((line) => /sqlite|database|migrat|sqlx|state[ _]db|state_5|backfill/i.test(line))
     .filter((line) => /error|warn|fail|panic|corrupt|mismatch|cannot|could not|unable/i.test(line));
+}
+
+/**
+ * Lines where a server could not understand a rollout line (e.g. the reference's `skipping unknown rollout line
+ * during projection … error=missing field \`permission_profile\``). Its own shutdown notice
+ * `failed to flush rollout after emitting terminal turn event` is not about file contents and is ignored.
+ */
+export function rolloutParseWarnings(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''))
+    .filter((line) => /rollout|session meta|jsonl/i.test(line))
+    .filter((line) => /skipping|parse|invalid|missing field|unknown variant|unexpected|malformed/i.test(line))
+    .filter((line) => !/failed to flush rollout after emitting terminal turn event/.test(line));
 }
 
 export interface Session {
@@ -65,7 +136,7 @@ export async function startSide(
   env: Record<string, string | undefined> = {},
 ): Promise<Session> {
   const bin = side === 'ours' ? OUR_CLI : referenceBin();
-  if (!bin) throw new Error(REFERENCE_MISSING);
+  if (!bin) throw new Error(`reference binary unavailable: ${resolvedReference?.reason ?? 'call ensureReference() first'}`);
   const mcp = await McpProcess.start({
     codexHome: dirs.codexHome,
     serverBin: bin,
@@ -82,6 +153,9 @@ export async function startSide(
       NO_PROXY: '127.0.0.1,localhost',
       no_proxy: '127.0.0.1,localhost',
       TZ: 'UTC',
+      // Warnings and errors on stderr (the reference's default shows errors only): the tests grep them.
+      RUST_LOG: 'warn',
+      LOG_LEVEL: 'warn',
       ...env,
     },
   });
@@ -135,7 +209,7 @@ export async function withSide<T>(
   dirs: { codexHome: string; home: string },
   mock: MockResponsesServer,
   fn: (s: Session) => Promise<T>,
-): Promise<{ value: T; stderr: string; dbErrors: string[]; exitCode: number | null }> {
+): Promise<{ value: T; stderr: string; dbErrors: string[]; rolloutWarnings: string[]; exitCode: number | null }> {
   const s = await startSide(side, dirs, mock);
   let value: T;
   try {
@@ -145,7 +219,15 @@ export async function withSide<T>(
     throw new Error(`${side}: ${error instanceof Error ? error.message : String(error)}\n--- ${side} stderr (tail) ---\n${stderr.slice(-3000)}`);
   }
   const closed = await s.close();
-  return { value, stderr: closed.stderr, dbErrors: databaseErrorLines(closed.stderr), exitCode: closed.code };
+  const dump = process.env['INTEROP_STDERR_DIR'];
+  if (dump) appendFileSync(path.join(dump, `${side}.stderr.log`), `=== ${dirs.codexHome}\n${closed.stderr}`);
+  return {
+    value,
+    stderr: closed.stderr,
+    dbErrors: databaseErrorLines(closed.stderr),
+    rolloutWarnings: rolloutParseWarnings(closed.stderr),
+    exitCode: closed.code,
+  };
 }
 
 /** User texts of each turn, in order (from a Thread's `turns`). */
