@@ -8,10 +8,13 @@ import { HomeLayout } from './layout.js';
 import { comparePosition, matchesListFilters, sortKeyMs } from './list-filter.js';
 import { searchRolloutById, walkActiveRollouts, walkArchivedRollouts } from './scan.js';
 import { checkRolloutOwner } from './session-meta.js';
+import { isCanonicalThreadId } from './thread-id.js';
 import { SessionIndex } from './session-index.js';
 import { summarizeRollout } from './summary.js';
 import type { IndexListQuery, ThreadIndex } from './thread-index.js';
 import type { RolloutSummary } from './types.js';
+
+const MAX_FORK_DEPTH = 16;
 
 /** A listed thread: what its file says plus its user-set name. */
 export interface StoredThread extends RolloutSummary {
@@ -62,7 +65,7 @@ export class LocalThreadStore {
   }
 
   /** Summary of one file, cached until its size or mtime changes; null when unreadable. */
-  async summary(rolloutPath: string): Promise<RolloutSummary | null> {
+  async summary(rolloutPath: string, forkDepth = 0): Promise<RolloutSummary | null> {
     let info;
     try {
       info = await stat(rolloutPath);
@@ -71,9 +74,22 @@ export class LocalThreadStore {
     }
     const cached = this.summaries.get(rolloutPath);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.summary;
-    const summary = await summarizeRollout(rolloutPath, this.layout.isArchivedPath(rolloutPath));
+    let summary = await summarizeRollout(rolloutPath, this.layout.isArchivedPath(rolloutPath));
+    if (summary?.forkedFromId && forkDepth < MAX_FORK_DEPTH) summary = await this.withSourcePreview(summary, forkDepth);
     if (summary) this.summaries.set(rolloutPath, { mtimeMs: info.mtimeMs, size: info.size, summary });
     return summary;
+  }
+
+  /**
+   * A fork continues its source's conversation, so its preview is the source's first message. The reference
+   * does not copy the source's lines into a fork (SPEC §4.5): its file alone may hold no user message at all.
+   */
+  private async withSourcePreview(fork: RolloutSummary, forkDepth: number): Promise<RolloutSummary> {
+    const sourceId = fork.forkedFromId;
+    if (!sourceId || !isCanonicalThreadId(sourceId) || sourceId === fork.id) return fork;
+    const sourcePath = (await this.find(sourceId, false)) ?? (await this.find(sourceId, true));
+    const source = sourcePath ? await this.summary(sourcePath, forkDepth + 1) : null;
+    return source?.preview ? { ...fork, preview: source.preview } : fork;
   }
 
   async storedThread(rolloutPath: string): Promise<StoredThread | null> {

@@ -158,14 +158,13 @@ const BASE_INSTRUCTIONS_KEY = Buffer.from(',"base_instructions":');
  */
 function sessionMetaOf(data: Buffer, start: number, end: number): Record<string, unknown> | null {
   const cut = data.indexOf(BASE_INSTRUCTIONS_KEY, start);
-  if (cut !== -1 && cut < end) {
+  // Forks name their source after the instructions: those rare lines get a full parse.
+  const fork = data.indexOf(FORKED_FROM_KEY, start);
+  if (cut !== -1 && cut < end && (fork === -1 || fork >= end)) {
     try {
       // `payload` is the last envelope key, so closing the payload and the line after the cut is valid JSON.
       const head = JSON.parse(data.toString('utf8', start, cut) + '}}') as { payload?: unknown };
-      if (isRecord(head.payload)) {
-        const rest = restAfterInstructions(data, cut, end);
-        return rest ? { ...head.payload, ...rest } : head.payload;
-      }
+      if (isRecord(head.payload)) return head.payload;
     } catch {
       // fall through to the full parse
     }
@@ -173,19 +172,7 @@ function sessionMetaOf(data: Buffer, start: number, end: number): Record<string,
   return payloadOf(data, start, end);
 }
 
-const AFTER_INSTRUCTIONS_KEYS = ['"forked_from_id":"'];
-
-/** Small keys that may follow `base_instructions` (forks name their source there). */
-function restAfterInstructions(data: Buffer, from: number, end: number): Record<string, unknown> | null {
-  for (const key of AFTER_INSTRUCTIONS_KEYS) {
-    const at = data.indexOf(key, from);
-    if (at === -1 || at >= end) continue;
-    const valueStart = at + key.length;
-    const valueEnd = data.indexOf(0x22, valueStart);
-    if (valueEnd !== -1 && valueEnd < end) return { forked_from_id: data.toString('utf8', valueStart, valueEnd) };
-  }
-  return null;
-}
+const FORKED_FROM_KEY = Buffer.from('"forked_from_id":');
 
 function timestampOf(data: Buffer, start: number, end: number): number | null {
   const m = /^\{"timestamp":"([^"]+)"/.exec(data.toString('latin1', start, Math.min(end, start + 64)));

@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { ModelClient } from '../model/types.js';
 import { ThreadStoreError } from '../rollout/errors.js';
 import type { LocalThreadStore, StoredThread } from '../rollout/local-thread-store.js';
-import { readRollout } from '../rollout/reader.js';
 import { WriterLocks, type WriterLock } from '../rollout/writer-lock.js';
 import { RolloutWriter } from '../rollout/writer.js';
 import type { Clock } from '../support/clock.js';
@@ -11,6 +10,7 @@ import type { Logger } from '../support/logger.js';
 import { isKnownModel, unknownModelWarning } from './catalog.js';
 import { ThreadError } from './errors.js';
 import { rebuildHistory } from './history.js';
+import { readThreadLines } from './lineage.js';
 import { LoadedThread, type ActiveTurn } from './loaded-thread.js';
 import type { ThreadEventSink, ThreadStatePort } from './ports.js';
 import { sessionMetaLine, type ThreadSettings } from './rollout-lines.js';
@@ -127,8 +127,8 @@ export class ThreadManager {
 
   private async loadFromFile(threadId: string, rolloutPath: string, lock: WriterLock, overrides: SettingsOverrides, originator: string): Promise<LoadedThread> {
     const { store, clock } = this.deps;
-    const contents = await readRollout(rolloutPath);
-    const history = rebuildHistory(contents.lines);
+    const { own: contents, lines } = await readThreadLines(store, rolloutPath);
+    const history = rebuildHistory(lines);
     const summary = await store.storedThread(rolloutPath);
     const meta = history.sessionMeta ?? {};
     const createdAtMs = summary?.createdAtMs ?? clock.nowMs();
@@ -165,8 +165,8 @@ export class ThreadManager {
   async fork(sourceId: string, overrides: SettingsOverrides, originator: string, ephemeral: boolean): Promise<LoadedThread> {
     const sourcePath = this.loaded.get(sourceId)?.rolloutPath ?? (await this.deps.store.find(sourceId, false));
     if (!sourcePath || (this.loaded.get(sourceId) && !this.loaded.get(sourceId)?.materialized)) throw new ThreadError('no-rollout', `no rollout found for thread id ${sourceId}`);
-    const contents = await readRollout(sourcePath);
-    const history = rebuildHistory(contents.lines);
+    const { lines: sourceLines } = await readThreadLines(this.deps.store, sourcePath);
+    const history = rebuildHistory(sourceLines);
     const source = await this.deps.store.storedThread(sourcePath);
     const thread = this.start({ model: history.model, ...stripNulls(overrides) }, originator, ephemeral);
     Object.assign(thread.origin, { forkedFromId: sourceId });
@@ -176,7 +176,7 @@ export class ThreadManager {
     thread.preview = source?.preview ?? '';
     thread.name = source?.name ?? null;
     if (thread.writer) {
-      const copied = contents.lines.filter((l) => l.type !== 'session_meta').map((l) => ({ type: l.type, payload: l.payload, ...(l.metadata ? { metadata: l.metadata } : {}) }));
+      const copied = sourceLines.filter((l) => l.type !== 'session_meta').map((l) => ({ type: l.type, payload: l.payload, ...(l.metadata ? { metadata: l.metadata } : {}) }));
       await thread.writer.append([sessionMetaLine(thread.settings, { forked_from_id: sourceId }), ...copied]);
       thread.historySequence = copied.filter((l) => l.type === 'response_item').length;
       if (thread.name) await this.deps.store.names.append(thread.id, thread.name, this.deps.clock.nowMs());

@@ -381,12 +381,11 @@ describe('shared CODEX_HOME with the reference binary', () => {
     });
   }, 60_000);
 
-  // KNOWN GAP (reported, not fixed): the reference's fork does not copy history. Its rollout starts with a
-  // `session_meta` carrying `forked_from_id` and `forked_from_ordinal_exclusive: N` (the first N lines of the
-  // source belong to the fork) and its ordinals continue at N. This server reads such a file on its own, so it
-  // shows (and sends the model) only the fork's own turns, and lists the fork with its own first message as
-  // preview instead of the inherited one. Flip to `test` once the reader follows the lineage.
-  test.fails('KNOWN GAP: a fork the reference made shows the source turns first in our server', async (ctx) => {
+  // The reference's fork does not copy history: its rollout starts with a `session_meta` carrying `forked_from_id`
+  // and `forked_from_ordinal_exclusive: N` (the source's first N lines belong to the fork). Our reader follows that
+  // lineage (src/threads/lineage.ts) for read, resume and the model history, and lists the fork with the source's
+  // preview.
+  test('a fork the reference made shows the source turns first in our server', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     const dirs = newHome('shared-fork-reference');
     await writeSharedConfig(dirs.codexHome, mock);
@@ -405,7 +404,6 @@ describe('shared CODEX_HOME with the reference binary', () => {
       const before = mock.responsesRequests().length;
       await s.turn(ids.f, 'f2');
       const sent = JSON.stringify(mock.responsesRequests()[before]!.body);
-      // Observed: read/resume give ['f1'], the preview is 'f1', and the model is not sent 'a1'/'a2'.
       expect({
         preview: listed.find((t) => t['id'] === ids.f)?.['preview'],
         read: turnTexts(read['thread']),

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { readRollout } from '../../rollout/reader.js';
 import type { StoredThread } from '../../rollout/local-thread-store.js';
 import { ThreadError, requireThreadId } from '../../threads/errors.js';
 import { rebuildHistory } from '../../threads/history.js';
+import { readThreadLines } from '../../threads/lineage.js';
 import { turnWire, type JsonObject } from '../../threads/wire.js';
 import type { Handler, RequestContext } from '../context.js';
 
@@ -41,7 +41,7 @@ export const handleThreadRead: Handler<ThreadReadParams> = async (params, cx) =>
   if (!rolloutPath || !stored) throw new ThreadError('not-loaded', `thread not loaded: ${threadId}`);
   let turns: JsonObject[] = [];
   if (includeTurns) {
-    const history = rebuildHistory((await readRollout(rolloutPath)).lines);
+    const history = rebuildHistory((await readThreadLines(cx.store, rolloutPath)).lines);
     turns = history.turns.map((t) => turnWire({ ...t, itemsView: 'full' }));
   }
   return { result: { thread: cx.threads.storedWire({ ...stored, rolloutPath: path.resolve(rolloutPath) }, turns), readState: readStateOf(cx, threadId) } };
