@@ -82,15 +82,18 @@ function nonEmptyJson(values: string[] | null): string | null {
 function listSql(column: string, direction: 'asc' | 'desc'): string {
   const beyond = direction === 'desc' ? '<' : '>';
   const order = direction === 'desc' ? 'DESC' : 'ASC';
-  // `instr` keeps the title search case-sensitive (LIKE folds ASCII case).
+  // `instr` keeps the title search case-sensitive (LIKE folds ASCII case). `+archived` keeps the planner off the
+  // low-selectivity archived index so it walks the sort key's index and stops after one page instead of sorting
+  // every row; the redundant `<=`/`>=` bound lets a cursor start the walk at its position (O(page), not O(offset)).
   return `
     SELECT ${THREAD_COLUMNS} FROM threads
-    WHERE archived = @archived
+    WHERE +archived = @archived
       AND (@require_preview = 0 OR preview <> '')
       AND (@providers IS NULL OR model_provider IN (SELECT value FROM json_each(@providers)))
       AND (@cwds IS NULL OR cwd IN (SELECT value FROM json_each(@cwds)))
       AND (@search IS NULL OR instr(title, @search) > 0)
       AND ${SOURCE_KIND_FUNCTION}(source) IN (SELECT value FROM json_each(@kinds))
+      AND (@after_key IS NULL OR ${column} ${beyond}= @after_key)
       AND (@after_key IS NULL OR ${column} ${beyond} @after_key OR (${column} = @after_key AND id ${beyond} @after_id))
     ORDER BY ${column} ${order}, id ${order}`;
 }
