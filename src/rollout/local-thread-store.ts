@@ -4,7 +4,7 @@ import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
 import { ThreadStoreError } from './errors.js';
 import { rowFromSummary } from './file-row.js';
-import { HomeLayout } from './layout.js';
+import { HomeLayout, parseRolloutFileName } from './layout.js';
 import { comparePosition, matchesListFilters, sortKeyMs } from './list-filter.js';
 import { searchRolloutById, walkActiveRollouts, walkArchivedRollouts } from './scan.js';
 import { checkRolloutOwner } from './session-meta.js';
@@ -135,10 +135,12 @@ export class LocalThreadStore {
     const position = (s: RolloutSummary) => ({ keyMs: Math.floor(s.createdAtMs / 1000) * 1000, id: s.id });
     const after = query.after ? { keyMs: Math.floor(query.after.keyMs / 1000) * 1000, id: query.after.id } : null;
     for await (const file of files) {
-      const summary = await this.summary(file);
+      // Canonical names carry the position: files before the cursor are skipped without being read.
+      const named = parseRolloutFileName(path.basename(file));
+      if (after && named && comparePosition({ keyMs: named.createdAtMs, id: named.threadId }, after, query.sortDirection) <= 0) continue;
+      const summary = await this.listedSummary(file, named?.threadId ?? null);
       if (!summary) continue;
       if (after && comparePosition(position(summary), after, query.sortDirection) <= 0) continue;
-      this.ensureIndexed(summary);
       if (!matchesListFilters(summary, query)) continue;
       if (threads.length === query.limit) {
         await files.return(undefined);
@@ -147,6 +149,28 @@ export class LocalThreadStore {
       threads.push(withName(summary));
     }
     return { threads, more: false };
+  }
+
+  /**
+   * A listed file's summary: the index row when it is current for this file (same path, written no earlier
+   * than the file's last change), else the file itself, whose summary then repairs the row (scan-and-repair).
+   */
+  private async listedSummary(file: string, threadId: string | null): Promise<RolloutSummary | null> {
+    const cached = this.summaries.get(file);
+    let info;
+    try {
+      info = await stat(file);
+    } catch {
+      return null;
+    }
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.summary;
+    const row = threadId ? this.indexCall(() => this.index?.getThread(threadId) ?? null) : null;
+    if (row && row.rolloutPath === file && row.updatedAtMs >= Math.floor(info.mtimeMs)) {
+      return { ...row, lineCount: 0, forkedFromId: null };
+    }
+    const summary = await this.summary(file);
+    if (summary) this.ensureIndexed(summary, row !== null);
+    return summary;
   }
 
   /** Moves `sessions/…/<name>` to `archived_sessions/<name>`; never overwrites. Returns the new path. */
