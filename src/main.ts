@@ -115,7 +115,9 @@ async function generateSchema(args: string[], log: Logger): Promise<number> {
     process.stderr.write('Error: generate-json-schema requires --out DIR\n');
     return 2;
   }
-  const { writeJsonSchemas } = await import('./protocol/index.js');
+  // Loaded from the per-module build, not the server bundle: the schema export needs all of zod, the server none.
+  const protocol: typeof import('./protocol/index.js') = await import(new URL('./protocol/index.js', import.meta.url).href);
+  const { writeJsonSchemas } = protocol;
   const written = await writeJsonSchemas(path.resolve(out));
   log.info({ count: written.length }, 'wrote JSON schema files');
   return 0;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import type { z } from 'zod';
+import type { $ZodIssue } from 'zod/v4/core';
 import type { ProviderConfig } from '../model/types.js';
 import { ConfigError } from './errors.js';
 import { builtinOpenAiProvider, providerFromToml } from './provider.js';
@@ -107,7 +107,7 @@ export function parseConfigToml(text: string, path: string): Config {
   };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: $ZodIssue): string {
   const keyPath = issue.path.map(String).join('.') || '<root>';
   return `${keyPath}: ${issue.message}`;
 }

@@ -1,4 +1,7 @@
-import { z } from 'zod';
+// zod/mini with named imports: tree-shaken to a few KB, where the classic `z` namespace loads all of zod and its
+// locales at start-up (~20 ms CPU and ~3 MiB RSS per process). Every message here is our own text.
+import { enum as zEnum, int, looseObject, nonnegative, optional, record, string, unknown } from 'zod/mini';
+import type { infer as Infer } from 'zod/mini';
 
 /** Reference value sets (SPEC §5). `on-failure` is deprecated upstream but still accepted. */
 export const APPROVAL_POLICIES = ['untrusted', 'on-request', 'on-failure', 'never'] as const;
@@ -26,31 +29,28 @@ export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
 
 const oneOf = (values: readonly string[]) => ({ error: `expected one of ${values.join(', ')}` });
 const text = { error: 'expected a string' };
-const count = z
-  .number({ error: 'expected a non-negative integer' })
-  .int({ error: 'expected a non-negative integer' })
-  .nonnegative({ error: 'expected a non-negative integer' });
+const count = int({ error: 'expected a non-negative integer' }).check(nonnegative({ error: 'expected a non-negative integer' }));
 
 /** One `[model_providers.<id>]` table as written in config.toml; unknown keys are ignored. */
-export const ProviderTomlSchema = z.looseObject({
-  name: z.string(text).optional(),
-  base_url: z.string(text).optional(),
-  wire_api: z.enum(WIRE_APIS, oneOf(WIRE_APIS)).optional(),
-  env_key: z.string(text).optional(),
-  request_max_retries: count.optional(),
-  stream_max_retries: count.optional(),
-  stream_idle_timeout_ms: count.optional(),
+export const ProviderTomlSchema = looseObject({
+  name: optional(string(text)),
+  base_url: optional(string(text)),
+  wire_api: optional(zEnum(WIRE_APIS, oneOf(WIRE_APIS))),
+  env_key: optional(string(text)),
+  request_max_retries: optional(count),
+  stream_max_retries: optional(count),
+  stream_idle_timeout_ms: optional(count),
 });
 
 /** The config.toml keys this server uses; every other key is accepted and kept in `raw`. */
-export const ConfigTomlSchema = z.looseObject({
-  model: z.string(text).optional(),
-  model_provider: z.string(text).optional(),
-  approval_policy: z.enum(APPROVAL_POLICIES, oneOf(APPROVAL_POLICIES)).optional(),
-  sandbox_mode: z.enum(SANDBOX_MODES, oneOf(SANDBOX_MODES)).optional(),
-  model_providers: z.record(z.string(), ProviderTomlSchema, { error: 'expected a table' }).optional(),
-  features: z.record(z.string(), z.unknown(), { error: 'expected a table' }).optional(),
+export const ConfigTomlSchema = looseObject({
+  model: optional(string(text)),
+  model_provider: optional(string(text)),
+  approval_policy: optional(zEnum(APPROVAL_POLICIES, oneOf(APPROVAL_POLICIES))),
+  sandbox_mode: optional(zEnum(SANDBOX_MODES, oneOf(SANDBOX_MODES))),
+  model_providers: optional(record(string(), ProviderTomlSchema, { error: 'expected a table' })),
+  features: optional(record(string(), unknown(), { error: 'expected a table' })),
 });
 
-export type ProviderToml = z.infer<typeof ProviderTomlSchema>;
-export type ConfigToml = z.infer<typeof ConfigTomlSchema>;
+export type ProviderToml = Infer<typeof ProviderTomlSchema>;
+export type ConfigToml = Infer<typeof ConfigTomlSchema>;
