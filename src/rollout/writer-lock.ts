@@ -17,15 +17,28 @@ export interface WriterLock {
  */
 export class WriterLocks {
   private flock: FsExt['flockSync'] | null = null;
+  private dirReady = false;
 
   constructor(private readonly layout: HomeLayout) {}
+
+  /** Loads the native flock binding and creates the lock directory ahead of the first thread load. */
+  warm(): void {
+    this.flockSync();
+    this.ensureDir();
+  }
+
+  private ensureDir(): void {
+    if (this.dirReady) return;
+    mkdirSync(this.layout.locksDir, { recursive: true });
+    this.dirReady = true;
+  }
 
   /** Takes the lock without waiting; null when another process (or another handle here) holds it. */
   tryAcquire(threadId: string): WriterLock | null {
     const lockPath = this.layout.writerLockPath(threadId);
-    mkdirSync(this.layout.locksDir, { recursive: true });
+    this.ensureDir();
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const fd = openSync(lockPath, 'a');
+      const fd = this.openLockFile(lockPath);
       try {
         this.flockSync()(fd, 'exnb');
       } catch (error) {
@@ -39,6 +52,18 @@ export class WriterLocks {
       closeSync(fd);
     }
     return null;
+  }
+
+  private openLockFile(lockPath: string): number {
+    try {
+      return openSync(lockPath, 'a');
+    } catch (error) {
+      // The lock directory was removed under us: make it again once.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.dirReady = false;
+      this.ensureDir();
+      return openSync(lockPath, 'a');
+    }
   }
 
   private held(fd: number, lockPath: string): WriterLock {

@@ -9,6 +9,7 @@ import type { IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { isKnownModel, unknownModelWarning } from './catalog.js';
 import { ThreadError } from './errors.js';
+import { HistoryProjector } from './history-projection.js';
 import { rebuildHistory } from './history.js';
 import { readThreadLines } from './lineage.js';
 import { LoadedThread, type ActiveTurn } from './loaded-thread.js';
@@ -64,12 +65,24 @@ export class ThreadManager {
   private readonly locks: WriterLocks;
 
   private readonly idleTimer: NodeJS.Timeout;
+  /** Projects what loaded threads append into `thread_history_1.sqlite` (a no-op without a state DB). */
+  private readonly projector: HistoryProjector;
 
   constructor(private readonly deps: ThreadManagerDeps) {
     this.locks = new WriterLocks(deps.store.layout);
+    this.projector = new HistoryProjector(deps.stateDb?.history ?? null, deps.log);
     const idleMs = deps.idleUnloadMs ?? IDLE_UNLOAD_MS;
     this.idleTimer = setInterval(() => void this.unloadIdle(idleMs), Math.max(50, Math.min(60_000, Math.floor(idleMs / 4))));
     this.idleTimer.unref();
+  }
+
+  /** Loads what the first thread load needs (the native flock binding, the lock directory) while the client is idle. */
+  warm(): void {
+    try {
+      this.locks.warm();
+    } catch (error) {
+      this.deps.log.debug({ err: error }, 'warm-up failed; the first thread load will retry');
+    }
   }
 
   /** The loaded thread, marking it active now (every request that names it keeps it loaded). */
@@ -117,6 +130,9 @@ export class ThreadManager {
     const lock = this.lockOrThrow(threadId);
     try {
       const thread = await this.loadFromFile(threadId, rolloutPath, lock, overrides, originator);
+      // What another process appended without projecting it (or a projection never made) is projected now, so
+      // the reference reads every turn of this thread without loading it.
+      await this.projector.catchUp(thread, thread.writer?.ordinal ?? 0);
       this.loaded.set(threadId, thread);
       return { thread, loadedNow: true };
     } catch (error) {
@@ -138,7 +154,10 @@ export class ThreadManager {
       cwd: typeof meta['cwd'] === 'string' ? meta['cwd'] : null,
       cliVersion: typeof meta['cli_version'] === 'string' ? meta['cli_version'] : null,
     });
-    const writer = RolloutWriter.forExistingFile(rolloutPath, clock, contents.lines.length + contents.skipped.length, contents.endsWithNewline);
+    // Ordinals continue the file's: a reference fork starts at its source's length (`history_base`), not at 0.
+    const ownMeta = contents.lines[0]?.type === 'session_meta' ? contents.lines[0] : null;
+    const firstOrdinal = typeof ownMeta?.ordinal === 'number' ? ownMeta.ordinal : 0;
+    const writer = RolloutWriter.forExistingFile(rolloutPath, clock, firstOrdinal + contents.lines.length + contents.skipped.length, contents.endsWithNewline);
     const thread = new LoadedThread(settings, false, writer, lock, {
       forkedFromId: summary?.forkedFromId ?? null,
       parentThreadId: summary?.spawn?.parentThreadId ?? null,
@@ -146,6 +165,7 @@ export class ThreadManager {
       agentNickname: summary?.spawn?.agentNickname ?? null,
       agentRole: summary?.spawn?.agentRole ?? null,
     });
+    thread.projectHistory = ownMeta?.payload['history_mode'] === 'paginated';
     thread.turns = history.turns;
     thread.modelInput = history.modelInput;
     thread.historySequence = contents.lines.filter((l) => l.type === 'response_item').length;
@@ -177,7 +197,8 @@ export class ThreadManager {
     thread.name = source?.name ?? null;
     if (thread.writer) {
       const copied = sourceLines.filter((l) => l.type !== 'session_meta').map((l) => ({ type: l.type, payload: l.payload, ...(l.metadata ? { metadata: l.metadata } : {}) }));
-      await thread.writer.append([sessionMetaLine(thread.settings, { forked_from_id: sourceId }), ...copied]);
+      const appended = await thread.writer.append([sessionMetaLine(thread.settings, { forked_from_id: sourceId }), ...copied]);
+      await this.projector.afterAppend(thread, appended);
       thread.historySequence = copied.filter((l) => l.type === 'response_item').length;
       if (thread.name) await this.deps.store.names.append(thread.id, thread.name, this.deps.clock.nowMs());
       this.indexFork(thread);
@@ -303,7 +324,7 @@ export class ThreadManager {
     const active: ActiveTurn = { turn, controller: new AbortController(), request: null, pendingInputs: [], interrupted: false, done: Promise.resolve() };
     thread.active = active;
     thread.turns.push(turn);
-    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator), stateDb: this.deps.stateDb });
+    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator), stateDb: this.deps.stateDb, projector: this.projector });
     // The response goes out first: the runner starts on the next macrotask, after the reply is written.
     active.done = new Promise<void>((resolve) => setImmediate(() => void runner.run(input).finally(resolve)));
     return { turn: turnWire({ ...turn, itemsView: 'notLoaded', startedAtMs: null }), steered: false };

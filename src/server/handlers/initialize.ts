@@ -15,8 +15,11 @@ export function initializeResult(params: InitializeParams, cx: RequestContext): 
       platformFamily: 'unix',
       platformOs: cx.info.platformOs,
     },
-    after: () =>
-      cx.connection.notify('remoteControl/status/changed', { status: 'disabled', serverName: cx.info.hostname, installationId: cx.info.installationId, environmentId: null }),
+    after: () => {
+      cx.connection.notify('remoteControl/status/changed', { status: 'disabled', serverName: cx.info.hostname, installationId: cx.info.installationId, environmentId: null });
+      // The client reads the answer now: use the pause to load what thread/start needs.
+      setImmediate(() => cx.threads.warm());
+    },
   };
 }
 
