@@ -1,5 +1,5 @@
-import { appendFile, readFile, stat } from 'node:fs/promises';
-import { closeSync, openSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { HomeLayout } from './layout.js';
 import { isRecord } from './summary.js';
@@ -22,7 +22,10 @@ export class SessionIndex {
     const { flockSync } = requireNative('fs-ext') as typeof import('fs-ext');
     try {
       flockSync(lockFd, 'ex');
-      await appendFile(this.layout.sessionIndexPath, line);
+      // Synchronous on purpose: nothing else in this process may run while the flock is held. With an await
+      // here, a second append (another thread's name/set) would block the event loop in `flockSync` on our
+      // own lock and the process would hang forever.
+      appendFileSync(this.layout.sessionIndexPath, line);
     } finally {
       closeSync(lockFd);
     }

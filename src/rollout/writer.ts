@@ -10,6 +10,15 @@ export interface NewRolloutLine {
   metadata?: Record<string, unknown>;
 }
 
+/** Where one appended line landed: its ordinal and byte span (`startOffset` to just after its `\n`). */
+export interface AppendedLine {
+  ordinal: number;
+  startOffset: number;
+  endOffset: number;
+  /** The record as written (`timestamp`, `ordinal`, `type`, `payload`[, `metadata`]). */
+  record: Record<string, unknown>;
+}
+
 /**
  * Appends whole lines to one rollout file. Each `append` call is one `write` of complete `\n`-terminated
  * lines, so a killed process leaves the file readable up to its last complete line. `sync()` makes what was
@@ -18,6 +27,8 @@ export interface NewRolloutLine {
 export class RolloutWriter {
   private handle: FileHandle | null = null;
   private needsLeadingNewline = false;
+  /** File size in bytes, read when the file is opened (an existing file starts from its size). */
+  private size = 0;
 
   private constructor(
     readonly rolloutPath: string,
@@ -27,7 +38,8 @@ export class RolloutWriter {
 
   /**
    * A writer for a file that does not exist yet: created (with its date directory) on the first append.
-   * Uses `wx` so two writers can never both create the same file.
+   * Uses `ax` (append, exclusive create) so two writers can never both create the same file, and every write
+   * lands at the end of the file even after a failed write was cut off again.
    */
   static forNewFile(rolloutPath: string, clock: Clock, firstOrdinal = 0): RolloutWriter {
     return new RolloutWriter(rolloutPath, firstOrdinal, clock);
@@ -43,32 +55,76 @@ export class RolloutWriter {
     return writer;
   }
 
+  /** True once at least one line is in the file (a file created by a write that then failed holds none). */
   get materialized(): boolean {
-    return this.handle !== null;
+    return this.nextOrdinal > 0;
   }
 
   get ordinal(): number {
     return this.nextOrdinal;
   }
 
-  async append(lines: NewRolloutLine[]): Promise<void> {
-    if (lines.length === 0) return;
+  /** Bytes in the file as far as this writer knows (0 before the file is opened). */
+  get byteSize(): number {
+    return this.size;
+  }
+
+  /**
+   * Appends `lines` in one write. When the write fails (ENOSPC, EFBIG, EIO) nothing of the batch is kept: a
+   * partly written batch is cut off again, so the file still ends on a whole line and ordinals stay equal to
+   * line numbers; the error is rethrown. Returns each line's ordinal and byte span (a torn tail gets a `\n`
+   * first, so the first line then starts one byte after the old end).
+   */
+  async append(lines: NewRolloutLine[]): Promise<AppendedLine[]> {
+    if (lines.length === 0) return [];
     const handle = await this.ensureOpen();
     const timestamp = isoMs(this.clock.nowMs());
+    let ordinal = this.nextOrdinal;
     let text = this.needsLeadingNewline ? '\n' : '';
+    let end = this.size + text.length;
+    const appended: AppendedLine[] = [];
     for (const line of lines) {
-      const record: Record<string, unknown> = { timestamp, ordinal: this.nextOrdinal, type: line.type, payload: line.payload };
+      const record: Record<string, unknown> = { timestamp, ordinal, type: line.type, payload: line.payload };
       if (line.metadata) record['metadata'] = line.metadata;
-      text += JSON.stringify(record) + '\n';
-      this.nextOrdinal += 1;
+      const json = JSON.stringify(record) + '\n';
+      text += json;
+      const start = end;
+      end += Buffer.byteLength(json, 'utf8');
+      appended.push({ ordinal, startOffset: start, endOffset: end, record });
+      ordinal += 1;
     }
     const buffer = Buffer.from(text, 'utf8');
     let offset = 0;
-    while (offset < buffer.length) {
-      const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
-      offset += bytesWritten;
+    try {
+      while (offset < buffer.length) {
+        const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
+        offset += bytesWritten;
+      }
+    } catch (error) {
+      await this.discardPartialWrite(handle, buffer.subarray(0, offset));
+      this.size = await handle.stat().then((st) => st.size, () => this.size + offset);
+      throw error;
     }
+    this.nextOrdinal = ordinal;
     this.needsLeadingNewline = false;
+    this.size += buffer.length;
+    return appended;
+  }
+
+  private async discardPartialWrite(handle: FileHandle, landed: Buffer): Promise<void> {
+    if (landed.length === 0) return;
+    try {
+      const { size } = await handle.stat();
+      await handle.truncate(size - landed.length);
+    } catch {
+      // Could not cut it off: keep the fragment on a line of its own (like a torn line after a crash) and
+      // count the lines that did land, so the next ordinal still equals the next line number.
+      let newlines = 0;
+      for (const byte of landed) if (byte === 0x0a) newlines += 1;
+      const endsClean = landed[landed.length - 1] === 0x0a;
+      this.nextOrdinal += newlines - (this.needsLeadingNewline ? 1 : 0) + (endsClean ? 0 : 1);
+      this.needsLeadingNewline = !endsClean;
+    }
   }
 
   async sync(): Promise<void> {
@@ -95,13 +151,21 @@ export class RolloutWriter {
     if (this.nextOrdinal === 0 && !this.needsLeadingNewline) {
       await mkdir(path.dirname(this.rolloutPath), { recursive: true });
       try {
-        this.handle = await open(this.rolloutPath, 'wx');
+        this.handle = await open(this.rolloutPath, 'ax');
+        this.size = 0;
         return this.handle;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
-    this.handle = await open(this.rolloutPath, 'a');
-    return this.handle;
+    const handle = await open(this.rolloutPath, 'a');
+    try {
+      this.size = (await handle.stat()).size;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
+    this.handle = handle;
+    return handle;
   }
 }

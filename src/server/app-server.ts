@@ -24,15 +24,22 @@ export class AppServer {
 
   constructor(private readonly deps: AppServerDeps) {}
 
-  /** Serves one client; the returned promise resolves when its input ends. */
+  /** Serves one client; the returned promise resolves when its input has ended and its last request is handled. */
   serve(reader: MessageReader, writer: MessageWriter): Promise<ClientConnection> {
     const connection = new ClientConnection(reader, writer, { ...this.deps, queue: this.queue });
     this.connections.add(connection);
     this.deps.notifier.add(connection);
     const closed = new Promise<ClientConnection>((resolve) =>
       connection.onClose(() => {
-        this.connections.delete(connection);
-        resolve(connection);
+        // Requests that arrived just before EOF may still be running: forgetting the connection now would let
+        // `drain()` (and the shutdown after it) skip them, closing the DB under them and dropping their answers.
+        // The answer of the last one is written a few microtasks after its handler returns: one macrotask more.
+        void connection.settled().then(() =>
+          setImmediate(() => {
+            this.connections.delete(connection);
+            resolve(connection);
+          }),
+        );
       }),
     );
     connection.listen();

@@ -22,7 +22,7 @@ export class ClientConnection {
   private optOut = new Set<string>();
   private readonly rpc: MessageConnection;
   private inFlight = 0;
-  private idle: (() => void) | null = null;
+  private idle: (() => void)[] = [];
 
   constructor(
     reader: MessageReader,
@@ -51,13 +51,20 @@ export class ClientConnection {
 
   notify(method: string, params: Record<string, unknown>): void {
     if (this.optOut.has(method)) return;
-    void this.rpc.sendNotification(method, params).catch((err: unknown) => this.server.log.debug({ err }, 'notification not delivered'));
+    const undelivered = (err: unknown): void => this.server.log.debug({ err }, 'notification not delivered');
+    try {
+      void this.rpc.sendNotification(method, params).catch(undelivered);
+    } catch (err) {
+      // Once the client's stdout is gone vscode-jsonrpc throws synchronously ("Connection is closed"); turns
+      // still ending during shutdown must not turn that into an uncaught exception.
+      undelivered(err);
+    }
   }
 
   /** Resolves when no request of this connection is being handled. */
   async settled(): Promise<void> {
     if (this.inFlight === 0) return;
-    await new Promise<void>((resolve) => (this.idle = resolve));
+    await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
   dispose(): void {
@@ -70,9 +77,9 @@ export class ClientConnection {
       return await work();
     } finally {
       this.inFlight -= 1;
-      if (this.inFlight === 0 && this.idle) {
-        this.idle();
-        this.idle = null;
+      if (this.inFlight === 0) {
+        // Several waiters are possible (shutdown's drain and the connection's own close).
+        for (const wake of this.idle.splice(0)) wake();
       }
     }
   }

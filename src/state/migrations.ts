@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { STATE_MIGRATIONS } from './migration-records.js';
+import { STATE_MIGRATIONS, type MigrationRecord } from './migration-records.js';
 import {
   CREATE_SQLITE_SEQUENCE,
   SEED_ROWS_SQL,
@@ -56,12 +56,19 @@ function createSchema(db: Database.Database): void {
   db.exec(CREATE_SQLITE_SEQUENCE);
   db.exec(STATE_SCHEMA_AFTER_SEQUENCE);
   db.exec(SEED_ROWS_SQL);
-  // `installed_on` takes the column default (CURRENT_TIMESTAMP text), `success` is stored as integer 1 and
-  // `checksum` as a BLOB, the storage classes sqlx gives them.
+  recordMigrations(db, STATE_MIGRATIONS);
+}
+
+/**
+ * Inserts the reference's `_sqlx_migrations` rows into `schema` (`main` or an attached database). `installed_on`
+ * takes the column default (CURRENT_TIMESTAMP text), `success` is stored as integer 1 and `checksum` as a BLOB,
+ * the storage classes sqlx gives them.
+ */
+export function recordMigrations(db: Database.Database, migrations: readonly MigrationRecord[], schema = 'main'): void {
   const insert = db.prepare(
-    'INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (?, ?, 1, ?, ?)',
+    `INSERT INTO ${schema}._sqlx_migrations (version, description, success, checksum, execution_time) VALUES (?, ?, 1, ?, ?)`,
   );
-  for (const migration of STATE_MIGRATIONS) {
+  for (const migration of migrations) {
     insert.run(migration.version, migration.description, Buffer.from(migration.checksumHex, 'hex'), 0);
   }
 }

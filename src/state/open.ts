@@ -6,6 +6,7 @@ import type { Clock } from '../support/clock.js';
 import { systemIds, type IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { runBackfill, type Summarize } from './backfill.js';
+import { attachThreadHistory } from './history-projection.js';
 import { BACKFILL_LEASE_SECONDS } from './lease.js';
 import { ensureSchema } from './migrations.js';
 import { BACKFILL_POLL_MS, BACKFILL_WAIT_MS, passBackfillGate } from './startup.js';
@@ -37,7 +38,8 @@ export interface OpenStateDbOptions {
 
 /**
  * Opens `CODEX_HOME/state_5.sqlite` (creating it and the reference schema when missing), runs or waits for
- * the rollout backfill, and returns the handle only once the backfill is complete. This is the only way to
+ * the rollout backfill, attaches `thread_history_1.sqlite` (the paginated-history projection; the handle works
+ * without it when it cannot be used), and returns the handle only once the backfill is complete. This is the only way to
  * get a `StateDb`; call it once per process.
  *
  * Never throws: when the database cannot be used (not a database, corrupt, an older schema we cannot
@@ -86,7 +88,9 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
       db.close();
       return null;
     }
-    return new StateDb(parts, { schema: schema.kind, backfill: gate.backfill, waitedMs: gate.waitedMs });
+    // The paginated-history projection lives in its own file, attached to this one connection.
+    const history = await attachThreadHistory(db, codexHome, log);
+    return new StateDb(parts, { schema: schema.kind, backfill: gate.backfill, waitedMs: gate.waitedMs }, history);
   } catch (err) {
     log.warn(`failed to initialize state runtime at ${codexHome}: ${errorText(err)}`);
     closeQuietly(db);

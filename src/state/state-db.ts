@@ -9,6 +9,7 @@ import type {
 import type { Clock } from '../support/clock.js';
 import type { IdSource } from '../support/ids.js';
 import type { BackfillStats } from './backfill.js';
+import type { ThreadHistoryStore } from './history-projection.js';
 import { BackfillLease, type BackfillState } from './lease.js';
 import { ThreadLister } from './list.js';
 import { ReadReceipts, type ReadReceipt } from './read-receipts.js';
@@ -70,6 +71,8 @@ export class StateDb implements ThreadIndex {
     parts: StateDbParts,
     /** What start-up did before handing out this handle. */
     readonly startup: StateDbStartup,
+    /** The attached `thread_history_1.sqlite` projection, or null when it cannot be used. */
+    readonly history: ThreadHistoryStore | null = null,
   ) {
     this.db = parts.db;
     this.ids = parts.ids;

@@ -1,6 +1,7 @@
 import { isRecord } from '../rollout/summary.js';
 import type { RolloutLine } from '../rollout/types.js';
 import type { ResponseInputItem } from '../model/types.js';
+import { errorInfoFromRollout } from './error-info.js';
 import {
   agentMessageItem,
   reasoningItem,
@@ -82,7 +83,12 @@ export function rebuildHistory(lines: RolloutLine[]): ThreadHistory {
         if (!hasItemEvents && turn) turn.items.push(agentMessageItem(`item-${index}`, str(p['message']) ?? '', atMs, atMs));
         break;
       case 'task_complete':
-        if (turn) finish(turn, 'completed', p, atMs);
+        if (turn && isRecord(p['error'])) {
+          // 0.169.0 records a failed turn as a `task_complete` carrying the error.
+          const info = p['error']['codex_error_info'];
+          turn.error = { message: str(p['error']['message']) ?? '', codexErrorInfo: info === undefined || info === null ? null : errorInfoFromRollout(info), additionalDetails: null, misalignment: null };
+          finish(turn, 'failed', p, atMs);
+        } else if (turn) finish(turn, 'completed', p, atMs);
         break;
       case 'turn_aborted':
         if (turn) finish(turn, 'interrupted', p, atMs);

@@ -38,6 +38,11 @@ export class LoadedThread {
   recencyAtMs: number;
   /** Last request or turn activity, for idle unloading. */
   lastActivityMs: number;
+  /**
+   * Whether turns are projected into `thread_history_1.sqlite`: true for `history_mode: "paginated"` rollouts
+   * (ours and the reference 0.169.0's), false for older ones, which the reference reads from the file.
+   */
+  projectHistory = true;
 
   constructor(
     readonly settings: ThreadSettings,

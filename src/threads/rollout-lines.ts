@@ -1,4 +1,5 @@
 import type { NewRolloutLine } from '../rollout/writer.js';
+import { errorInfoToRollout } from './error-info.js';
 import { tokensToRollout, type JsonObject, type TokenBreakdown } from './wire.js';
 
 /**
@@ -218,7 +219,23 @@ export function turnAbortedLine(turnId: string, startedAtMs: number, completedAt
   };
 }
 
-/** A failed turn: the reference's `error` event (message + error info), read back as a `failed` turn. */
-export function turnErrorLine(turnId: string, message: string, codexErrorInfo: unknown, completedAtMs: number): NewRolloutLine {
-  return { type: 'event_msg', payload: { type: 'error', turn_id: turnId, message, codex_error_info: codexErrorInfo, completed_at: Math.floor(completedAtMs / 1000) } };
+/**
+ * A failed turn, as the reference 0.169.0 records it: a `task_complete` carrying `error` (message and the error
+ * info in the rollout's snake_case spelling), without `time_to_first_token_ms` when no token came.
+ */
+export function taskFailedLine(turnId: string, lastAgentMessage: string | null, message: string, codexErrorInfo: unknown, startedAtMs: number, completedAtMs: number, firstTokenMs: number | null): NewRolloutLine {
+  return {
+    type: 'event_msg',
+    payload: {
+      type: 'task_complete',
+      root_turn_id: turnId,
+      turn_id: turnId,
+      last_agent_message: lastAgentMessage,
+      error: { message, codex_error_info: errorInfoToRollout(codexErrorInfo) },
+      started_at: Math.floor(startedAtMs / 1000),
+      completed_at: Math.floor(completedAtMs / 1000),
+      duration_ms: completedAtMs - startedAtMs,
+      ...(firstTokenMs === null ? {} : { time_to_first_token_ms: firstTokenMs }),
+    },
+  };
 }

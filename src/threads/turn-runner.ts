@@ -1,8 +1,10 @@
 import { ModelError, type ModelClient, type ModelEvent, type ModelErrorInfo, type ResponseUsage } from '../model/types.js';
+import type { AppendedLine, NewRolloutLine } from '../rollout/writer.js';
 import type { Clock } from '../support/clock.js';
 import type { IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { FALLBACK_CONTEXT_WINDOW } from './catalog.js';
+import type { HistoryProjector } from './history-projection.js';
 import type { ActiveTurn, LoadedThread } from './loaded-thread.js';
 import type { ThreadEventSink, ThreadStatePort } from './ports.js';
 import * as lines from './rollout-lines.js';
@@ -17,6 +19,8 @@ export interface TurnRunnerDeps {
   stateDb: ThreadStatePort | null;
   userAgent: string;
   installationId: string;
+  /** Keeps `thread_history_1.sqlite` in step: the turn's lines are projected when it ends. */
+  projector: HistoryProjector | null;
 }
 
 const RATE_LIMITS = {
@@ -42,6 +46,8 @@ export class TurnRunner {
   private lastAgentMessage: string | null = null;
   private finalAgentItem: JsonObject | null = null;
   private firstTokenMs: number | null = null;
+  /** Lines this turn appended (ordinals and byte spans), projected at its end. */
+  private readonly appended: AppendedLine[] = [];
 
   constructor(
     private readonly thread: LoadedThread,
@@ -95,10 +101,10 @@ export class TurnRunner {
     }
   }
 
-  private async append(batch: import('../rollout/writer.js').NewRolloutLine[]): Promise<void> {
+  private async append(batch: NewRolloutLine[]): Promise<void> {
     if (!this.thread.writer) return;
     const wasMaterialized = this.thread.materialized;
-    await this.thread.writer.append(batch);
+    this.appended.push(...(await this.thread.writer.append(batch)));
     this.thread.updatedAtMs = this.deps.clock.nowMs();
     if (!wasMaterialized) this.indexMaterialized();
   }
@@ -295,6 +301,7 @@ export class TurnRunner {
     await this.append([lines.taskCompleteLine(this.turnId, this.lastAgentMessage, turn.startedAtMs ?? now, now, this.firstTokenMs)]);
     await thread.writer?.sync();
     this.recordInIndex(true);
+    await this.projectHistory();
     thread.active = null;
     this.setStatus({ type: 'idle' });
     const items = this.finalAgentItem ? [this.finalAgentItem] : [];
@@ -309,6 +316,7 @@ export class TurnRunner {
     thread.modelInput.push(stripMeta(notice));
     await this.safeAppend([lines.responseItemLine(notice, ++thread.historySequence), lines.turnAbortedLine(this.turnId, turn.startedAtMs ?? now, now)]);
     this.recordInIndex(false);
+    await this.projectHistory();
     thread.active = null;
     this.setStatus({ type: 'idle' });
     this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...turn, items: [], itemsView: 'notLoaded' }) });
@@ -318,8 +326,10 @@ export class TurnRunner {
     const { thread } = this;
     const error = turnError(info, info.message, info.codexErrorInfo, null);
     const now = this.finishTurn('failed', error);
-    await this.safeAppend([lines.turnErrorLine(this.turnId, info.message, info.codexErrorInfo, now)]);
+    const startedAtMs = this.active.turn.startedAtMs ?? now;
+    await this.safeAppend([lines.taskFailedLine(this.turnId, this.lastAgentMessage, info.message, info.codexErrorInfo, startedAtMs, now, this.firstTokenMs)]);
     this.recordInIndex(false);
+    await this.projectHistory();
     if (info.afterHttpOk) this.emit('account/rateLimits/updated', RATE_LIMITS);
     thread.active = null;
     this.setStatus({ type: 'systemError' });
@@ -328,12 +338,18 @@ export class TurnRunner {
   }
 
   /** Ending a turn must not fail because the disk did (ENOSPC): the client still gets its turn/completed. */
-  private async safeAppend(batch: import('../rollout/writer.js').NewRolloutLine[]): Promise<void> {
+  private async safeAppend(batch: NewRolloutLine[]): Promise<void> {
     try {
       await this.append(batch);
     } catch (err) {
       this.deps.log.error({ err, threadId: this.thread.id }, 'failed to append to rollout');
     }
+  }
+
+  /** One projection write per turn end (the projector logs its own failures). */
+  private async projectHistory(): Promise<void> {
+    if (!this.thread.materialized) return;
+    await this.deps.projector?.afterAppend(this.thread, this.appended.splice(0));
   }
 
   private indexMaterialized(): void {

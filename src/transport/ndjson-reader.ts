@@ -3,6 +3,13 @@ import { AbstractMessageReader, type DataCallback, type Disposable, type Message
 import type { Logger } from '../support/logger.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter.js';
 
+/**
+ * Deepest nesting of arrays/objects a line may have. Reference behaviour: serde_json stops at 128 levels
+ * (`remaining_depth: 128`), so the reference drops a deeper line as not JSON. Bounding it here also keeps a
+ * small line from parsing into a huge object graph (a 1 MB line of `[` is a million arrays).
+ */
+export const MAX_NESTING_DEPTH = 127;
+
 /** Why an incoming line was dropped without reaching the connection. */
 export type DropReason = 'oversized' | 'invalid-utf8' | 'invalid-json' | 'not-object';
 
@@ -112,6 +119,10 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Messag
       return;
     }
     if (text.trim() === '') return;
+    if (nestingExceeds(text, MAX_NESTING_DEPTH)) {
+      this.drop('invalid-json', bytes.length);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -138,4 +149,22 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Messag
     this.options.logger.warn({ reason, bytes }, `dropped incoming line (${reason}, ${bytes} bytes)`);
     this.options.onDrop?.({ reason, bytes, totals: { ...this.totals } });
   }
+}
+
+/** True when the JSON text nests arrays/objects deeper than `max` (strings are skipped; invalid JSON is left to the parser). */
+function nestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth -= 1;
+  }
+  return false;
 }

@@ -4,6 +4,7 @@ import {
   evCreated,
   evMessageAdded,
   evOutputTextDelta,
+  httpResponse,
   repeatingAssistantEvents,
   sseResponse,
   type MockResponsesServer,
@@ -12,6 +13,8 @@ import {
 
 /** A user text containing this marker gets a stream that sends one delta and then stays open (for interrupts). */
 export const HANG_MARKER = 'please-hang';
+/** A user text containing this marker gets HTTP 400 (never retried): the turn fails. */
+export const FAIL_MARKER = 'please-fail';
 
 /** The text of the last user `input_text` of a Responses request body. */
 export function lastUserText(request: RecordedRequest): string {
@@ -25,13 +28,15 @@ export function lastUserText(request: RecordedRequest): string {
 
 /**
  * Request N answers like the fixtures' mock (`msg_mock_N`, one delta of `text`, usage 100/0/5/0/105), unless the
- * last user text contains {@link HANG_MARKER}: then `output_item.added`, one delta "partial", and the body stays open.
+ * last user text contains {@link HANG_MARKER}: then `output_item.added`, one delta "partial", and the body stays open;
+ * or {@link FAIL_MARKER}: then HTTP 400 with body `bad request body`.
  */
 export function createInteropMock(text = 'Done', options: { deltas?: number } = {}): Promise<MockResponsesServer> {
   return createMockResponsesServer((request, n) => {
     if (lastUserText(request).includes(HANG_MARKER)) {
       return sseResponse([evCreated(`resp_mock_${n}`), evMessageAdded(`msg_mock_${n}`), evOutputTextDelta(`msg_mock_${n}`, 'partial')], { keepOpen: true });
     }
+    if (lastUserText(request).includes(FAIL_MARKER)) return httpResponse(400, 'bad request body');
     const events = repeatingAssistantEvents(text, n);
     if ((options.deltas ?? 1) > 1) {
       // Same stream, the text split into several deltas (true incremental streaming for clients).

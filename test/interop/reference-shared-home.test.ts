@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { MockResponsesServer } from '../../src/testing/index.js';
-import { createInteropMock } from './mock-model.js';
+import { createInteropMock, FAIL_MARKER, HANG_MARKER } from './mock-model.js';
 import {
   databaseErrorLines,
   listAll,
@@ -46,9 +46,10 @@ function newHome(prefix: string): { codexHome: string; home: string } {
   return dirs;
 }
 
-/** Runs one process of `side` and checks its exit code and stderr. */
-async function run<T>(side: Side, dirs: { codexHome: string; home: string }, fn: (s: Session) => Promise<T>): Promise<T> {
+/** Runs one process of `side` and checks its exit code and stderr (`checkStderr` may look further). */
+async function run<T>(side: Side, dirs: { codexHome: string; home: string }, fn: (s: Session) => Promise<T>, checkStderr?: (stderr: string) => void): Promise<T> {
   const out = await withSide(side, dirs, mock, fn);
+  checkStderr?.(out.stderr);
   // Exit 0, no database/migration complaint, and every rollout line the other side wrote was understood.
   expect({ side, exitCode: out.exitCode, dbErrors: out.dbErrors, rolloutWarnings: out.rolloutWarnings }).toEqual({
     side,
@@ -78,6 +79,35 @@ function snapshot(codexHome: string): DbSnapshot {
       backfill: db.prepare('SELECT status, last_watermark FROM backfill_state WHERE id = 1').get() as Json | undefined,
       threads: db.prepare('SELECT id, archived, name, tokens_used, rollout_path FROM threads ORDER BY id').all() as Json[],
     };
+  } finally {
+    db.close();
+  }
+}
+
+/** The `thread_history_1.sqlite` rows of some threads: turns and items, and their checkpoints. */
+function historyRows(codexHome: string, threadIds: string[]): { rows: { turns: Json[]; items: Json[] }; checkpoints: Json[] } {
+  const db = new Database(path.join(codexHome, 'thread_history_1.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const of = (sql: string) => threadIds.flatMap((id) => db.prepare(sql).all(id) as Json[]);
+    return {
+      rows: {
+        turns: of('SELECT * FROM thread_turns WHERE thread_id = ? ORDER BY rollout_ordinal'),
+        items: of('SELECT * FROM thread_items WHERE thread_id = ? ORDER BY rollout_ordinal'),
+      },
+      checkpoints: of('SELECT * FROM thread_history_projection_state WHERE thread_id = ?'),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Forgets the projection of some threads (as if it had never been made). */
+function dropHistory(codexHome: string, threadIds: string[]): void {
+  const db = new Database(path.join(codexHome, 'thread_history_1.sqlite'), { fileMustExist: true });
+  try {
+    for (const id of threadIds) {
+      for (const table of ['thread_items', 'thread_turns', 'thread_history_projection_state']) db.prepare(`DELETE FROM ${table} WHERE thread_id = ?`).run(id);
+    }
   } finally {
     db.close();
   }
@@ -413,13 +443,14 @@ describe('shared CODEX_HOME with the reference binary', () => {
     });
   }, 60_000);
 
-  // KNOWN GAP (reported, not fixed): the reference answers `thread/read {includeTurns:true}`, `thread/turns/list` and
-  // `thread/items/list` for a thread it has not loaded from its `thread_history_1.sqlite` projection only; it does
-  // not re-read the rollout. This server does not write that projection, so the reference shows no turns for a thread
-  // we created and stale turns for one we appended to (until it resumes the thread, which re-projects from the
-  // rollout). No data is lost: the rollout has every turn. `test.fails` documents the expected behaviour; when this
-  // server maintains thread_history_1 (thread_turns, thread_items, thread_history_projection_state), flip it to `test`.
-  test.fails('KNOWN GAP: the reference reads turns our server wrote without resuming first (thread_history_1 projection)', async (ctx) => {
+  // The reference answers `thread/read {includeTurns:true}`, `thread/turns/list` and `thread/items/list` for a
+  // thread it has not loaded from its `thread_history_1.sqlite` projection only; it does not re-read the rollout.
+  // This server keeps that projection (thread_turns, thread_items, thread_history_projection_state) in step with
+  // every rollout it appends to, at each turn end (src/threads/history-projection.ts), so the reference sees a
+  // thread we created and a turn we appended to one it had projected, without resuming either. The rows are the
+  // ones the reference itself makes from our rollouts: it continues from our checkpoints without rebuilding, and
+  // re-projecting our rollouts from scratch gives the same rows.
+  test('the reference reads turns our server wrote without resuming first (thread_history_1 projection)', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     const dirs = newHome('shared-projection');
     await writeSharedConfig(dirs.codexHome, mock);
@@ -428,23 +459,55 @@ describe('shared CODEX_HOME with the reference binary', () => {
       await s.turn(a['id'], 'ref turn');
       return { a: String(a['id']) };
     });
-    const b = await run('ours', dirs, async (s) => {
+    const ours = await run('ours', dirs, async (s) => {
       await s.req('thread/resume', { threadId: ids.a });
       await s.turn(ids.a, 'ours turn');
-      const b = await startThread(s);
-      await s.turn(b['id'], 'ours only');
-      return String(b['id']);
+      const b = String((await startThread(s))['id']);
+      await s.turn(b, 'ours only');
+      expect((await s.interruptedTurn(b, `${HANG_MARKER} then stop`))['turn']['status']).toBe('interrupted');
+      const failed = (await s.turn(b, `${FAIL_MARKER} now`))['turn'] as Json;
+      expect(failed['status']).toBe('failed');
+      await s.turn(b, 'after failure');
+      return { b, failedError: failed['error'] as Json };
     });
+    const b = ours.b;
+    const projected = historyRows(dirs.codexHome, [ids.a, b]);
+    expect({ turns: projected.rows.turns.length, items: projected.rows.items.length, checkpoints: projected.checkpoints.length }).toEqual({ turns: 6, items: 10, checkpoints: 2 });
     await run('reference', dirs, async (s) => {
       const readA = await s.req('thread/read', { threadId: ids.a, includeTurns: true });
       const readB = await s.req('thread/read', { threadId: b, includeTurns: true });
       const pageB = await s.req('thread/turns/list', { threadId: b });
-      // Observed with 0.169.0: A shows ['ref turn'] only, B shows [] and an empty page.
-      expect({ a: turnTexts(readA['thread']), b: turnTexts(readB['thread']), pageB: (pageB['data'] as Json[]).length }).toEqual({
+      const itemsB = await s.req('thread/items/list', { threadId: b });
+      // Without the projection 0.169.0 showed ['ref turn'] for A, and [] and an empty page for B.
+      expect({
+        a: turnTexts(readA['thread']),
+        b: turnTexts(readB['thread']),
+        statusesB: (readB['thread']['turns'] as Json[]).map((t) => t['status']),
+        failedErrorB: (readB['thread']['turns'] as Json[])[2]?.['error'],
+        pageB: (pageB['data'] as Json[]).length,
+        itemsB: (itemsB['data'] as Json[]).map((i) => [i['item']['type'], i['item']['text'] ?? i['item']['content']?.[0]?.['text']]),
+      }).toEqual({
         a: ['ref turn', 'ours turn'],
-        b: ['ours only'],
-        pageB: 1,
+        b: ['ours only', `${HANG_MARKER} then stop`, `${FAIL_MARKER} now`, 'after failure'],
+        statusesB: ['completed', 'interrupted', 'failed', 'completed'],
+        failedErrorB: ours.failedError,
+        pageB: 4,
+        itemsB: [
+          ['userMessage', 'ours only'], ['agentMessage', 'Done'], ['userMessage', `${HANG_MARKER} then stop`],
+          ['userMessage', `${FAIL_MARKER} now`], ['userMessage', 'after failure'], ['agentMessage', 'Done'],
+        ],
       });
+      // Loading continues from our checkpoints (a checkpoint it did not trust would be rebuilt, with a warning).
+      await s.req('thread/resume', { threadId: ids.a });
+      await s.req('thread/resume', { threadId: b });
+    }, (stderr) => expect(stderr).not.toMatch(/rebuilding paginated history projection/));
+    expect(historyRows(dirs.codexHome, [ids.a, b]).rows).toEqual(projected.rows);
+    // The reference's own projection of our rollouts, from scratch, is row for row ours.
+    dropHistory(dirs.codexHome, [ids.a, b]);
+    await run('reference', dirs, async (s) => {
+      await s.req('thread/resume', { threadId: ids.a });
+      await s.req('thread/resume', { threadId: b });
     });
+    expect(historyRows(dirs.codexHome, [ids.a, b])).toEqual(projected);
   }, 60_000);
 });

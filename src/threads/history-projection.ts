@@ -1,0 +1,336 @@
+import { stat } from 'node:fs/promises';
+import { readRolloutSpans, type LineSpan, type RolloutSpans } from '../rollout/line-spans.js';
+import { isRecord } from '../rollout/summary.js';
+import type { AppendedLine } from '../rollout/writer.js';
+import type { Logger } from '../support/logger.js';
+import { errorInfoFromRollout } from './error-info.js';
+import type { HistoryCheckpoint, ProjectedItemChange, ProjectedTurnChange, ProjectionStep, ThreadHistoryProjection } from './ports.js';
+import { agentMessageItem, reasoningItem, userMessageItem, type JsonObject } from './wire.js';
+
+/**
+ * Keeps the reference's paginated-history projection (`thread_history_1.sqlite`) in step with the rollouts
+ * this server appends to. The reference 0.169.0 answers `thread/read {includeTurns}`, `thread/turns/list` and
+ * `thread/items/list` for a thread it has not loaded from that projection alone, so a turn we write must be
+ * projected exactly as the reference would project it:
+ *
+ * - every complete line of a `history_mode: "paginated"` rollout is projected once, in ordinal order, by a
+ *   stateless rule (`projectRolloutRecord`): `task_started` opens a turn (`inProgress`), `task_complete`
+ *   (`completed`, or `failed` with its `error`) and `turn_aborted` (`interrupted`) end it, `item_completed`
+ *   stores the v2 item; every other line changes nothing but still moves the checkpoint;
+ * - a turn row keeps the ordinal and byte offset of the line that created it and takes the ordinal and end
+ *   offset of the line that ended it; an item row keeps the ordinal of its `item_completed` line;
+ * - the checkpoint (`thread_history_projection_state`) is the byte offset and ordinal after the last projected
+ *   line, so the reference continues from there when it next loads the thread.
+ *
+ * Turn ends and forks project the lines just appended (their offsets come from the writer); a resumed thread
+ * whose projection is missing or behind is caught up from its file. A line we cannot convert exactly (an item
+ * type this server does not know) stops the projection of that thread where it is: the reference projects
+ * the rest itself when it loads the thread. Nothing here fails a request: errors are logged.
+ */
+export class HistoryProjector {
+  constructor(
+    private readonly port: ThreadHistoryProjection | null,
+    private readonly log: Logger,
+  ) {}
+
+  /** Projects lines just appended to `thread`'s rollout, catching up from the file when the projection is not exactly where they start. */
+  async afterAppend(thread: ProjectableThread, lines: AppendedLine[]): Promise<void> {
+    const { port } = this;
+    if (!port || !thread.projectHistory || !thread.rolloutPath || lines.length === 0) return;
+    try {
+      const steps = stepsOfAppended(lines);
+      if (steps) {
+        const first = lines[0] as AppendedLine;
+        const last = lines[lines.length - 1] as AppendedLine;
+        const from = { offset: first.startOffset, ordinal: first.ordinal };
+        if (port.apply(thread.id, { from, to: { offset: last.endOffset, ordinal: last.ordinal + 1 }, steps, replace: false })) return;
+      }
+      await this.catchUpFromFile(port, thread.id, thread.rolloutPath);
+    } catch (err) {
+      this.log.warn({ err, threadId: thread.id }, 'could not update the thread history projection; the rollout stays the truth');
+    }
+  }
+
+  /**
+   * A thread was loaded: projects what its rollout holds beyond the projection's checkpoint (a thread another
+   * process wrote without projecting, or one never projected). `nextOrdinal` is the ordinal the writer will
+   * give its next line; with the checkpoint at the file's end and that ordinal, nothing is read.
+   */
+  async catchUp(thread: ProjectableThread, nextOrdinal: number): Promise<void> {
+    const { port } = this;
+    if (!port || !thread.projectHistory || !thread.rolloutPath) return;
+    try {
+      const checkpoint = port.checkpoint(thread.id);
+      if (checkpoint && checkpoint.ordinal === nextOrdinal && checkpoint.offset === (await stat(thread.rolloutPath)).size) return;
+      await this.catchUpFromFile(port, thread.id, thread.rolloutPath);
+    } catch (err) {
+      this.log.warn({ err, threadId: thread.id }, 'could not update the thread history projection; the rollout stays the truth');
+    }
+  }
+
+  /** The reference's rule: continue from a checkpoint that still matches the file, else rebuild from the start. */
+  private async catchUpFromFile(port: ThreadHistoryProjection, threadId: string, rolloutPath: string): Promise<void> {
+    const file = await readRolloutSpans(rolloutPath);
+    const meta = sessionMetaOf(file.lines[0]);
+    // Only paginated rollouts are projected; the reference reads legacy ones from the file.
+    if (!meta || meta['history_mode'] !== 'paginated') return;
+    const base = isRecord(meta['history_base']) ? int(meta['history_base']['end_ordinal_exclusive']) : null;
+    const initial: HistoryCheckpoint = { offset: 0, ordinal: base ?? 0 };
+    const checkpoint = port.checkpoint(threadId);
+    const resume = checkpoint !== null && checkpointMatches(file, checkpoint);
+    const from = resume ? checkpoint : initial;
+    const replace = checkpoint !== null && !resume;
+    const projected = projectSpans(
+      file.lines.filter((l) => l.startOffset >= from.offset),
+      from,
+      int(meta['subagent_history_start_ordinal']),
+    );
+    if ('unsupported' in projected) {
+      this.log.info({ threadId, reason: projected.unsupported }, 'thread history projection stops here; the reference projects the rest itself');
+      return;
+    }
+    if (!replace && projected.steps.length === 0 && projected.to.offset === from.offset) return;
+    if (!port.apply(threadId, { from, to: projected.to, steps: projected.steps, replace })) {
+      this.log.info({ threadId }, 'thread history projection moved while it was being caught up; left as it is');
+    }
+  }
+}
+
+/** What the projector needs of a loaded thread. */
+export interface ProjectableThread {
+  id: string;
+  rolloutPath: string | null;
+  /** False for rollouts that are not `history_mode: "paginated"` (older versions): the reference reads those from the file. */
+  projectHistory: boolean;
+}
+
+export interface LineChanges {
+  turns: ProjectedTurnChange[];
+  items: ProjectedItemChange[];
+}
+
+export type LineProjection = LineChanges | { unsupported: string };
+
+const NO_CHANGES: LineChanges = { turns: [], items: [] };
+
+/** What one rollout line (`type` + `payload`) changes in the projection, without looking at any other line. */
+export function projectRolloutRecord(type: unknown, payload: unknown): LineProjection {
+  if (type !== 'event_msg' || !isRecord(payload)) return NO_CHANGES;
+  const p = payload;
+  switch (p['type']) {
+    case 'task_started': {
+      const turnId = str(p['turn_id']);
+      if (turnId === null) return { unsupported: 'task_started without turn_id' };
+      return turnChange({ turnId, rootTurnId: rootTurnIdOf(p), status: 'inProgress', errorJson: null, startedAt: int(p['started_at']), completedAt: null, durationMs: null });
+    }
+    case 'task_complete': {
+      const turnId = str(p['turn_id']);
+      if (turnId === null) return { unsupported: 'task_complete without turn_id' };
+      const error = isRecord(p['error']) ? p['error'] : null;
+      return turnChange({
+        turnId,
+        rootTurnId: rootTurnIdOf(p),
+        status: error ? 'failed' : 'completed',
+        errorJson: error ? JSON.stringify(turnErrorOf(error)) : null,
+        startedAt: int(p['started_at']),
+        completedAt: int(p['completed_at']),
+        durationMs: int(p['duration_ms']),
+      });
+    }
+    case 'turn_aborted': {
+      const turnId = str(p['turn_id']);
+      if (turnId === null) return NO_CHANGES;
+      return turnChange({ turnId, rootTurnId: rootTurnIdOf(p), status: 'interrupted', errorJson: null, startedAt: int(p['started_at']), completedAt: int(p['completed_at']), durationMs: int(p['duration_ms']) });
+    }
+    case 'item_completed': {
+      const turnId = str(p['turn_id']);
+      if (turnId === null || !isRecord(p['item'])) return { unsupported: 'item_completed without turn_id or item' };
+      const item = threadItemOf(p['item']);
+      if ('unsupported' in item) return item;
+      const completed = int(p['completed_at_ms']);
+      return {
+        turns: [],
+        items: [{ turnId, itemId: item.id, itemJson: JSON.stringify(item.json), itemType: item.type, startedAtMs: int(p['started_at_ms']), completedAtMs: completed === 0 ? null : completed }],
+      };
+    }
+    case 'thread_rolled_back':
+      return { unsupported: 'thread_rolled_back (rebuilds are left to the reference)' };
+    default:
+      return NO_CHANGES;
+  }
+}
+
+function turnChange(turn: ProjectedTurnChange): LineChanges {
+  return { turns: [turn], items: [] };
+}
+
+function rootTurnIdOf(p: JsonObject): string | null {
+  return str(p['root_turn_id']) ?? (isRecord(p['turn_attribution']) ? str(p['turn_attribution']['root_turn_id']) : null);
+}
+
+/** The v2 `TurnError` of a rollout `task_complete.error` (`additionalDetails` is not recorded). */
+function turnErrorOf(error: JsonObject): JsonObject {
+  const info = error['codex_error_info'];
+  const misalignment = error['misalignment'];
+  return {
+    message: str(error['message']) ?? '',
+    codexErrorInfo: info === undefined || info === null ? null : errorInfoFromRollout(info),
+    additionalDetails: null,
+    misalignment: misalignment === undefined || misalignment === null ? null : errorInfoFromRollout(misalignment),
+  };
+}
+
+/**
+ * The v2 item of a rollout `TurnItem`, as the reference stores it (`item_json`: without `startedAtMs` and
+ * `completedAtMs`). Only the item kinds this server writes are converted; anything we could not reproduce
+ * exactly is refused.
+ */
+function threadItemOf(item: JsonObject): { id: string; type: string; json: JsonObject } | { unsupported: string } {
+  const id = str(item['id']);
+  if (id === null) return { unsupported: 'item without id' };
+  let json: JsonObject;
+  switch (item['type']) {
+    case 'UserMessage': {
+      const content: JsonObject[] = [];
+      for (const c of Array.isArray(item['content']) ? item['content'] : []) {
+        const elements = isRecord(c) ? c['text_elements'] : undefined;
+        if (!isRecord(c) || c['type'] !== 'text' || typeof c['text'] !== 'string' || (elements !== undefined && !(Array.isArray(elements) && elements.length === 0))) {
+          return { unsupported: 'user input other than plain text' };
+        }
+        content.push({ type: 'text', text: c['text'], text_elements: [] });
+      }
+      const clientId = item['client_id'] ?? null;
+      if (clientId !== null && typeof clientId !== 'string') return { unsupported: 'user message client_id' };
+      json = { ...userMessageItem(id, content, 0, null), clientId };
+      break;
+    }
+    case 'AgentMessage': {
+      for (const key of ['moderation', 'memory_citation', 'delivery', 'questions']) {
+        if (item[key] !== undefined && item[key] !== null) return { unsupported: `agent message ${key}` };
+      }
+      const parts = Array.isArray(item['content']) ? item['content'] : [];
+      if (!parts.every((c) => isRecord(c) && c['type'] === 'Text' && typeof c['text'] === 'string')) return { unsupported: 'agent message content' };
+      const phase = item['phase'] ?? null;
+      if (phase !== null && typeof phase !== 'string') return { unsupported: 'agent message phase' };
+      json = { ...agentMessageItem(id, parts.map((c) => (c as JsonObject)['text'] as string).join(''), 0, null), phase };
+      break;
+    }
+    case 'Reasoning':
+      json = reasoningItem(id, strings(item['summary_text']), strings(item['raw_content']), 0, null);
+      break;
+    default:
+      return { unsupported: `item type ${String(item['type'])}` };
+  }
+  const { startedAtMs: _s, completedAtMs: _c, ...stored } = json;
+  return { id, type: String(stored['type']), json: stored };
+}
+
+/**
+ * Steps for lines this process just wrote (all complete, all with ordinals); null when one cannot be projected
+ * or when they are not back to back (a failed write left a fragment between them): the file decides then.
+ */
+function stepsOfAppended(lines: AppendedLine[]): ProjectionStep[] | null {
+  const steps: ProjectionStep[] = [];
+  for (const [i, line] of lines.entries()) {
+    const previous = i > 0 ? (lines[i - 1] as AppendedLine) : null;
+    if (previous && (line.startOffset !== previous.endOffset || line.ordinal !== previous.ordinal + 1)) return null;
+    const changes = projectRolloutRecord(line.record['type'], line.record['payload']);
+    if ('unsupported' in changes) return null;
+    if (changes.turns.length === 0 && changes.items.length === 0) continue;
+    const fallback = changes.items.some((i) => i.startedAtMs === null) ? Date.parse(String(line.record['timestamp'])) : null;
+    if (fallback !== null && Number.isNaN(fallback)) return null;
+    steps.push({ ordinal: line.ordinal, startOffset: line.startOffset, endOffset: line.endOffset, fallbackCreatedAtMs: fallback, ...changes });
+  }
+  return steps;
+}
+
+/**
+ * Steps for complete lines read from a file, from checkpoint `from` on, by the reference's rules: blank lines
+ * only move the byte offset; a line that does not parse (or has no ordinal) is held back until a later line's
+ * ordinal shows it took one; ordinals never go backwards and a gap must be covered by held-back lines.
+ */
+export function projectSpans(
+  lines: LineSpan[],
+  from: HistoryCheckpoint,
+  subagentHistoryStart: number | null,
+): { steps: ProjectionStep[]; to: HistoryCheckpoint } | { unsupported: string } {
+  const steps: ProjectionStep[] = [];
+  let nextOrdinal = from.ordinal;
+  let nextOffset = from.offset;
+  let heldBack = 0;
+  for (const line of lines) {
+    const text = line.bytes.toString('utf8');
+    if (text.trim() === '') {
+      if (heldBack === 0) nextOffset = line.endOffset;
+      continue;
+    }
+    const value = parseRecord(text);
+    const ordinal = value ? int(value['ordinal']) : null;
+    if (!value || ordinal === null || ordinal < 0) {
+      heldBack += 1;
+      continue;
+    }
+    if (ordinal < nextOrdinal) return { unsupported: `ordinal ${ordinal} where ${nextOrdinal} was expected` };
+    if (ordinal - nextOrdinal > heldBack) return { unsupported: `ordinal ${ordinal} where ${nextOrdinal} was expected, with ${heldBack} unreadable lines before it` };
+    const inherited = subagentHistoryStart !== null && ordinal < subagentHistoryStart;
+    const changes = inherited ? NO_CHANGES : projectRolloutRecord(value['type'], value['payload']);
+    if ('unsupported' in changes) return changes;
+    let fallback: number | null = null;
+    if (changes.items.some((i) => i.startedAtMs === null)) {
+      fallback = Date.parse(String(value['timestamp']));
+      if (Number.isNaN(fallback)) {
+        heldBack += 1;
+        continue;
+      }
+    }
+    heldBack = 0;
+    if (changes.turns.length > 0 || changes.items.length > 0) {
+      steps.push({ ordinal, startOffset: line.startOffset, endOffset: line.endOffset, fallbackCreatedAtMs: fallback, ...changes });
+    }
+    nextOrdinal = ordinal + 1;
+    nextOffset = line.endOffset;
+  }
+  return { steps, to: { offset: nextOffset, ordinal: nextOrdinal } };
+}
+
+/**
+ * Whether a stored checkpoint still describes the file: at offset 0 it must be ordinal 0; elsewhere a line must
+ * end exactly there and the last line before it that carries an ordinal must carry `ordinal - 1`.
+ */
+function checkpointMatches(file: RolloutSpans, checkpoint: HistoryCheckpoint): boolean {
+  if (checkpoint.offset === 0) return checkpoint.ordinal === 0;
+  if (checkpoint.offset > file.size) return false;
+  const before = file.lines.filter((l) => l.endOffset <= checkpoint.offset);
+  if (before.length === 0 || (before[before.length - 1] as LineSpan).endOffset !== checkpoint.offset) return false;
+  for (let i = before.length - 1; i >= 0; i -= 1) {
+    const ordinal = int(parseRecord((before[i] as LineSpan).bytes.toString('utf8'))?.['ordinal']);
+    if (ordinal !== null) return ordinal === checkpoint.ordinal - 1;
+  }
+  return false;
+}
+
+function sessionMetaOf(line: LineSpan | undefined): JsonObject | null {
+  const value = line ? parseRecord(line.bytes.toString('utf8')) : null;
+  return value && value['type'] === 'session_meta' && isRecord(value['payload']) ? value['payload'] : null;
+}
+
+function parseRecord(text: string): JsonObject | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) && typeof value['type'] === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+function int(v: unknown): number | null {
+  return typeof v === 'number' && Number.isSafeInteger(v) ? v : null;
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
