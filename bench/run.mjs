@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- options]`: our server and, when installed, the reference Codex app-server 0.169.0, side by
+ * side in one run, alternating which goes first on every iteration, on identical generated homes, against one
+ * mock Responses server on 127.0.0.1. Iteration 0 of every phase is a discarded warm-up.
+ *
+ * Options:
+ *   --iterations N          measured iterations of the small and 2,000-rollout phases (default 10)
+ *   --iterations-large N    measured iterations of the 20,000-rollout phase (default 5)
+ *   --sizes 2000,20000      home sizes (default 2000,20000; 0 = none)
+ *   --no-reference          ours only, even when the reference is installed
+ *   --install-reference     npm install @openai/codex@0.169.0 --prefix bench/.cache/reference, then run
+ *   --write-benchmarks      also replace the results block of BENCHMARKS.md with this run
+ *   --no-snapshot           run dist/ in place instead of a private copy taken at start
+ *   --out FILE              Markdown output (default bench/results/latest.md; raw samples go next to it as .json)
+ *
+ * The reference is found through CODEX_REFERENCE_BIN or under bench/.cache/reference/. Its CODEX_HOME and ours
+ * live under bench/.cache/homes/run-<pid>/ (outside /tmp, which the reference refuses), config.toml carries
+ * `[features] plugins = false`, and both get HTTP(S)_PROXY pointed at a local trap so no request leaves the
+ * machine (attempts are counted in the report).
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureTemplate, templateFingerprint } from './lib/homes.mjs';
+import { buildTable, machineInfo, metricCatalogue } from './lib/report.mjs';
+import { floorSession, largeSession, longReadSession, PIPELINED_REQUESTS, prepareLongThreadHome, smallSession } from './lib/scenarios.mjs';
+import {
+  BENCH_CACHE,
+  findReferenceBin,
+  installReference,
+  buildDescription,
+  DIST,
+  loadKit,
+  referenceVersion,
+  removeSnapshot,
+  snapshotDist,
+  REPO,
+  staleBuildWarning,
+  startProxyTrap,
+} from './lib/servers.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    iterations: { type: 'string', default: '10' },
+    'iterations-large': { type: 'string', default: '5' },
+    sizes: { type: 'string', default: '2000,20000' },
+    'no-reference': { type: 'boolean', default: false },
+    'install-reference': { type: 'boolean', default: false },
+    'write-benchmarks': { type: 'boolean', default: false },
+    'no-snapshot': { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(REPO, 'bench', 'results', 'latest.md') },
+  },
+});
+const ITER = Number(opts.iterations);
+const ITER_LARGE = Number(opts['iterations-large']);
+const SIZES = opts.sizes
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => n > 0);
+const LARGE_THRESHOLD = 10_000; // sizes at or above this use --iterations-large
+const log = (...args) => console.error(...args);
+
+if (opts['install-reference']) {
+  log(`installing @openai/codex@0.169.0 into ${path.relative(REPO, BENCH_CACHE)}/reference …`);
+  installReference();
+}
+
+const stale = staleBuildWarning();
+if (stale) log(`warning: ${stale}`);
+const build = buildDescription();
+const dist = opts['no-snapshot'] ? DIST : snapshotDist();
+const kit = await loadKit(dist);
+
+const refBin = opts['no-reference'] ? null : findReferenceBin();
+const refVersion = refBin ? referenceVersion(refBin) : null;
+const impls = [{ name: 'ours', bin: path.join(dist, 'cli.js') }];
+if (refBin) impls.push({ name: 'reference', bin: refBin });
+log(refBin ? `reference: ${refBin} (${refVersion})` : 'reference: absent (install with `npm run bench -- --install-reference` or set CODEX_REFERENCE_BIN)');
+
+const homesRoot = path.join(BENCH_CACHE, 'homes');
+mkdirSync(homesRoot, { recursive: true });
+const templates = new Map(SIZES.map((n) => [n, ensureTemplate(homesRoot, n, log)]));
+const fingerprints = new Map([...templates].map(([n, t]) => [n, templateFingerprint(t)]));
+
+const runRoot = path.join(homesRoot, `run-${process.pid}`);
+rmSync(runRoot, { recursive: true, force: true });
+const mock = await kit.createMockResponsesServerRepeatingAssistant('Done');
+const proxy = await startProxyTrap();
+const contexts = new Map(
+  impls.map((impl) => {
+    const ctx = { runRoot, workdir: path.join(runRoot, 'project'), scratchHome: path.join(runRoot, `home-${impl.name}`), mock, proxy };
+    mkdirSync(ctx.workdir, { recursive: true });
+    mkdirSync(ctx.scratchHome, { recursive: true });
+    return [impl.name, ctx];
+  }),
+);
+
+/** samples[impl][metric] = number[] (measured iterations only); notes = problems seen. */
+const samples = Object.fromEntries(impls.map((impl) => [impl.name, {}]));
+const notes = [];
+const recorder = (impl, measured) => (key, value) => {
+  if (!measured) return;
+  (samples[impl.name][key] ??= []).push(value);
+};
+const noteCounts = new Map();
+const noter = (impl, what, iteration) => (text) => {
+  const key = `${impl.name}, ${what}`;
+  const count = (noteCounts.get(key) ?? 0) + 1;
+  noteCounts.set(key, count);
+  if (count > 5) {
+    if (count === 6) notes.push(`${key}: further notes suppressed`);
+    return;
+  }
+  const line = `${key}, iteration ${iteration}: ${text}`;
+  notes.push(line);
+  log(`  ! ${line}`);
+};
+/** Alternating A/B: even iterations start with ours, odd ones with the reference. */
+const orderFor = (iteration) => (iteration % 2 === 0 ? impls : [...impls].reverse());
+
+async function phase(name, iterations, body) {
+  for (let i = 0; i <= iterations; i += 1) {
+    const t0 = performance.now();
+    for (const impl of orderFor(i)) await body(impl, i, i > 0);
+    log(`${name}: iteration ${i}${i === 0 ? ' (warm-up, discarded)' : ''} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+}
+
+const started = Date.now();
+const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+try {
+  const longHomes = new Map();
+  for (const impl of impls) {
+    const t0 = performance.now();
+    longHomes.set(impl.name, await prepareLongThreadHome(kit, impl, contexts.get(impl.name), recorder(impl, true), noter(impl, 'long thread set-up', 0)));
+    log(`long thread set-up (${impl.name}): 200 turns in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  await phase('small home', ITER, async (impl, i, measured) => {
+    const rec = recorder(impl, measured);
+    const ctx = contexts.get(impl.name);
+    await floorSession(kit, impl, ctx, rec, noter(impl, 'floor', i));
+    await smallSession(kit, impl, ctx, rec, noter(impl, 'small home', i));
+    await longReadSession(kit, impl, ctx, longHomes.get(impl.name), rec, noter(impl, 'long thread read', i));
+  });
+  for (const n of SIZES) {
+    const iterations = n >= LARGE_THRESHOLD ? ITER_LARGE : ITER;
+    await phase(`${n.toLocaleString('en-US')} rollouts`, iterations, async (impl, i, measured) => {
+      await largeSession(kit, impl, contexts.get(impl.name), templates.get(n), recorder(impl, measured), noter(impl, `${n} rollouts`, i), {
+        validateDb: i === 0,
+      });
+    });
+  }
+} finally {
+  await mock.close();
+  await proxy.close();
+  rmSync(runRoot, { recursive: true, force: true });
+  removeSnapshot(dist);
+}
+
+for (const [n, template] of templates) {
+  const after = templateFingerprint(template);
+  const before = fingerprints.get(n);
+  if (JSON.stringify(after) !== JSON.stringify(before)) {
+    notes.push(`template ${n}: rollout files changed during the run (${JSON.stringify(before)} → ${JSON.stringify(after)}); delete ${template.dir}`);
+  }
+}
+if (proxy.attempts() > 0) notes.push(`network attempts caught by the proxy trap: ${proxy.attempts()} (${proxy.seen().join('; ')})`);
+
+const machine = machineInfo(refVersion);
+const catalogue = metricCatalogue(SIZES);
+const { markdown: table, rows } = buildTable(catalogue, samples, Boolean(refBin));
+const sizesText = SIZES.map((n) => {
+  const m = templates.get(n).manifest;
+  return `${n.toLocaleString('en-US')} rollouts (${(m.bytes / 1e6).toFixed(0)} MB, ${m.dayDirs} date dirs)`;
+}).join(', ');
+const largeIterations = SIZES.filter((n) => n >= LARGE_THRESHOLD);
+const smallSizes = SIZES.filter((n) => n < LARGE_THRESHOLD);
+const md = [
+  `### Run of ${machine.date.slice(0, 10)}`,
+  '',
+  `Machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}, ${machine.memGiB} GiB RAM, ${machine.kernel}; Node ${machine.node}; ` +
+    `ours: ${build}; reference: ${refBin ? refVersion : '**absent** (ours only)'}; run at ${machine.date}, took ${((Date.now() - started) / 60_000).toFixed(1)} min; ` +
+    `load average (1/5/15 min) ${loadAtStart} at the start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end.`,
+  '',
+  `Iterations: ${ITER} measured (+1 discarded warm-up) for the small-home` +
+    (smallSizes.length ? ` and ${smallSizes.map((n) => n.toLocaleString('en-US')).join('/')}-rollout phases` : ' phase') +
+    (largeIterations.length ? `, ${ITER_LARGE} (+1 warm-up) for ${largeIterations.map((n) => n.toLocaleString('en-US')).join('/')} rollouts` : '') +
+    `; A/B order alternates every iteration.` +
+    (SIZES.length ? ` Homes: ${sizesText}. Throughput = ${PIPELINED_REQUESTS} \`thread/list\` requests written at once.` : ''),
+  '',
+  table,
+  '',
+  notes.length ? ['Notes:', '', ...notes.map((n) => `- ${n}`)].join('\n') : 'Notes: none (every page, read and backfill matched the generated home; no network attempts).',
+  '',
+].join('\n');
+
+mkdirSync(path.dirname(opts.out), { recursive: true });
+writeFileSync(opts.out, md);
+writeFileSync(opts.out.replace(/\.md$/, '.json'), JSON.stringify({ machine, iterations: { small: ITER, large: ITER_LARGE }, sizes: SIZES, samples, notes }, null, 1));
+process.stdout.write(`${md}\n`);
+const missed = rows.filter((r) => r.result === 'MISS').map((r) => r.metric.label);
+log(`wrote ${path.relative(REPO, opts.out)}${missed.length ? `; missed targets: ${missed.length}` : ''}`);
+
+if (opts['write-benchmarks']) {
+  const file = path.join(REPO, 'BENCHMARKS.md');
+  const text = readFileSync(file, 'utf8');
+  const start = '<!-- bench:results:start -->';
+  const end = '<!-- bench:results:end -->';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`BENCHMARKS.md has no ${start} … ${end} block`);
+  writeFileSync(file, `${text.slice(0, a + start.length)}\n${md}\n${text.slice(b)}`);
+  log('updated BENCHMARKS.md');
+}
