@@ -36,6 +36,8 @@ export class LoadedThread {
   preview = '';
   updatedAtMs: number;
   recencyAtMs: number;
+  /** The thread's pending history-projection work, in turn order. */
+  projection: Promise<void> = Promise.resolve();
   /** Last request or turn activity, for idle unloading. */
   lastActivityMs: number;
   /**

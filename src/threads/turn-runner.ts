@@ -106,7 +106,8 @@ export class TurnRunner {
     const wasMaterialized = this.thread.materialized;
     this.appended.push(...(await this.thread.writer.append(batch)));
     this.thread.updatedAtMs = this.deps.clock.nowMs();
-    if (!wasMaterialized) this.indexMaterialized();
+    // The row insert waits for the next loop turn: the model request should not wait on SQLite.
+    if (!wasMaterialized) setImmediate(() => this.indexMaterialized());
   }
 
   private async writeTurnHeader(): Promise<void> {
@@ -300,12 +301,11 @@ export class TurnRunner {
     const turn = this.active.turn;
     await this.append([lines.taskCompleteLine(this.turnId, this.lastAgentMessage, turn.startedAtMs ?? now, now, this.firstTokenMs)]);
     await thread.writer?.sync();
-    this.recordInIndex(true);
-    await this.projectHistory();
     thread.active = null;
     this.setStatus({ type: 'idle' });
     const items = this.finalAgentItem ? [this.finalAgentItem] : [];
     this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...turn, items, itemsView: 'summary' }) });
+    this.bookkeep(true);
   }
 
   private async interrupted(): Promise<void> {
@@ -315,11 +315,10 @@ export class TurnRunner {
     const notice = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', '<turn_aborted>\nThe user interrupted the previous turn.\n</turn_aborted>', this.turnId);
     thread.modelInput.push(stripMeta(notice));
     await this.safeAppend([lines.responseItemLine(notice, ++thread.historySequence), lines.turnAbortedLine(this.turnId, turn.startedAtMs ?? now, now)]);
-    this.recordInIndex(false);
-    await this.projectHistory();
     thread.active = null;
     this.setStatus({ type: 'idle' });
     this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...turn, items: [], itemsView: 'notLoaded' }) });
+    this.bookkeep(false);
   }
 
   private async failed(info: ModelErrorInfo): Promise<void> {
@@ -328,13 +327,12 @@ export class TurnRunner {
     const now = this.finishTurn('failed', error);
     const startedAtMs = this.active.turn.startedAtMs ?? now;
     await this.safeAppend([lines.taskFailedLine(this.turnId, this.lastAgentMessage, info.message, info.codexErrorInfo, startedAtMs, now, this.firstTokenMs)]);
-    this.recordInIndex(false);
-    await this.projectHistory();
     if (info.afterHttpOk) this.emit('account/rateLimits/updated', RATE_LIMITS);
     thread.active = null;
     this.setStatus({ type: 'systemError' });
     this.emit('error', { error, willRetry: false, threadId: thread.id, turnId: this.turnId });
     this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...this.active.turn, items: [], itemsView: 'notLoaded' }) });
+    this.bookkeep(false);
   }
 
   /** Ending a turn must not fail because the disk did (ENOSPC): the client still gets its turn/completed. */
@@ -346,10 +344,18 @@ export class TurnRunner {
     }
   }
 
-  /** One projection write per turn end (the projector logs its own failures). */
-  private async projectHistory(): Promise<void> {
-    if (!this.thread.materialized) return;
-    await this.deps.projector?.afterAppend(this.thread, this.appended.splice(0));
+  /**
+   * The turn's index updates, after `turn/completed` is queued: both are synchronous SQLite writes, so they still
+   * finish before the client can read that message, but off the path that produces it. The projection is
+   * chained per thread so turns project in order even when its rare file re-read goes async.
+   */
+  private bookkeep(completed: boolean): void {
+    this.recordInIndex(completed);
+    const { thread } = this;
+    if (!thread.materialized || !this.deps.projector) return;
+    const lines = this.appended.splice(0);
+    const projector = this.deps.projector;
+    thread.projection = thread.projection.then(() => projector.afterAppend(thread, lines));
   }
 
   private indexMaterialized(): void {
