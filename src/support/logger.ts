@@ -1,4 +1,5 @@
-import { pino, destination, type Logger as PinoLogger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger as PinoLogger } from 'pino';
 
 /** The narrow logging surface the code below main uses. Always writes to stderr: stdout is the protocol. */
 export type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error' | 'child'>;
@@ -25,12 +26,50 @@ export function resolveLogLevel(logLevel: string | undefined, rustLog: string | 
   return 'warn';
 }
 
-/** A pino logger on file descriptor 2, synchronous so nothing is lost when the process exits. */
+const LEVEL_VALUES: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/**
+ * A pino logger on file descriptor 2, synchronous so nothing is lost when the process exits. pino itself is
+ * loaded on the first message at an enabled level: at the default `warn` most runs log nothing, and loading
+ * pino costs start-up time every editor window would pay.
+ */
 export function createStderrLogger(level: string): Logger {
-  return pino({ level, base: undefined }, destination({ dest: 2, sync: true }));
+  const threshold = LEVEL_VALUES[level] ?? LEVEL_VALUES['warn'] as number;
+  let root: PinoLogger | null = null;
+  const materialize = (): PinoLogger => {
+    if (!root) {
+      const { pino, destination } = createRequire(import.meta.url)('pino') as typeof import('pino');
+      root = pino({ level, base: undefined }, destination({ dest: 2, sync: true }));
+    }
+    return root;
+  };
+  return lazyLogger(threshold, () => materialize());
+}
+
+type Method = 'debug' | 'info' | 'warn' | 'error';
+
+function lazyLogger(threshold: number, target: () => PinoLogger): Logger {
+  const method = (name: Method) =>
+    ((...args: unknown[]) => {
+      if ((LEVEL_VALUES[name] as number) < threshold) return;
+      (target()[name] as (...a: unknown[]) => void)(...args);
+    }) as PinoLogger[Method];
+  const childOf = (bindings: Record<string, unknown>): Logger => {
+    let child: PinoLogger | null = null;
+    return lazyLogger(threshold, () => (child ??= target().child(bindings)));
+  };
+  return {
+    debug: method('debug'),
+    info: method('info'),
+    warn: method('warn'),
+    error: method('error'),
+    child: childOf as unknown as PinoLogger['child'],
+  };
 }
 
 /** A logger that drops everything; for unit tests. */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return lazyLogger(Infinity, () => {
+    throw new Error('silent logger never logs');
+  });
 }
