@@ -2,6 +2,7 @@ import { lstat, mkdir, rename, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
+import { isContained } from './contained.js';
 import { ThreadStoreError } from './errors.js';
 import { rowFromSummary } from './file-row.js';
 import { HomeLayout, parseRolloutFileName } from './layout.js';
@@ -50,7 +51,7 @@ export class LocalThreadStore {
   async find(threadId: string, archived: boolean): Promise<string | null> {
     let unverified: string | null = null;
     const indexed = this.indexCall(() => this.index?.rolloutPath(threadId, archived) ?? null);
-    if (indexed && this.layout.contains(indexed)) {
+    if (indexed && this.layout.contains(indexed) && (await isContained(this.layout.home, indexed))) {
       const { result, ownerId } = await checkRolloutOwner(indexed, threadId);
       if (result === 'match') return indexed;
       if (result === 'other') this.deps.log.error({ threadId, path: indexed, ownerId }, 'state db rollout path belongs to another thread; falling back to a filesystem search');
@@ -211,7 +212,10 @@ export class LocalThreadStore {
       () => false,
     );
     if (exists) throw new ThreadStoreError('conflict', `failed to move rollout ${from}: destination ${to} already exists`);
+    const outside = async (): Promise<boolean> => !(await isContained(this.layout.home, from)) || !(await isContained(this.layout.home, to));
+    if (await outside()) throw new ThreadStoreError('io', `refusing to move rollout ${from} to ${to}: a symlink on the way leads out of ${this.layout.home}`);
     await mkdir(path.dirname(to), { recursive: true });
+    if (await outside()) throw new ThreadStoreError('io', `refusing to move rollout ${from} to ${to}: a symlink on the way leads out of ${this.layout.home}`);
     try {
       await rename(from, to);
     } catch (error) {

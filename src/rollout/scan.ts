@@ -1,13 +1,16 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { isRealDirectory } from './contained.js';
 
 const YEAR = /^\d{4}$/;
 const TWO_DIGITS = /^\d{2}$/;
 
-async function sortedEntries(dir: string, pattern: RegExp, descending: boolean): Promise<string[]> {
+/** Names in `dir` matching `pattern` that are real directories (or regular files): symlinks are never followed out of CODEX_HOME. */
+async function sortedEntries(dir: string, pattern: RegExp, descending: boolean, kind: 'dir' | 'file' = 'dir'): Promise<string[]> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    const entries = await readdir(dir, { withFileTypes: true });
+    names = entries.filter((e) => (kind === 'dir' ? e.isDirectory() : e.isFile())).map((e) => e.name);
   } catch {
     return [];
   }
@@ -20,13 +23,14 @@ async function sortedEntries(dir: string, pattern: RegExp, descending: boolean):
  * directories lazily so a caller that stops after one page reads only the newest (or oldest) days.
  */
 export async function* walkActiveRollouts(sessionsDir: string, descending: boolean): AsyncGenerator<string> {
+  if (!(await isRealDirectory(sessionsDir))) return;
   for (const year of await sortedEntries(sessionsDir, YEAR, descending)) {
     const yearDir = path.join(sessionsDir, year);
     for (const month of await sortedEntries(yearDir, TWO_DIGITS, descending)) {
       const monthDir = path.join(yearDir, month);
       for (const day of await sortedEntries(monthDir, TWO_DIGITS, descending)) {
         const dayDir = path.join(monthDir, day);
-        for (const file of await sortedEntries(dayDir, /^rollout-.*\.jsonl$/, descending)) yield path.join(dayDir, file);
+        for (const file of await sortedEntries(dayDir, /^rollout-.*\.jsonl$/, descending, 'file')) yield path.join(dayDir, file);
       }
     }
   }
@@ -34,7 +38,8 @@ export async function* walkActiveRollouts(sessionsDir: string, descending: boole
 
 /** Rollout files in the flat `archived_sessions/`, in file-name order. */
 export async function* walkArchivedRollouts(archivedDir: string, descending: boolean): AsyncGenerator<string> {
-  for (const file of await sortedEntries(archivedDir, /^rollout-.*\.jsonl$/, descending)) yield path.join(archivedDir, file);
+  if (!(await isRealDirectory(archivedDir))) return;
+  for (const file of await sortedEntries(archivedDir, /^rollout-.*\.jsonl$/, descending, 'file')) yield path.join(archivedDir, file);
 }
 
 /** Finds a file whose name contains the id, checking the date directory a UUIDv7 id encodes first. */
@@ -46,8 +51,10 @@ export async function searchRolloutById(dir: string, threadId: string, archived:
   }
   const hinted = uuidV7Date(threadId);
   if (hinted) {
-    const dayDir = path.join(dir, hinted.slice(0, 4), hinted.slice(5, 7), hinted.slice(8, 10));
-    for (const file of await sortedEntries(dayDir, /^rollout-.*\.jsonl$/, true)) if (file.endsWith(suffix)) return path.join(dayDir, file);
+    const yearDir = path.join(dir, hinted.slice(0, 4));
+    const dayDir = path.join(yearDir, hinted.slice(5, 7), hinted.slice(8, 10));
+    const real = (await isRealDirectory(dir)) && (await isRealDirectory(yearDir)) && (await isRealDirectory(path.dirname(dayDir))) && (await isRealDirectory(dayDir));
+    if (real) for (const file of await sortedEntries(dayDir, /^rollout-.*\.jsonl$/, true, 'file')) if (file.endsWith(suffix)) return path.join(dayDir, file);
   }
   for await (const file of walkActiveRollouts(dir, true)) if (path.basename(file).endsWith(suffix)) return file;
   return null;

@@ -2,6 +2,7 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../support/clock.js';
 import { isoMs } from '../support/clock.js';
+import { isContained } from './contained.js';
 
 /** A line to append: the writer adds `timestamp` and `ordinal`. */
 export interface NewRolloutLine {
@@ -30,11 +31,20 @@ export class RolloutWriter {
   /** File size in bytes, read when the file is opened (an existing file starts from its size). */
   private size = 0;
 
+  /** When set, the file is only ever opened if no directory between this root and it is a symlink. */
+  private root: string | null = null;
+
   private constructor(
     readonly rolloutPath: string,
     private nextOrdinal: number,
     private readonly clock: Clock,
   ) {}
+
+  /** Refuse to open the file through a symlink that leaves `root` (CODEX_HOME). */
+  containedIn(root: string): this {
+    this.root = root;
+    return this;
+  }
 
   /**
    * A writer for a file that does not exist yet: created (with its date directory) on the first append.
@@ -148,8 +158,10 @@ export class RolloutWriter {
 
   private async ensureOpen(): Promise<FileHandle> {
     if (this.handle) return this.handle;
+    if (this.root) await this.assertContained();
     if (this.nextOrdinal === 0 && !this.needsLeadingNewline) {
       await mkdir(path.dirname(this.rolloutPath), { recursive: true });
+      await this.assertContained();
       try {
         this.handle = await open(this.rolloutPath, 'ax');
         this.size = 0;
@@ -167,5 +179,11 @@ export class RolloutWriter {
     }
     this.handle = handle;
     return handle;
+  }
+
+  private async assertContained(): Promise<void> {
+    if (this.root && !(await isContained(this.root, this.rolloutPath))) {
+      throw new Error(`refusing to write ${this.rolloutPath}: a symlink on its path leads out of ${this.root}`);
+    }
   }
 }

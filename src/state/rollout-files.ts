@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ARCHIVED_SESSIONS_DIR, SESSIONS_DIR } from '../rollout/layout.js';
 import type { Logger } from '../support/logger.js';
@@ -21,9 +21,12 @@ const ROLLOUT_SUFFIX = '.jsonl';
  */
 export async function collectRolloutFiles(codexHome: string, log: Logger): Promise<RolloutFile[]> {
   const found: RolloutFile[] = [];
+  // Entries below are typed with lstat semantics (symlinks skipped); the roots must be real directories too.
+  const isRealDir = async (dir: string): Promise<boolean> => (await lstat(dir).catch(() => null))?.isDirectory() ?? false;
+  const [sessions, archived] = [path.join(codexHome, SESSIONS_DIR), path.join(codexHome, ARCHIVED_SESSIONS_DIR)];
   await Promise.all([
-    walk(codexHome, path.join(codexHome, SESSIONS_DIR), false, found, log),
-    walk(codexHome, path.join(codexHome, ARCHIVED_SESSIONS_DIR), true, found, log),
+    (await isRealDir(sessions)) ? walk(codexHome, sessions, false, found, log) : undefined,
+    (await isRealDir(archived)) ? walk(codexHome, archived, true, found, log) : undefined,
   ]);
   found.sort((a, b) => (a.watermark < b.watermark ? -1 : a.watermark > b.watermark ? 1 : 0));
   return found;

@@ -115,7 +115,7 @@ export class ThreadManager {
     const createdAtMs = clock.nowMs();
     const settings = this.settingsFor(id, createdAtMs, originator, overrides, null);
     const lock = ephemeral ? null : this.lockOrThrow(id);
-    const writer = ephemeral ? null : RolloutWriter.forNewFile(store.layout.activeRolloutPath(createdAtMs, id), clock);
+    const writer = ephemeral ? null : RolloutWriter.forNewFile(store.layout.activeRolloutPath(createdAtMs, id), clock).containedIn(store.layout.home);
     const thread = new LoadedThread(settings, ephemeral, writer, lock, { forkedFromId: null, parentThreadId: null, source: 'vscode', agentNickname: null, agentRole: null });
     this.loaded.set(id, thread);
     return thread;
@@ -157,7 +157,7 @@ export class ThreadManager {
     // Ordinals continue the file's: a reference fork starts at its source's length (`history_base`), not at 0.
     const ownMeta = contents.lines[0]?.type === 'session_meta' ? contents.lines[0] : null;
     const firstOrdinal = typeof ownMeta?.ordinal === 'number' ? ownMeta.ordinal : 0;
-    const writer = RolloutWriter.forExistingFile(rolloutPath, clock, firstOrdinal + contents.lines.length + contents.skipped.length, contents.endsWithNewline);
+    const writer = RolloutWriter.forExistingFile(rolloutPath, clock, firstOrdinal + contents.lines.length + contents.skipped.length, contents.endsWithNewline).containedIn(store.layout.home);
     const thread = new LoadedThread(settings, false, writer, lock, {
       forkedFromId: summary?.forkedFromId ?? null,
       parentThreadId: summary?.spawn?.parentThreadId ?? null,

@@ -16,6 +16,41 @@ export interface FuzzTargets {
   turnIds: string[];
 }
 
+/**
+ * Request ids of every flavour (negative, fractional, beyond 2^53, exponent form, empty, unicode), mostly
+ * unique, with some deliberate reuse while the earlier request may still be in flight.
+ */
+export class IdMinter {
+  private n = 0;
+  private usedEmpty = false;
+  private readonly recent: unknown[] = [];
+
+  mint(id: unknown): unknown {
+    this.n += 1;
+    const n = this.n;
+    // Now and then an id already used (the same value, or `5` after `"5"`): each request still needs its answer.
+    if (n % 29 === 0 && this.recent.length > 0) {
+      const again = this.recent[n % this.recent.length];
+      return n % 58 === 0 && typeof again === 'number' ? String(again) : again;
+    }
+    let minted: unknown = id;
+    if (typeof id === 'number') {
+      const forms = [n, -n, n + 0.5, 2 ** 53 - 2 * n, n * 1e21, 1 / (n + 1)];
+      minted = forms[n % forms.length];
+    } else if (typeof id === 'string') {
+      if (id === '' && !this.usedEmpty) {
+        this.usedEmpty = true;
+        minted = '';
+      } else minted = `${id}#${n}`;
+    }
+    if (typeof minted === 'string' || typeof minted === 'number') {
+      this.recent.push(minted);
+      if (this.recent.length > 16) this.recent.shift();
+    }
+    return minted;
+  }
+}
+
 /** A valid params object per method: the starting point of mutations. */
 function baseParams(method: string, t: FuzzTargets, pickId: string): Record<string, unknown> {
   const threadId = pickId;
@@ -118,7 +153,7 @@ function mutatedParams(method: string, t: FuzzTargets): fc.Arbitrary<unknown> {
 }
 
 /** A message object shaped like a request, with its id and method possibly of the wrong type. */
-const requestLike = (t: FuzzTargets): fc.Arbitrary<Obj> =>
+const requestLike = (t: FuzzTargets, ids: IdMinter): fc.Arbitrary<Obj> =>
   fc
     .record({ method: methodName, id: anyId, idKind: fc.nat(19), jsonrpc: fc.nat(9), seed: fc.nat() })
     .chain(({ method, id, idKind, jsonrpc }) =>
@@ -126,7 +161,7 @@ const requestLike = (t: FuzzTargets): fc.Arbitrary<Obj> =>
         const m: Obj = {};
         if (jsonrpc === 0) m['jsonrpc'] = '2.0';
         if (jsonrpc === 1) m['jsonrpc'] = 1;
-        if (idKind > 0) m['id'] = id; // idKind 0: a notification
+        if (idKind > 0) m['id'] = ids.mint(id); // idKind 0: a notification
         m['method'] = idKind === 1 ? 42 : method;
         if (params !== undefined) m['params'] = params;
         return m;
@@ -168,8 +203,8 @@ const line = (kind: LineKind, text: string | Buffer, eol = '\n'): FuzzLine => ({
 const BAD_UTF8 = [[0xff], [0xc0, 0xaf], [0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xfe, 0xfe]];
 
 /** Generator of one fuzz line. `hugeBytes` bounds huge strings (the oversized line is added by the test). */
-export function fuzzLine(t: FuzzTargets, opts: { hugeBytes: number; maxDepth: number }): fc.Arbitrary<FuzzLine> {
-  const req = requestLike(t);
+export function fuzzLine(t: FuzzTargets, opts: { hugeBytes: number; maxDepth: number; ids: IdMinter }): fc.Arbitrary<FuzzLine> {
+  const req = requestLike(t, opts.ids);
   return fc.oneof(
     { weight: 45, arbitrary: req.map((m) => line('request', enc(m))) },
     { weight: 6, arbitrary: nonRequest.map((m) => line('non-request', enc(m))) },
@@ -206,7 +241,7 @@ export function fuzzLine(t: FuzzTargets, opts: { hugeBytes: number; maxDepth: nu
     },
     {
       weight: 2,
-      arbitrary: fc.tuple(req, fc.integer({ min: 10, max: opts.maxDepth }), fc.constantFrom('[', '{"a":'), fc.nat(5)).map(([m, depth, open, where]) => {
+      arbitrary: fc.tuple(req, fc.oneof(fc.integer({ min: 120, max: 135 }), fc.integer({ min: 10, max: opts.maxDepth })), fc.constantFrom('[', '{"a":'), fc.nat(5)).map(([m, depth, open, where]) => {
         const placeholder = '__DEEP__';
         const close = open === '[' ? ']' : '}';
         const nested = `${open.repeat(depth)}1${close.repeat(depth)}`;
@@ -231,6 +266,22 @@ export function fuzzLine(t: FuzzTargets, opts: { hugeBytes: number; maxDepth: nu
 /** Lines past this many bytes are discarded by the server (README: 16 MiB), so they are never requests. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
+/** serde_json's recursion limit: a line nested 128 levels deep is not JSON to the reference. */
+export const MAX_NESTING = 127;
+
+/** Nesting depth of a parsed JSON value (iterative: values can be far deeper than the JS stack). */
+export function nestingDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    max = Math.max(max, d + 1);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 /** Key of an id for counting answers: type and value (`1` and `"1"` differ). */
 export function idKey(id: unknown): string {
   return `${typeof id}:${JSON.stringify(id)}`;
@@ -241,8 +292,15 @@ export function idKey(id: unknown): string {
  * that decode as UTF-8, parse as a JSON object, and carry a string `method` and a string or number `id`.
  */
 export function expectedAnswers(stream: Buffer): Map<string, number> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   const counts = new Map<string, number>();
+  for (const { key } of expectedRequests(stream)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
+
+/** The requests of a stream, in order, with their id keys and text. */
+export function expectedRequests(stream: Buffer): { key: string; text: string }[] {
+  const out: { key: string; text: string }[] = [];
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   let start = 0;
   while (start < stream.length) {
     let nl = stream.indexOf(0x0a, start);
@@ -256,17 +314,19 @@ export function expectedAnswers(stream: Buffer): Map<string, number> {
     const slice = stream.subarray(start, end);
     start = nl + 1;
     let value: unknown;
+    let text = '';
     try {
-      value = JSON.parse(decoder.decode(slice));
+      text = decoder.decode(slice);
+      value = JSON.parse(text);
     } catch {
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    if (nestingDepth(value) > MAX_NESTING) continue;
     const m = value as Obj;
     if (typeof m['method'] !== 'string') continue;
     if (typeof m['id'] !== 'string' && typeof m['id'] !== 'number') continue;
-    const key = idKey(m['id']);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    out.push({ key: idKey(m['id']), text });
   }
-  return counts;
+  return out;
 }

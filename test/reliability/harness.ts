@@ -4,13 +4,15 @@
  * directory snapshots, stderr crash traces, VmRSS.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
 import {
   McpProcess,
   createConfigToml,
   createMockResponsesServer,
+  defaultServerBin,
   evAssistantMessage,
   evCompleted,
   evCreated,
@@ -39,6 +41,11 @@ export const COUNTS = {
   threadsInFlight: STRESS ? 300 : 100,
 } as const;
 
+/** A test timeout, five times longer under the stress profile. */
+export function budget(ms: number): number {
+  return STRESS ? ms * 5 : ms;
+}
+
 /** Seed of every random choice in a run; printed so a failure can be replayed with `RELIABILITY_SEED`. */
 export function runSeed(label: string): number {
   const fromEnv = Number(process.env['RELIABILITY_SEED']);
@@ -59,6 +66,11 @@ export function prng(seed: number): { next(): number; int(lo: number, hi: number
   };
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
   return { next, int, pick: (items) => items[int(0, items.length - 1)] as never };
+}
+
+/** The server entry the kit runs (`dist/cli.js`, or `MCP_PROCESS_SERVER_BIN`), for tests that spawn it themselves. */
+export function serverEntry(): string {
+  return process.env['MCP_PROCESS_SERVER_BIN'] ?? defaultServerBin();
 }
 
 /** A temp CODEX_HOME removed when the test ends. */
@@ -139,6 +151,73 @@ export function messages(mcp: McpProcess): Json[] {
   return mcp.allStdoutLines().map((l) => JSON.parse(l) as Json);
 }
 
+/**
+ * A view of everything the server wrote to stdout that many concurrent waiters can share (the kit's inbox
+ * serves one waiter at a time). Waiters are checked whenever new lines have arrived (polled every 10 ms).
+ */
+export class Tail {
+  private readonly parsed: Json[] = [];
+  private readonly waiters = new Set<() => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private gone = false;
+
+  constructor(private readonly mcp: McpProcess) {
+    // Resolves once the process has exited and its stdout is fully read.
+    mcp.waitForExit({ timeoutMs: 2_000_000_000 }).then(
+      () => (this.gone = true),
+      () => undefined,
+    );
+  }
+
+  /** Every message so far, parsed, in arrival order. */
+  all(): Json[] {
+    const lines = this.mcp.allStdoutLines();
+    for (let i = this.parsed.length; i < lines.length; i += 1) this.parsed.push(JSON.parse(lines[i]!) as Json);
+    return this.parsed;
+  }
+
+  /** The first message at index >= `from` satisfying `pred`; rejects on timeout or when the process is gone. */
+  waitFor(what: string, pred: (m: Json) => boolean, opts: { from?: number; timeoutMs?: number } = {}): Promise<Json> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+    let scanned = opts.from ?? 0;
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const all = this.all();
+        for (; scanned < all.length; scanned += 1) {
+          if (pred(all[scanned]!)) {
+            this.waiters.delete(check);
+            resolve(all[scanned]!);
+            return;
+          }
+        }
+        if (Date.now() > deadline || this.gone) {
+          this.waiters.delete(check);
+          reject(new Error(`gave up waiting for ${what}\n${this.mcp.diagnostics()}`));
+        }
+      };
+      this.waiters.add(check);
+      this.schedule();
+      check();
+    });
+  }
+
+  /** The answer to request `id`. */
+  answer(id: unknown, timeoutMs?: number): Promise<Json> {
+    return this.waitFor(`answer to ${JSON.stringify(id)}`, (m) => m['id'] === id && !('method' in m), { timeoutMs });
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      for (const check of [...this.waiters]) check();
+      if (this.waiters.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = null;
+      }
+    }, 10);
+  }
+}
+
 /** Polls `check` until it returns a value (not undefined) or the time is up. */
 export async function until<T>(what: string, check: () => T | undefined, timeoutMs = 20_000, everyMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -162,17 +241,27 @@ export function vmRssKb(pid: number | undefined): number | null {
 }
 
 /**
- * Signs of a crash in the server's stderr: a JS stack frame, an uncaught exception or unhandled rejection,
- * a fatal log line. Returns the offending lines (empty when clean).
+ * Signs of a crash in the server's stderr: raw (non-log) stack frames, uncaught exceptions or unhandled
+ * rejections, fatal log lines, and error-level log lines unless `allowErrorLogs` (a deliberate error log may
+ * carry its stack inside the JSON). Returns the offending lines (empty when clean).
  */
 export function crashSigns(stderr: string, opts: { allowErrorLogs?: boolean } = {}): string[] {
   const bad: string[] = [];
   for (const line of stderr.split('\n')) {
     if (line.trim() === '') continue;
-    if (/^\s+at .+(:\d+:\d+\)?|\(native\))$/.test(line)) bad.push(line);
-    else if (/uncaught|unhandled|UnhandledPromiseRejection|FATAL ERROR|Segmentation fault|Aborted/i.test(line)) bad.push(line);
-    else if (/"level":60\b/.test(line)) bad.push(line);
-    else if (!opts.allowErrorLogs && /"level":50\b/.test(line)) bad.push(line);
+    let level: unknown = undefined;
+    if (line.startsWith('{')) {
+      try {
+        level = (JSON.parse(line) as Json)['level'];
+      } catch {
+        // not a log line
+      }
+    }
+    if (typeof level === 'number') {
+      if (level >= 60 || (level >= 50 && !opts.allowErrorLogs)) bad.push(line);
+    } else if (/^\s+at .+(:\d+:\d+\)?|\(native\))$/.test(line) || /uncaught|unhandled|Error:|FATAL|Segmentation fault|Aborted|^\s*\^\s*$/i.test(line)) {
+      bad.push(line);
+    }
   }
   return bad;
 }
@@ -253,9 +342,11 @@ export function checkRollout(file: string, allowedBadOffsets: ReadonlySet<number
   return result;
 }
 
-/** Turn ids that a rollout records as completed (`task_complete`). */
+/** Turn ids that a rollout records as completed (`task_complete` without `error`; a failed turn carries one). */
 export function completedTurnIds(lines: Json[]): string[] {
-  return lines.filter((l) => l['type'] === 'event_msg' && l['payload']?.['type'] === 'task_complete').map((l) => String(l['payload']['turn_id']));
+  return lines
+    .filter((l) => l['type'] === 'event_msg' && l['payload']?.['type'] === 'task_complete' && !l['payload']['error'])
+    .map((l) => String(l['payload']['turn_id']));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -304,3 +395,37 @@ export function diffSnapshots(before: Map<string, Entry>, after: Map<string, Ent
 }
 
 export type { JsonRpcMessage };
+
+// ---------------------------------------------------------------------------------------------------
+// Running the server without root (permission faults)
+
+/** How to run the server so file permissions apply to it, or why that is not possible here. */
+export type Unprivileged =
+  | { ok: true; serverBin: string | undefined; uid: number; gid: number; note: string }
+  | { ok: false; reason: string };
+
+/**
+ * Permission errors need a server that is not root. As a normal user the server runs as is; as root it runs
+ * through `setpriv` as `nobody` (the home is then chowned to it with `chownHome`).
+ */
+export function unprivileged(): Unprivileged {
+  const uid = process.getuid?.() ?? 0;
+  if (uid !== 0) return { ok: true, serverBin: undefined, uid, gid: process.getgid?.() ?? uid, note: `running as uid ${uid}` };
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+  if (!setpriv) return { ok: false, reason: 'running as root and setpriv is not installed: permission faults cannot be produced' };
+  const dir = mkdtempSync(path.join(tmpdir(), 'cas-nobody-'));
+  chmodSync(dir, 0o755);
+  const wrapper = path.join(dir, 'server-as-nobody.sh');
+  const cli = serverEntry();
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${setpriv} --reuid=65534 --regid=65534 --clear-groups -- "${process.execPath}" "${cli}" "$@"\n`, { mode: 0o755 });
+  return { ok: true, serverBin: wrapper, uid: 65534, gid: 65534, note: 'running as root: the server runs as nobody through setpriv' };
+}
+
+/** Gives the whole home to the unprivileged user. */
+export function chownHome(home: string, who: { uid: number; gid: number }): void {
+  const walk = (p: string): void => {
+    chownSync(p, who.uid, who.gid);
+    if (lstatSync(p).isDirectory()) for (const name of readdirSync(p)) walk(path.join(p, name));
+  };
+  walk(home);
+}

@@ -1,0 +1,31 @@
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * True when `p` lies under `root` and no existing component between them is a symlink, so following `p`
+ * cannot leave `root`. Components that do not exist yet count as contained (`mkdir` creates real
+ * directories). The store calls this before it reads, writes or moves a rollout.
+ */
+export async function isContained(root: string, p: string): Promise<boolean> {
+  const rel = path.relative(root, p);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  let current = root;
+  for (const part of rel.split(path.sep)) {
+    current = path.join(current, part);
+    try {
+      if ((await lstat(current)).isSymbolicLink()) return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT';
+    }
+  }
+  return true;
+}
+
+/** A real directory (not a symlink to one). */
+export async function isRealDirectory(p: string): Promise<boolean> {
+  try {
+    return (await lstat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
