@@ -6,6 +6,7 @@
 //    (another Node version) is ignored and the file compiles as usual.
 // The library exports (dist/testing, dist/main.js, …) remain tsc's per-module output.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,30 +27,68 @@ await build({
 copyFileSync('scripts/cli-loader.mjs', 'dist/cli.js');
 chmodSync('dist/cli.js', 0o755);
 
-// Warm-up: a real start-up, initialize, a listing and a thread start exercise the functions worth caching.
+// Warm-up: a real start-up, initialize, a listing, a thread start and one turn against a local stand-in model
+// exercise the functions worth caching (start-up, listing, the turn runner, the HTTP/SSE client).
+const model = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const item = { type: 'message', id: 'msg_warm', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'ok', annotations: [] }] };
+    const events = [
+      { type: 'response.created', response: { id: 'resp_warm' } },
+      { type: 'response.output_item.added', output_index: 0, item: { ...item, status: 'in_progress', content: [] } },
+      { type: 'response.output_text.delta', item_id: 'msg_warm', output_index: 0, content_index: 0, delta: 'ok' },
+      { type: 'response.output_item.done', output_index: 0, item },
+      { type: 'response.completed', response: { id: 'resp_warm', usage: { input_tokens: 1, input_tokens_details: { cached_tokens: 0 }, output_tokens: 1, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 2 } } },
+    ];
+    res.end(events.map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join(''));
+  });
+});
+await new Promise((resolve) => model.listen(0, '127.0.0.1', resolve));
+const { port } = model.address();
 const home = mkdtempSync(path.join(os.tmpdir(), 'codex-ts-build-'));
-writeFileSync(path.join(home, 'config.toml'), 'model = "warm-up"\n');
+writeFileSync(
+  path.join(home, 'config.toml'),
+  `model = "warm-up"\nmodel_provider = "warm"\napproval_policy = "never"\n[model_providers.warm]\nname = "warm-up"\nbase_url = "http://127.0.0.1:${port}/v1"\nwire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n`,
+);
 try {
   await new Promise((resolve, reject) => {
+    // The cache is an optimisation: a warm-up that cannot finish must not fail or hang the install.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('warm-up timed out'));
+    }, 60_000);
     const child = spawn(process.execPath, ['dist/cli.js', 'app-server'], {
       env: { ...process.env, CODEX_HOME: home, CODEX_APP_SERVER_WRITE_CODE_CACHE: '1', LOG_LEVEL: 'silent' },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    const requests = [
-      { id: 1, method: 'initialize', params: { clientInfo: { name: 'build', title: null, version: '0' } } },
-      { id: 2, method: 'thread/list', params: {} },
-      { id: 3, method: 'thread/start', params: {} },
-      { id: 4, method: 'model/list', params: {} },
-    ];
-    let answered = 0;
+    const send = (message) => child.stdin.write(JSON.stringify(message) + '\n');
+    let buffered = '';
     child.stdout.on('data', (chunk) => {
-      answered += String(chunk).split('\n').filter((l) => l.startsWith('{"id"')).length;
-      if (answered >= requests.length) child.stdin.end();
+      buffered += String(chunk);
+      let newline;
+      while ((newline = buffered.indexOf('\n')) !== -1) {
+        const message = JSON.parse(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        if (message.id === 3) send({ id: 4, method: 'turn/start', params: { threadId: message.result.thread.id, input: [{ type: 'text', text: 'warm up' }] } });
+        if (message.method === 'turn/completed') send({ id: 5, method: 'thread/list', params: {} });
+        if (message.id === 5) child.stdin.end();
+      }
     });
-    child.stdin.write(requests.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    send({ id: 1, method: 'initialize', params: { clientInfo: { name: 'build', title: null, version: '0' } } });
+    send({ id: 2, method: 'thread/list', params: {} });
+    send({ id: 3, method: 'thread/start', params: {} });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`warm-up server exited with ${code}`))));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`warm-up server exited with ${code}`));
+    });
   });
+} catch (error) {
+  rmSync('dist/server.cjs.cache', { force: true });
+  console.warn(`bundle: no V8 code cache (${error.message}); start-up compiles dist/server.cjs as usual`);
 } finally {
+  model.close();
   rmSync(home, { recursive: true, force: true });
 }

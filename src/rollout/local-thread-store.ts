@@ -116,7 +116,9 @@ export class LocalThreadStore {
       }
     }
     const descending = query.sortDirection === 'desc';
-    const files = query.archived ? walkArchivedRollouts(this.layout.archivedDir, descending) : walkActiveRollouts(this.layout.sessionsDir, descending);
+    // Date directories follow creation time, so a creation-ordered page can start at its cursor's day.
+    const fromDate = query.sortKey === 'created_at' && query.after ? new Date(query.after.keyMs).toISOString().slice(0, 10) : null;
+    const files = query.archived ? walkArchivedRollouts(this.layout.archivedDir, descending) : walkActiveRollouts(this.layout.sessionsDir, descending, fromDate);
     if (query.sortKey === 'created_at') return this.pageFromWalk(files, query, withName);
     const all: RolloutSummary[] = [];
     for await (const file of files) {

@@ -20,15 +20,21 @@ async function sortedEntries(dir: string, pattern: RegExp, descending: boolean, 
 
 /**
  * Rollout files under `sessions/YYYY/MM/DD/` in file-name order (creation second, then id), walking date
- * directories lazily so a caller that stops after one page reads only the newest (or oldest) days.
+ * directories lazily so a caller that stops after one page reads only the newest (or oldest) days. With
+ * `fromDate` (`YYYY-MM-DD`, a cursor's day), days before it in the walk's direction are not even listed.
  */
-export async function* walkActiveRollouts(sessionsDir: string, descending: boolean): AsyncGenerator<string> {
+export async function* walkActiveRollouts(sessionsDir: string, descending: boolean, fromDate: string | null = null): AsyncGenerator<string> {
   if (!(await isRealDirectory(sessionsDir))) return;
+  // A directory whose date prefix lies before the cursor's day in walk order holds only files before it.
+  const skip = (prefix: string) => fromDate !== null && (descending ? prefix > fromDate.slice(0, prefix.length) : prefix < fromDate.slice(0, prefix.length));
   for (const year of await sortedEntries(sessionsDir, YEAR, descending)) {
+    if (skip(year)) continue;
     const yearDir = path.join(sessionsDir, year);
     for (const month of await sortedEntries(yearDir, TWO_DIGITS, descending)) {
+      if (skip(`${year}-${month}`)) continue;
       const monthDir = path.join(yearDir, month);
       for (const day of await sortedEntries(monthDir, TWO_DIGITS, descending)) {
+        if (skip(`${year}-${month}-${day}`)) continue;
         const dayDir = path.join(monthDir, day);
         for (const file of await sortedEntries(dayDir, /^rollout-.*\.jsonl$/, descending, 'file')) yield path.join(dayDir, file);
       }

@@ -1,21 +1,10 @@
 import type { MessageReader, MessageWriter } from 'vscode-jsonrpc/node';
-import type { LocalThreadStore } from '../rollout/local-thread-store.js';
 import { KeyedQueue } from '../support/keyed-queue.js';
-import type { Logger } from '../support/logger.js';
-import type { ThreadStatePort } from '../threads/ports.js';
-import type { ThreadManager } from '../threads/thread-manager.js';
 import { ClientConnection } from './connection.js';
-import type { ServerInfo } from './context.js';
-import type { Notifier } from './notifier.js';
+import type { RequestContext } from './context.js';
 
-export interface AppServerDeps {
-  threads: ThreadManager;
-  store: LocalThreadStore;
-  stateDb: ThreadStatePort | null;
-  notifier: Notifier;
-  info: ServerInfo;
-  log: Logger;
-}
+/** What every request handler shares: the request context without its connection. */
+export type AppServerDeps = Omit<RequestContext, 'connection'>;
 
 /** The JSON-RPC front of the ThreadManager: accepts connections and routes their requests. */
 export class AppServer {

@@ -5,6 +5,7 @@ import type { Logger } from '../support/logger.js';
 import { threadHistorySchemaSql } from './history-schema-sql.js';
 import { THREAD_HISTORY_MIGRATIONS } from './migration-records.js';
 import { recordMigrations } from './migrations.js';
+import { errorText } from './error-text.js';
 
 /** The reference 0.169.0's paginated-history projection in CODEX_HOME. */
 export const THREAD_HISTORY_DB_FILE = 'thread_history_1.sqlite';
@@ -302,12 +303,4 @@ function detachQuietly(db: Database.Database): void {
   } catch {
     // Nothing more to release: the connection closes it at the end anyway.
   }
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' ? `${err.message} (${code})` : err.message;
-  }
-  return String(err);
 }

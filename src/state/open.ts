@@ -12,6 +12,7 @@ import { ensureSchema } from './migrations.js';
 import { BACKFILL_POLL_MS, BACKFILL_WAIT_MS, passBackfillGate } from './startup.js';
 import { prepareStateDbParts, StateDb } from './state-db.js';
 import { DEFAULT_MODEL_PROVIDER } from './thread-rows.js';
+import { errorText } from './error-text.js';
 
 /** The file name the reference 0.169.0 uses in CODEX_HOME. */
 export const STATE_DB_FILE = 'state_5.sqlite';
@@ -138,12 +139,4 @@ function closeQuietly(db: Database.Database | null): void {
   } catch {
     // Closing a connection whose file went bad can fail too; there is nothing left to release.
   }
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' ? `${err.message} (${code})` : err.message;
-  }
-  return String(err);
 }

@@ -188,7 +188,19 @@ export function tokenLines(threadId: string, turnId: string, responseId: string 
   ];
 }
 
-export function taskCompleteLine(turnId: string, lastAgentMessage: string | null, startedAtMs: number, completedAtMs: number, firstTokenMs: number | null): NewRolloutLine {
+/**
+ * The end of a turn. A failed turn is recorded as the reference 0.169.0 does: the same `task_complete` carrying
+ * `error` (message and the error info in the rollout's snake_case spelling), without `time_to_first_token_ms`
+ * when no token came.
+ */
+export function taskCompleteLine(
+  turnId: string,
+  lastAgentMessage: string | null,
+  startedAtMs: number,
+  completedAtMs: number,
+  firstTokenMs: number | null,
+  error?: { message: string; codexErrorInfo: unknown },
+): NewRolloutLine {
   return {
     type: 'event_msg',
     payload: {
@@ -196,10 +208,11 @@ export function taskCompleteLine(turnId: string, lastAgentMessage: string | null
       root_turn_id: turnId,
       turn_id: turnId,
       last_agent_message: lastAgentMessage,
+      ...(error ? { error: { message: error.message, codex_error_info: errorInfoToRollout(error.codexErrorInfo) } } : {}),
       started_at: Math.floor(startedAtMs / 1000),
       completed_at: Math.floor(completedAtMs / 1000),
       duration_ms: completedAtMs - startedAtMs,
-      time_to_first_token_ms: firstTokenMs,
+      ...(error && firstTokenMs === null ? {} : { time_to_first_token_ms: firstTokenMs }),
     },
   };
 }
@@ -219,23 +232,3 @@ export function turnAbortedLine(turnId: string, startedAtMs: number, completedAt
   };
 }
 
-/**
- * A failed turn, as the reference 0.169.0 records it: a `task_complete` carrying `error` (message and the error
- * info in the rollout's snake_case spelling), without `time_to_first_token_ms` when no token came.
- */
-export function taskFailedLine(turnId: string, lastAgentMessage: string | null, message: string, codexErrorInfo: unknown, startedAtMs: number, completedAtMs: number, firstTokenMs: number | null): NewRolloutLine {
-  return {
-    type: 'event_msg',
-    payload: {
-      type: 'task_complete',
-      root_turn_id: turnId,
-      turn_id: turnId,
-      last_agent_message: lastAgentMessage,
-      error: { message, codex_error_info: errorInfoToRollout(codexErrorInfo) },
-      started_at: Math.floor(startedAtMs / 1000),
-      completed_at: Math.floor(completedAtMs / 1000),
-      duration_ms: completedAtMs - startedAtMs,
-      ...(firstTokenMs === null ? {} : { time_to_first_token_ms: firstTokenMs }),
-    },
-  };
-}

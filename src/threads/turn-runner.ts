@@ -326,7 +326,7 @@ export class TurnRunner {
     const error = turnError(info, info.message, info.codexErrorInfo, null);
     const now = this.finishTurn('failed', error);
     const startedAtMs = this.active.turn.startedAtMs ?? now;
-    await this.safeAppend([lines.taskFailedLine(this.turnId, this.lastAgentMessage, info.message, info.codexErrorInfo, startedAtMs, now, this.firstTokenMs)]);
+    await this.safeAppend([lines.taskCompleteLine(this.turnId, this.lastAgentMessage, startedAtMs, now, this.firstTokenMs, info)]);
     if (info.afterHttpOk) this.emit('account/rateLimits/updated', RATE_LIMITS);
     thread.active = null;
     this.setStatus({ type: 'systemError' });

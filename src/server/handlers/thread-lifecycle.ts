@@ -1,3 +1,4 @@
+import { FALLBACK_CONTEXT_WINDOW } from '../../threads/catalog.js';
 import { requireThreadId } from '../../threads/errors.js';
 import type { SettingsOverrides } from '../../threads/thread-manager.js';
 import { turnWire, type JsonObject } from '../../threads/wire.js';
@@ -57,7 +58,7 @@ export const handleThreadResume: Handler<ThreadResumeParams> = async (params, cx
         cx.connection.notify('thread/tokenUsage/updated', {
           threadId,
           turnId: thread.turns.at(-1)?.id ?? null,
-          tokenUsage: { total: thread.totalUsage, last: usage, modelContextWindow: 258_400 },
+          tokenUsage: { total: thread.totalUsage, last: usage, modelContextWindow: FALLBACK_CONTEXT_WINDOW },
         });
       }
       cx.connection.notify('thread/goal/cleared', { threadId });

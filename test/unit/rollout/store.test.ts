@@ -156,3 +156,29 @@ describe('WriterLocks', () => {
     again?.release();
   });
 });
+
+describe('paging across date directories', () => {
+  test('later pages skip the days before the cursor and still see every thread once, in both directions', async () => {
+    const root = home();
+    const ids: string[] = [];
+    const day = 86_400_000;
+    const t0 = Date.parse('2025-12-28T23:59:50Z');
+    for (let n = 1; n <= 12; n += 1) {
+      writeRollout(root, n, t0 + Math.floor(n / 3) * day + n * 1000);
+      ids.push(idFor(n));
+    }
+    const store = new LocalThreadStore(root, null, { clock, log: silentLogger() });
+    for (const direction of ['desc', 'asc'] as const) {
+      const seen: string[] = [];
+      let after: IndexListQuery['after'] = null;
+      for (let page = 0; page < 20; page += 1) {
+        const result = await store.list({ ...baseQuery, sortDirection: direction, limit: 5, after }, false);
+        seen.push(...result.threads.map((t) => t.id));
+        const last = result.threads.at(-1);
+        if (!result.more || !last) break;
+        after = { keyMs: last.createdAtMs, id: last.id };
+      }
+      expect(seen).toEqual(direction === 'desc' ? [...ids].reverse() : ids);
+    }
+  });
+});
