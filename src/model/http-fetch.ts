@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { request as httpsRequest } from 'node:https';
 
 /** The part of a fetch `Response` the Responses client reads. */
@@ -74,4 +75,15 @@ function readerOver(res: IncomingMessage): ReadableStream<Uint8Array> {
     releaseLock: (): void => undefined,
   };
   return { getReader: () => reader } as unknown as ReadableStream<Uint8Array>;
+}
+
+/**
+ * Builds (and drops) one request over an in-memory socket, so the first real turn does not pay for Node
+ * compiling its HTTP client (~4 ms). No connection is made and nothing is sent anywhere.
+ */
+export function warmHttpClient(): void {
+  const req = httpRequest({ method: 'POST', host: '127.0.0.1', path: '/', createConnection: () => new PassThrough() as never, headers: { 'content-type': 'application/json' } });
+  req.on('error', () => undefined);
+  req.end('{}');
+  req.destroy();
 }

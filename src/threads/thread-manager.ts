@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { ModelClient } from '../model/types.js';
 import { ThreadStoreError } from '../rollout/errors.js';
 import type { LocalThreadStore, StoredThread } from '../rollout/local-thread-store.js';
@@ -14,28 +13,10 @@ import { rebuildHistory } from './history.js';
 import { readThreadLines } from './lineage.js';
 import { LoadedThread, type ActiveTurn } from './loaded-thread.js';
 import type { ThreadEventSink, ThreadStatePort } from './ports.js';
-import { sessionMetaLine, type ThreadSettings } from './rollout-lines.js';
+import { sessionMetaLine } from './rollout-lines.js';
+import { applyOverrides, threadSettings, withoutEmpty, type SettingsOverrides, type StoredSettings, type ThreadDefaults } from './settings.js';
 import { TurnRunner } from './turn-runner.js';
 import { threadWire, turnWire, type JsonObject, type TurnFacts } from './wire.js';
-
-/** Defaults from config.toml and the process (the server's cwd, our version). */
-export interface ThreadDefaults {
-  model: string;
-  modelProvider: string;
-  approvalPolicy: string;
-  sandboxMode: string;
-  cwd: string;
-  cliVersion: string;
-}
-
-/** Per-thread settings a request may override (thread/start, thread/resume, thread/fork, turn/start). */
-export interface SettingsOverrides {
-  model?: string | null;
-  modelProvider?: string | null;
-  cwd?: string | null;
-  approvalPolicy?: string | null;
-  sandbox?: string | null;
-}
 
 export interface ThreadManagerDeps {
   store: LocalThreadStore;
@@ -80,6 +61,7 @@ export class ThreadManager {
   warm(): void {
     try {
       this.locks.warm();
+      this.deps.model.warm?.();
     } catch (error) {
       this.deps.log.debug({ err: error }, 'warm-up failed; the first thread load will retry');
     }
@@ -113,7 +95,7 @@ export class ThreadManager {
     const { clock, ids, store } = this.deps;
     const id = ids.uuid7();
     const createdAtMs = clock.nowMs();
-    const settings = this.settingsFor(id, createdAtMs, originator, overrides, null);
+    const settings = this.settingsFor({ threadId: id, createdAtMs, originator }, overrides, null);
     const lock = ephemeral ? null : this.lockOrThrow(id);
     const writer = ephemeral ? null : RolloutWriter.forNewFile(store.layout.activeRolloutPath(createdAtMs, id), clock).containedIn(store.layout.home);
     const thread = new LoadedThread(settings, ephemeral, writer, lock, { forkedFromId: null, parentThreadId: null, source: 'vscode', agentNickname: null, agentRole: null });
@@ -148,7 +130,8 @@ export class ThreadManager {
     const summary = await store.storedThread(rolloutPath);
     const meta = history.sessionMeta ?? {};
     const createdAtMs = summary?.createdAtMs ?? clock.nowMs();
-    const settings = this.settingsFor(threadId, createdAtMs, typeof meta['originator'] === 'string' ? meta['originator'] : originator, overrides, {
+    const storedOriginator = typeof meta['originator'] === 'string' ? meta['originator'] : originator;
+    const settings = this.settingsFor({ threadId, createdAtMs, originator: storedOriginator }, overrides, {
       model: history.model,
       modelProvider: typeof meta['model_provider'] === 'string' ? meta['model_provider'] : null,
       cwd: typeof meta['cwd'] === 'string' ? meta['cwd'] : null,
@@ -188,7 +171,7 @@ export class ThreadManager {
     const { lines: sourceLines } = await readThreadLines(this.deps.store, sourcePath);
     const history = rebuildHistory(sourceLines);
     const source = await this.deps.store.storedThread(sourcePath);
-    const thread = this.start({ model: history.model, ...stripNulls(overrides) }, originator, ephemeral);
+    const thread = this.start({ model: history.model, ...withoutEmpty(overrides) }, originator, ephemeral);
     Object.assign(thread.origin, { forkedFromId: sourceId });
     thread.turns = history.turns;
     thread.modelInput = history.modelInput;
@@ -315,7 +298,7 @@ export class ThreadManager {
       setImmediate(() => request?.abort());
       return { turn: turnWire({ ...thread.active.turn, items: [], itemsView: 'notLoaded', startedAtMs: null }), steered: true };
     }
-    this.applyOverrides(thread.settings, overrides);
+    applyOverrides(thread.settings, overrides, this.deps.defaults.cwd);
     const { clock, ids } = this.deps;
     const turn: TurnFacts = { id: ids.uuid7(), items: [], itemsView: 'full', status: 'inProgress', error: null, startedAtMs: clock.nowMs(), completedAtMs: null, durationMs: null };
     if (!isKnownModel(thread.settings.model)) {
@@ -379,40 +362,7 @@ export class ThreadManager {
     return lock;
   }
 
-  private settingsFor(
-    threadId: string,
-    createdAtMs: number,
-    originator: string,
-    overrides: SettingsOverrides,
-    stored: { model: string | null; modelProvider: string | null; cwd: string | null; cliVersion: string | null } | null,
-  ): ThreadSettings {
-    const d = this.deps.defaults;
-    const settings: ThreadSettings = {
-      threadId,
-      createdAtMs,
-      cwd: stored?.cwd ?? d.cwd,
-      originator,
-      cliVersion: stored?.cliVersion ?? d.cliVersion,
-      source: 'vscode',
-      modelProvider: stored?.modelProvider ?? d.modelProvider,
-      model: stored?.model ?? d.model,
-      approvalPolicy: d.approvalPolicy,
-      sandboxMode: d.sandboxMode,
-      windowId: this.deps.ids.uuid7(),
-    };
-    this.applyOverrides(settings, overrides);
-    return settings;
+  private settingsFor(identity: { threadId: string; createdAtMs: number; originator: string }, overrides: SettingsOverrides, stored: StoredSettings | null) {
+    return threadSettings(this.deps.defaults, { ...identity, windowId: this.deps.ids.uuid7() }, overrides, stored);
   }
-
-  private applyOverrides(settings: ThreadSettings, o: SettingsOverrides): void {
-    if (o.model) settings.model = o.model;
-    if (o.modelProvider) settings.modelProvider = o.modelProvider;
-    if (o.cwd) settings.cwd = path.resolve(this.deps.defaults.cwd, o.cwd);
-    if (o.approvalPolicy) settings.approvalPolicy = o.approvalPolicy;
-    if (o.sandbox) settings.sandboxMode = o.sandbox;
-  }
-}
-
-function stripNulls(o: SettingsOverrides): SettingsOverrides {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
 }

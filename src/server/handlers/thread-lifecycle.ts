@@ -1,6 +1,6 @@
 import { FALLBACK_CONTEXT_WINDOW } from '../../threads/catalog.js';
 import { requireThreadId } from '../../threads/errors.js';
-import type { SettingsOverrides } from '../../threads/thread-manager.js';
+import type { SettingsOverrides } from '../../threads/settings.js';
 import { turnWire, type JsonObject } from '../../threads/wire.js';
 import type { Handler, RequestContext } from '../context.js';
 import { resumeResult, startResult } from './thread-results.js';
