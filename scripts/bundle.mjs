@@ -19,7 +19,8 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['better-sqlite3', 'fs-ext', 'pino'],
+  // better-sqlite3's JS is bundled (its addon is located by src/state/open.ts); fs-ext and pino load on first use.
+  external: ['fs-ext', 'pino'],
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',

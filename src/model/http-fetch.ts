@@ -1,6 +1,16 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
+import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { request as httpsRequest } from 'node:https';
+
+type HttpModule = typeof import('node:http');
+
+/**
+ * node:http(s) load on first use (the first turn, or the warm-up after `initialize`): loading the HTTP stack
+ * costs start-up ~5 ms that `initialize` does not need.
+ */
+function httpModule(secure: boolean): HttpModule {
+  return createRequire(import.meta.url)(secure ? 'node:https' : 'node:http') as HttpModule;
+}
 
 /** The part of a fetch `Response` the Responses client reads. */
 export interface FetchLikeResponse {
@@ -21,8 +31,8 @@ export type FetchLike = (url: string, init: { method: string; headers: Record<st
 export const httpFetch: FetchLike = (url, init) =>
   new Promise((resolve, reject) => {
     const target = new URL(url);
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(target, { method: init.method, headers: { ...init.headers, 'content-length': Buffer.byteLength(init.body).toString() }, signal: init.signal }, (res) => {
+    const { request } = httpModule(target.protocol === 'https:');
+    const req = request(target, { method: init.method, headers: { ...init.headers, 'content-length': Buffer.byteLength(init.body).toString() }, signal: init.signal }, (res) => {
       resolve(toResponse(res));
     });
     req.on('error', reject);
@@ -82,7 +92,7 @@ function readerOver(res: IncomingMessage): ReadableStream<Uint8Array> {
  * compiling its HTTP client (~4 ms). No connection is made and nothing is sent anywhere.
  */
 export function warmHttpClient(): void {
-  const req = httpRequest({ method: 'POST', host: '127.0.0.1', path: '/', createConnection: () => new PassThrough() as never, headers: { 'content-type': 'application/json' } });
+  const req = httpModule(false).request({ method: 'POST', host: '127.0.0.1', path: '/', createConnection: () => new PassThrough() as never, headers: { 'content-type': 'application/json' } });
   req.on('error', () => undefined);
   req.end('{}');
   req.destroy();

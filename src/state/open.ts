@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { summarizeRollout } from '../rollout/summary.js';
 import type { Clock } from '../support/clock.js';
@@ -100,7 +101,7 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
 }
 
 async function openConnection(dbPath: string): Promise<Database.Database> {
-  const db = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS });
+  const db = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS, nativeBinding: nativeBindingPath() });
   try {
     // The first statement reads the header: a file that is not a database fails here (SQLITE_NOTADB).
     const mode = String(await switchToWal(db)).toLowerCase();
@@ -138,5 +139,17 @@ function closeQuietly(db: Database.Database | null): void {
     if (db?.open) db.close();
   } catch {
     // Closing a connection whose file went bad can fail too; there is nothing left to release.
+  }
+}
+
+/**
+ * The compiled addon, located directly: better-sqlite3's default lookup (the `bindings` package) probes a dozen
+ * paths on every start. Undefined falls back to that lookup.
+ */
+function nativeBindingPath(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+  } catch {
+    return undefined;
   }
 }
