@@ -1,12 +1,11 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
-import { PassThrough } from 'node:stream';
 
 type HttpModule = typeof import('node:http');
 
 /**
- * node:http(s) load on first use (the first turn, or the warm-up after `initialize`): loading the HTTP stack
- * costs start-up ~5 ms that `initialize` does not need.
+ * node:http(s) load on the first model request: loading the HTTP stack costs ~5 ms that start-up and the
+ * requests right after `initialize` do not need.
  */
 function httpModule(secure: boolean): HttpModule {
   return createRequire(import.meta.url)(secure ? 'node:https' : 'node:http') as HttpModule;
@@ -85,15 +84,4 @@ function readerOver(res: IncomingMessage): ReadableStream<Uint8Array> {
     releaseLock: (): void => undefined,
   };
   return { getReader: () => reader } as unknown as ReadableStream<Uint8Array>;
-}
-
-/**
- * Builds (and drops) one request over an in-memory socket, so the first real turn does not pay for Node
- * compiling its HTTP client (~4 ms). No connection is made and nothing is sent anywhere.
- */
-export function warmHttpClient(): void {
-  const req = httpModule(false).request({ method: 'POST', host: '127.0.0.1', path: '/', createConnection: () => new PassThrough() as never, headers: { 'content-type': 'application/json' } });
-  req.on('error', () => undefined);
-  req.end('{}');
-  req.destroy();
 }

@@ -4,7 +4,7 @@
  * `retrying` announcement (`stream_max_retries`).
  */
 import type { Logger } from '../support/logger.js';
-import { httpFetch, warmHttpClient, type FetchLike, type FetchLikeResponse } from './http-fetch.js';
+import { httpFetch, type FetchLike, type FetchLikeResponse } from './http-fetch.js';
 import {
   AttemptFailure,
   CLOSED_BEFORE_COMPLETED_DETAIL,
@@ -54,12 +54,7 @@ export function createResponsesClient(provider: ProviderConfig, deps: ResponsesC
     fetch: deps.fetch ?? httpFetch,
     url: responsesUrl(provider.baseUrl),
   };
-  return {
-    stream: (request, signal) => streamWithRetries(context, deps.env, request, signal),
-    warm: () => {
-      if (context.fetch === httpFetch) warmHttpClient();
-    },
-  };
+  return { stream: (request, signal) => streamWithRetries(context, deps.env, request, signal) };
 }
 
 function bearerToken(provider: ProviderConfig, env: Readonly<Record<string, string | undefined>>): string | null {

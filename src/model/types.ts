@@ -67,8 +67,6 @@ export interface ModelClient {
    * `retrying` before each whole-request retry.
    */
   stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent>;
-  /** Optional: prepares the first request's code paths while the client is idle. Never does I/O. */
-  warm?(): void;
 }
 
 /** A `[model_providers.<id>]` entry of config.toml, resolved with defaults (SPEC §5). */

@@ -61,7 +61,6 @@ export class ThreadManager {
   warm(): void {
     try {
       this.locks.warm();
-      this.deps.model.warm?.();
     } catch (error) {
       this.deps.log.debug({ err: error }, 'warm-up failed; the first thread load will retry');
     }
