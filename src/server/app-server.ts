@@ -26,6 +26,7 @@ export class AppServer {
         void connection.settled().then(() =>
           setImmediate(() => {
             this.connections.delete(connection);
+            this.deps.notifier.remove(connection);
             resolve(connection);
           }),
         );
