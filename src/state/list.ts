@@ -14,7 +14,6 @@ const SORT_COLUMNS: Record<ListSortKey, string> = {
 };
 
 interface ListParams {
-  archived: number;
   require_preview: number;
   providers: string | null;
   cwds: string | null;
@@ -37,7 +36,9 @@ export class ThreadLister {
     );
     for (const sortKey of Object.keys(SORT_COLUMNS) as ListSortKey[]) {
       for (const direction of ['asc', 'desc'] as const) {
-        this.statements.set(`${sortKey}:${direction}`, db.prepare(listSql(SORT_COLUMNS[sortKey], direction)));
+        for (const archived of [false, true]) {
+          this.statements.set(`${sortKey}:${direction}:${archived}`, db.prepare(listSql(SORT_COLUMNS[sortKey], direction, archived)));
+        }
       }
     }
   }
@@ -47,7 +48,7 @@ export class ThreadLister {
    * `query.after`, skipping rows whose rollout file no longer exists, until `query.limit` rows are found.
    */
   list(query: IndexListQuery): IndexedThread[] {
-    const statement = this.statements.get(`${query.sortKey}:${query.sortDirection}`);
+    const statement = this.statements.get(`${query.sortKey}:${query.sortDirection}:${query.archived}`);
     if (!statement) throw new Error(`unsupported thread list order: ${query.sortKey} ${query.sortDirection}`);
     const limit = Math.max(0, Math.trunc(query.limit));
     const page: IndexedThread[] = [];
@@ -64,7 +65,6 @@ export class ThreadLister {
 
 function listParams(query: IndexListQuery): ListParams {
   return {
-    archived: query.archived ? 1 : 0,
     require_preview: query.requirePreview ? 1 : 0,
     providers: nonEmptyJson(query.modelProviders),
     cwds: nonEmptyJson(query.cwds),
@@ -79,15 +79,16 @@ function nonEmptyJson(values: string[] | null): string | null {
   return values && values.length > 0 ? JSON.stringify(values) : null;
 }
 
-function listSql(column: string, direction: 'asc' | 'desc'): string {
+function listSql(column: string, direction: 'asc' | 'desc', archived: boolean): string {
   const beyond = direction === 'desc' ? '<' : '>';
   const order = direction === 'desc' ? 'DESC' : 'ASC';
-  // `instr` keeps the title search case-sensitive (LIKE folds ASCII case). `+archived` keeps the planner off the
-  // low-selectivity archived index so it walks the sort key's index and stops after one page instead of sorting
-  // every row; the redundant `<=`/`>=` bound lets a cursor start the walk at its position (O(page), not O(offset)).
+  // `instr` keeps the title search case-sensitive (LIKE folds ASCII case). For active threads `+archived` keeps the
+  // planner off the low-selectivity archived index so it walks the sort key's index and stops after one page
+  // instead of sorting every row; archived threads have partial indexes (`idx_threads_archive_*`) that a literal
+  // `archived = 1` selects; the redundant `<=`/`>=` bound lets a cursor start the walk at its position (O(page), not O(offset)).
   return `
     SELECT ${THREAD_COLUMNS} FROM threads
-    WHERE +archived = @archived
+    WHERE ${archived ? 'archived = 1' : '+archived = 0'}
       AND (@require_preview = 0 OR preview <> '')
       AND (@providers IS NULL OR model_provider IN (SELECT value FROM json_each(@providers)))
       AND (@cwds IS NULL OR cwd IN (SELECT value FROM json_each(@cwds)))
