@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isRecord } from './summary.js';
+import { isRecord } from '../support/json-values.js';
 import type { RolloutLine } from './types.js';
 
 /** A rollout file decoded line by line. */

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { HomeLayout } from './layout.js';
-import { isRecord } from './summary.js';
+import { isRecord } from '../support/json-values.js';
 
 const requireNative = createRequire(import.meta.url);
 

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { isRecord } from './summary.js';
+import { isRecord } from '../support/json-values.js';
 
 const CHUNK_BYTES = 64 * 1024;
 const MAX_FIRST_LINE_BYTES = 8 * 1024 * 1024;

@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseRolloutFileName } from './layout.js';
 import type { RolloutSummary, SessionSource, SpawnOrigin } from './types.js';
+import { isRecord } from '../support/json-values.js';
 
 /**
  * Summarises a rollout file without parsing every line: only `session_meta`, the first user message, the
@@ -216,9 +217,6 @@ function spawnOrigin(source: SessionSource): SpawnOrigin | null {
   };
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function stringField(record: Record<string, unknown> | null, key: string): string | null {
   const value = record?.[key];

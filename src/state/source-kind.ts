@@ -1,4 +1,5 @@
 import type { SessionSource, SpawnOrigin } from '../rollout/types.js';
+import { isRecord } from '../support/json-values.js';
 
 /** The `sourceKinds` the interactive listing uses when a client asks for none. */
 export const INTERACTIVE_SOURCE_KINDS: readonly string[] = ['cli', 'vscode'];
@@ -70,8 +71,4 @@ export function spawnOriginOf(source: SessionSource): SpawnOrigin | null {
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

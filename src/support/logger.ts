@@ -4,7 +4,9 @@ import type { Logger as PinoLogger } from 'pino';
 /** The narrow logging surface the code below main uses. Always writes to stderr: stdout is the protocol. */
 export type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error' | 'child'>;
 
-const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+/** pino's levels and their numeric values. */
+const LEVEL_VALUES: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+const LEVELS = new Set(Object.keys(LEVEL_VALUES));
 
 /**
  * Maps `LOG_LEVEL` (pino names) or a RUST_LOG-like value (`warn`, `codex=debug,info`) to a pino level.
@@ -25,8 +27,6 @@ export function resolveLogLevel(logLevel: string | undefined, rustLog: string | 
   }
   return 'warn';
 }
-
-const LEVEL_VALUES: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
 
 /**
  * A pino logger on file descriptor 2, synchronous so nothing is lost when the process exits. pino itself is

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { readRolloutSpans, type LineSpan, type RolloutSpans } from '../rollout/line-spans.js';
-import { isRecord } from '../rollout/summary.js';
+import { asString as str, asStrings as strings, isRecord } from '../support/json-values.js';
 import type { AppendedLine } from '../rollout/writer.js';
 import type { Logger } from '../support/logger.js';
 import { errorInfoFromRollout } from './error-info.js';
@@ -323,14 +323,8 @@ function parseRecord(text: string): JsonObject | null {
   }
 }
 
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
-}
 
 function int(v: unknown): number | null {
   return typeof v === 'number' && Number.isSafeInteger(v) ? v : null;
 }
 
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}

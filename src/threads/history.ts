@@ -1,4 +1,4 @@
-import { isRecord } from '../rollout/summary.js';
+import { asString as str, asStrings as strings, isRecord } from '../support/json-values.js';
 import type { RolloutLine } from '../rollout/types.js';
 import type { ResponseInputItem } from '../model/types.js';
 import { errorInfoFromRollout } from './error-info.js';
@@ -151,14 +151,8 @@ function modelInputItem(p: JsonObject): ResponseInputItem | null {
   return rest;
 }
 
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
-}
 
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}

@@ -1,4 +1,4 @@
-import { isRecord } from '../rollout/summary.js';
+import { isRecord } from '../support/json-values.js';
 import type { SessionSource } from '../rollout/types.js';
 
 /**

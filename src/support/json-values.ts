@@ -1,0 +1,15 @@
+/** Narrowing helpers for values decoded from JSON (rollout lines, DB columns, wire payloads). */
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The value if it is a string, else null. */
+export function asString(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** The string elements of an array; empty for anything else. */
+export function asStrings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
+}
