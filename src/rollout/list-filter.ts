@@ -1,31 +1,11 @@
 import type { IndexListQuery } from './thread-index.js';
-import type { RolloutSummary, SessionSource } from './types.js';
-
-/** Sources listed when a query names none: the interactive ones (SPEC §4.8). */
-export const INTERACTIVE_SOURCE_KINDS: readonly string[] = ['cli', 'vscode'];
-
-/** The `ThreadSourceKind` of a stored source: plain strings as they are, sub-agents as `subAgent…` kinds. */
-export function sourceKindsOf(source: SessionSource): string[] {
-  if (typeof source === 'string') return [source];
-  const subagent = source['subagent'];
-  if (subagent === undefined) return ['unknown'];
-  const kinds = ['subAgent'];
-  if (typeof subagent === 'string') kinds.push(`subAgent${capitalize(subagent)}`);
-  else if (typeof subagent === 'object' && subagent !== null) {
-    for (const key of Object.keys(subagent)) kinds.push(`subAgent${key.split('_').map(capitalize).join('')}`);
-  }
-  return kinds;
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
+import { matchesSourceKinds } from './source-kind.js';
+import type { RolloutSummary } from './types.js';
 
 /** The filters of a list query applied to one summary; the DB path applies the same rules in SQL. */
 export function matchesListFilters(summary: RolloutSummary, query: IndexListQuery): boolean {
   if (query.requirePreview && summary.preview === '') return false;
-  const wanted = query.sourceKinds.length > 0 ? query.sourceKinds : INTERACTIVE_SOURCE_KINDS;
-  if (!sourceKindsOf(summary.source).some((kind) => wanted.includes(kind))) return false;
+  if (!matchesSourceKinds(summary.source, query.sourceKinds)) return false;
   if (query.modelProviders && query.modelProviders.length > 0 && !query.modelProviders.includes(summary.modelProvider ?? '')) return false;
   if (query.cwds && query.cwds.length > 0 && !query.cwds.includes(summary.cwd)) return false;
   if (query.searchTerm && !summary.preview.includes(query.searchTerm)) return false;

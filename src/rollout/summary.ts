@@ -1,7 +1,8 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseRolloutFileName } from './layout.js';
-import type { RolloutSummary, SessionSource, SpawnOrigin } from './types.js';
+import { spawnOriginOf } from './source-kind.js';
+import type { RolloutSummary, SessionSource } from './types.js';
 import { isRecord } from '../support/json-values.js';
 
 /**
@@ -56,7 +57,7 @@ export function summarizeRolloutBuffer(data: Buffer, rolloutPath: string, archiv
     updatedAtMs: mtimeMs,
     recencyAtMs: scan.lastTurnStartMs ?? createdAtMs,
     source,
-    spawn: spawnOrigin(source),
+    spawn: spawnOriginOf(source),
     modelProvider: stringField(meta, 'model_provider'),
     model: scan.model,
     cwd: stringField(meta, 'cwd') ?? '',
@@ -202,21 +203,6 @@ function totalTokens(payload: Record<string, unknown> | null): number {
   const total = info['total_token_usage'];
   return isRecord(total) && typeof total['total_tokens'] === 'number' ? total['total_tokens'] : 0;
 }
-
-function spawnOrigin(source: SessionSource): SpawnOrigin | null {
-  if (!isRecord(source)) return null;
-  const subagent = source['subagent'];
-  const spawn = isRecord(subagent) ? subagent['thread_spawn'] : undefined;
-  if (!isRecord(spawn) || typeof spawn['parent_thread_id'] !== 'string') return null;
-  return {
-    parentThreadId: spawn['parent_thread_id'],
-    depth: typeof spawn['depth'] === 'number' ? spawn['depth'] : null,
-    agentPath: typeof spawn['agent_path'] === 'string' ? spawn['agent_path'] : null,
-    agentNickname: typeof spawn['agent_nickname'] === 'string' ? spawn['agent_nickname'] : null,
-    agentRole: typeof spawn['agent_role'] === 'string' ? spawn['agent_role'] : null,
-  };
-}
-
 
 function stringField(record: Record<string, unknown> | null, key: string): string | null {
   const value = record?.[key];

@@ -11,4 +11,3 @@ export { BACKFILL_POLL_MS, BACKFILL_WAIT_MS } from './startup.js';
 export type { ReadReceipt } from './read-receipts.js';
 export type { SpawnEdgeStatus } from './spawn-edges.js';
 export { DEFAULT_MODEL_PROVIDER } from './thread-rows.js';
-export { sourceKindOf, INTERACTIVE_SOURCE_KINDS } from './source-kind.js';

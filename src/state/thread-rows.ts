@@ -1,5 +1,6 @@
 import type { IndexedThread, IndexedThreadInput } from '../rollout/thread-index.js';
-import { decodeSource, encodeSource, spawnOriginOf } from './source-kind.js';
+import { spawnOriginOf } from '../rollout/source-kind.js';
+import { decodeSource, encodeSource } from './source-text.js';
 
 /** The reference's provider id when a rollout names none (`session_meta.model_provider` absent). */
 export const DEFAULT_MODEL_PROVIDER = 'openai';
