@@ -85,7 +85,7 @@ async function runAppServer(codexHome: string, log: Logger): Promise<number> {
     // Test hook: integration tests shorten the reference's 30-minute idle unload.
     idleUnloadMs: positiveInt(process.env['CODEX_APP_SERVER_IDLE_UNLOAD_MS']),
   });
-  const server = new AppServer({ threads, store, stateDb, notifier, info, log });
+  const server = new AppServer({ threads, notifier, info, log });
   const reader = new transport.NdjsonMessageReader(process.stdin, { logger: log });
   const writer = new transport.NdjsonMessageWriter(process.stdout, { clock, logger: log });
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isCanonicalThreadId } from './thread-id.js';
+import { isCanonicalThreadId } from '../support/thread-id.js';
 
 /** Directory names inside CODEX_HOME, as the reference uses them. */
 export const SESSIONS_DIR = 'sessions';

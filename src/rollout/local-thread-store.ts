@@ -1,15 +1,22 @@
-import { lstat, mkdir, rename, stat, utimes } from 'node:fs/promises';
+import { stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
 import { isContained } from './contained.js';
+import { readThreadLines, type ThreadLines } from './lineage.js';
+import { readRolloutSpans, type RolloutSpans } from './line-spans.js';
+import { moveNoReplace } from './move.js';
+import type { RolloutContents } from './reader.js';
+import type { ListPage, StoredThread, ThreadLock, ThreadStore, ThreadWriter } from './thread-store.js';
+import { WriterLocks } from './writer-lock.js';
+import { RolloutWriter } from './writer.js';
 import { ThreadStoreError } from './errors.js';
 import { rowFromSummary } from './file-row.js';
 import { HomeLayout, parseRolloutFileName } from './layout.js';
 import { comparePosition, matchesListFilters, sortKeyMs } from './list-filter.js';
 import { searchRolloutById, walkActiveRollouts, walkArchivedRollouts } from './scan.js';
 import { checkRolloutOwner } from './session-meta.js';
-import { isCanonicalThreadId } from './thread-id.js';
+import { isCanonicalThreadId } from '../support/thread-id.js';
 import { SessionIndex } from './session-index.js';
 import { summarizeRollout } from './summary.js';
 import type { IndexListQuery, ThreadIndex } from './thread-index.js';
@@ -17,25 +24,15 @@ import type { RolloutSummary } from './types.js';
 
 const MAX_FORK_DEPTH = 16;
 
-/** A listed thread: what its file says plus its user-set name. */
-export interface StoredThread extends RolloutSummary {
-  name: string | null;
-}
-
-export interface ListPage {
-  threads: StoredThread[];
-  /** True when more threads follow the page. */
-  more: boolean;
-}
-
 /**
  * The rollout store: JSONL files under CODEX_HOME are the truth; the optional `ThreadIndex` (the state DB)
  * is a hint used for fast lookups and kept repaired. Every operation works with `index === null`.
  * Thread ids passed in must already be canonical (see `parseThreadId`).
  */
-export class LocalThreadStore {
+export class LocalThreadStore implements ThreadStore {
   readonly layout: HomeLayout;
   readonly names: SessionIndex;
+  private readonly locks: WriterLocks;
   private readonly summaries = new Map<string, { mtimeMs: number; size: number; summary: RolloutSummary }>();
 
   constructor(
@@ -45,6 +42,43 @@ export class LocalThreadStore {
   ) {
     this.layout = new HomeLayout(home);
     this.names = new SessionIndex(this.layout);
+    this.locks = new WriterLocks(this.layout);
+  }
+
+  tryLock(threadId: string): ThreadLock | null {
+    return this.locks.tryAcquire(threadId);
+  }
+
+  warm(): void {
+    this.locks.warm();
+  }
+
+  newWriter(threadId: string, createdAtMs: number): ThreadWriter {
+    return RolloutWriter.forNewFile(this.layout.activeRolloutPath(createdAtMs, threadId), this.deps.clock).containedIn(this.layout.home);
+  }
+
+  continueWriter(rolloutPath: string, own: RolloutContents): ThreadWriter {
+    // Ordinals continue the file's: a reference fork starts at its source's length (`history_base`), not at 0.
+    const ownMeta = own.lines[0]?.type === 'session_meta' ? own.lines[0] : null;
+    const firstOrdinal = typeof ownMeta?.ordinal === 'number' ? ownMeta.ordinal : 0;
+    const next = firstOrdinal + own.lines.length + own.skipped.length;
+    return RolloutWriter.forExistingFile(rolloutPath, this.deps.clock, next, own.endsWithNewline).containedIn(this.layout.home);
+  }
+
+  readWithLineage(rolloutPath: string): Promise<ThreadLines> {
+    return readThreadLines(this, rolloutPath);
+  }
+
+  readSpans(rolloutPath: string): Promise<RolloutSpans> {
+    return readRolloutSpans(rolloutPath);
+  }
+
+  async fileSize(rolloutPath: string): Promise<number> {
+    return (await stat(rolloutPath)).size;
+  }
+
+  appendName(threadId: string, name: string, nowMs: number): Promise<void> {
+    return this.names.append(threadId, name, nowMs);
   }
 
   /** SPEC §8.3: the DB row's path when its file really belongs to the thread, else a filesystem search + read-repair. */
@@ -181,7 +215,8 @@ export class LocalThreadStore {
     const from = await this.find(threadId, false);
     if (!from) throw new ThreadStoreError('no-rollout', `no rollout found for thread id ${threadId}`);
     const to = this.layout.archivedPathFor(path.basename(from));
-    await this.moveNoReplace(from, to);
+    await moveNoReplace(this.layout.home, from, to);
+    this.summaries.delete(from);
     const nowMs = this.deps.clock.nowMs();
     this.indexCall(() => this.index?.updateRolloutPath(threadId, to, true, nowMs));
     return to;
@@ -198,32 +233,14 @@ export class LocalThreadStore {
       if (!summary) throw new ThreadStoreError('io', `failed to read archived rollout ${from}`);
       to = this.layout.activeRolloutPath(summary.createdAtMs, threadId);
     }
-    await this.moveNoReplace(from, to);
+    await moveNoReplace(this.layout.home, from, to);
+    this.summaries.delete(from);
     const now = new Date(this.deps.clock.nowMs());
     await utimes(to, now, now).catch(() => undefined);
     this.indexCall(() => this.index?.updateRolloutPath(threadId, to, false, null));
     const summary = await this.summary(to);
     if (summary) this.indexCall(() => this.index?.recordTurn({ threadId, updatedAtMs: now.getTime(), recencyAtMs: null, tokensUsed: summary.tokensUsed, model: summary.model, firstUserMessage: null }));
     return to;
-  }
-
-  // Rename, never copy-then-delete: a crash in between would leave two files claiming the same thread id.
-  private async moveNoReplace(from: string, to: string): Promise<void> {
-    const exists = await lstat(to).then(
-      () => true,
-      () => false,
-    );
-    if (exists) throw new ThreadStoreError('conflict', `failed to move rollout ${from}: destination ${to} already exists`);
-    const outside = async (): Promise<boolean> => !(await isContained(this.layout.home, from)) || !(await isContained(this.layout.home, to));
-    if (await outside()) throw new ThreadStoreError('io', `refusing to move rollout ${from} to ${to}: a symlink on the way leads out of ${this.layout.home}`);
-    await mkdir(path.dirname(to), { recursive: true });
-    if (await outside()) throw new ThreadStoreError('io', `refusing to move rollout ${from} to ${to}: a symlink on the way leads out of ${this.layout.home}`);
-    try {
-      await rename(from, to);
-    } catch (error) {
-      throw new ThreadStoreError('io', `failed to move rollout ${from} to ${to}: ${(error as Error).message}`, { cause: error });
-    }
-    this.summaries.delete(from);
   }
 
   private async repairIndex(threadId: string, found: string, archived: boolean): Promise<void> {

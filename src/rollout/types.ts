@@ -12,6 +12,22 @@ export interface RolloutLine {
   metadata?: Record<string, unknown>;
 }
 
+/** A line to append: the writer adds `timestamp` and `ordinal`. */
+export interface NewRolloutLine {
+  type: string;
+  payload: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+/** Where one appended line landed: its ordinal and byte span (`startOffset` to just after its `\n`). */
+export interface AppendedLine {
+  ordinal: number;
+  startOffset: number;
+  endOffset: number;
+  /** The record as written (`timestamp`, `ordinal`, `type`, `payload`[, `metadata`]). */
+  record: Record<string, unknown>;
+}
+
 /** `session_meta.source`: `"vscode"`, `"cli"`, … or a sub-agent object such as `{"subagent":{"thread_spawn":{…}}}`. */
 export type SessionSource = string | Record<string, unknown>;
 

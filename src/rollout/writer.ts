@@ -3,22 +3,9 @@ import path from 'node:path';
 import type { Clock } from '../support/clock.js';
 import { isoMs } from '../support/clock.js';
 import { isContained } from './contained.js';
+import type { AppendedLine, NewRolloutLine } from './types.js';
 
-/** A line to append: the writer adds `timestamp` and `ordinal`. */
-export interface NewRolloutLine {
-  type: string;
-  payload: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-}
-
-/** Where one appended line landed: its ordinal and byte span (`startOffset` to just after its `\n`). */
-export interface AppendedLine {
-  ordinal: number;
-  startOffset: number;
-  endOffset: number;
-  /** The record as written (`timestamp`, `ordinal`, `type`, `payload`[, `metadata`]). */
-  record: Record<string, unknown>;
-}
+export type { AppendedLine, NewRolloutLine } from './types.js';
 
 /**
  * Appends whole lines to one rollout file. Each `append` call is one `write` of complete `\n`-terminated

@@ -1,6 +1,4 @@
-import type { LocalThreadStore } from '../rollout/local-thread-store.js';
 import type { Logger } from '../support/logger.js';
-import type { ThreadStatePort } from '../threads/ports.js';
 import type { ThreadManager } from '../threads/thread-manager.js';
 import type { Notifier } from './notifier.js';
 
@@ -27,8 +25,6 @@ export interface ConnectionState {
 
 export interface RequestContext {
   threads: ThreadManager;
-  store: LocalThreadStore;
-  stateDb: ThreadStatePort | null;
   notifier: Notifier;
   info: ServerInfo;
   log: Logger;

@@ -4,7 +4,7 @@
  */
 export { openStateDb, STATE_DB_FILE, BUSY_TIMEOUT_MS, type OpenStateDbOptions } from './open.js';
 export { StateDb, type StateDbStartup } from './state-db.js';
-export { THREAD_HISTORY_DB_FILE, ThreadHistoryStore } from './history-projection.js';
+export { THREAD_HISTORY_DB_FILE, ThreadHistoryStore } from './history-projection-store.js';
 export type { BackfillStats, Summarize } from './backfill.js';
 export { BACKFILL_LEASE_SECONDS, type BackfillState, type BackfillStatus, type ClaimOutcome } from './lease.js';
 export { BACKFILL_POLL_MS, BACKFILL_WAIT_MS } from './startup.js';

@@ -7,7 +7,7 @@ import type { Clock } from '../support/clock.js';
 import { systemIds, type IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { runBackfill, type Summarize } from './backfill.js';
-import { attachThreadHistory } from './history-projection.js';
+import { attachThreadHistory } from './history-projection-store.js';
 import { BACKFILL_LEASE_SECONDS } from './lease.js';
 import { ensureSchema } from './migrations.js';
 import { BACKFILL_POLL_MS, BACKFILL_WAIT_MS, passBackfillGate } from './startup.js';

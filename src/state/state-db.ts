@@ -9,7 +9,7 @@ import type {
 import type { Clock } from '../support/clock.js';
 import type { IdSource } from '../support/ids.js';
 import type { BackfillStats } from './backfill.js';
-import type { ThreadHistoryStore } from './history-projection.js';
+import type { ThreadHistoryStore } from './history-projection-store.js';
 import { BackfillLease, type BackfillState } from './lease.js';
 import { ThreadLister } from './list.js';
 import { ReadReceipts, type ReadReceipt } from './read-receipts.js';

@@ -1,5 +1,8 @@
 /** Narrowing helpers for values decoded from JSON (rollout lines, DB columns, wire payloads). */
 
+/** A JSON object as decoded or about to be encoded. */
+export type JsonObject = Record<string, unknown>;
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,4 @@
-import { parseThreadId } from '../rollout/thread-id.js';
+import { parseThreadId } from '../support/thread-id.js';
 
 export type ThreadErrorKind =
   | 'invalid-id'

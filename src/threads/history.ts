@@ -1,16 +1,10 @@
-import { asString as str, asStrings as strings, isRecord } from '../support/json-values.js';
+import { asString as str, asStrings as strings, isRecord, type JsonObject } from '../support/json-values.js';
 import type { RolloutLine } from '../rollout/types.js';
 import type { ResponseInputItem } from '../model/types.js';
 import { errorInfoFromRollout } from './error-info.js';
-import {
-  agentMessageItem,
-  reasoningItem,
-  tokensFromRollout,
-  userMessageItem,
-  type JsonObject,
-  type TokenBreakdown,
-  type TurnFacts,
-} from './wire.js';
+import { agentMessageItem, reasoningItem, userMessageItem } from './render/items.js';
+import type { TurnFacts } from './render/turn.js';
+import { tokensFromRollout, type TokenBreakdown } from './tokens.js';
 
 /** What a rollout says about a thread's past, rebuilt for `thread/read`, `thread/resume` and the next model request. */
 export interface ThreadHistory {

@@ -1,11 +1,11 @@
 import type { ResponseInputItem } from '../model/types.js';
-import { sandboxPolicyJson } from '../rollout/file-row.js';
-import type { IndexedThreadInput } from '../rollout/thread-index.js';
-import type { WriterLock } from '../rollout/writer-lock.js';
-import type { RolloutWriter } from '../rollout/writer.js';
+import type { ThreadLock, ThreadWriter } from '../rollout/thread-store.js';
 import type { SessionSource } from '../rollout/types.js';
+import type { JsonObject } from '../support/json-values.js';
+import type { ThreadStatus } from './render/thread.js';
+import type { TurnFacts } from './render/turn.js';
 import type { ThreadSettings } from './rollout-lines.js';
-import { ZERO_TOKENS, threadWire, type JsonObject, type ThreadStatusWire, type TokenBreakdown, type TurnFacts } from './wire.js';
+import { ZERO_TOKENS, type TokenBreakdown } from './tokens.js';
 
 /** A turn in flight on a loaded thread. */
 export interface ActiveTurn {
@@ -22,10 +22,11 @@ export interface ActiveTurn {
 
 /**
  * A thread loaded in this process: its settings, its writer (and writer lock), its in-memory history for the
- * next model request, and its live status. Mutated only on the thread's own queue or by its turn runner.
+ * next model request, and its live status. Domain state only: its wire shape comes from `thread-facts.ts` and
+ * `render/`, its DB row from `indexRowOf`. Mutated only on the thread's own queue or by its turn runner.
  */
 export class LoadedThread {
-  status: ThreadStatusWire = { type: 'idle' };
+  status: ThreadStatus = { type: 'idle' };
   active: ActiveTurn | null = null;
   turns: TurnFacts[] = [];
   modelInput: ResponseInputItem[] = [];
@@ -50,8 +51,8 @@ export class LoadedThread {
     readonly settings: ThreadSettings,
     readonly ephemeral: boolean,
     /** Null for ephemeral threads: nothing is ever written. */
-    readonly writer: RolloutWriter | null,
-    readonly lock: WriterLock | null,
+    readonly writer: ThreadWriter | null,
+    readonly lock: ThreadLock | null,
     readonly origin: { forkedFromId: string | null; parentThreadId: string | null; source: SessionSource; agentNickname: string | null; agentRole: string | null },
   ) {
     this.updatedAtMs = settings.createdAtMs;
@@ -70,44 +71,5 @@ export class LoadedThread {
 
   get rolloutPath(): string | null {
     return this.writer?.rolloutPath ?? null;
-  }
-
-  /** This thread's state DB row (SPEC §8.1): what the row holds once the rollout exists. */
-  indexRow(nowMs: number): IndexedThreadInput {
-    const s = this.settings;
-    return {
-      id: this.id, rolloutPath: this.rolloutPath ?? '', archived: false, createdAtMs: s.createdAtMs, updatedAtMs: nowMs,
-      recencyAtMs: this.recencyAtMs, source: this.origin.source, spawn: null, modelProvider: s.modelProvider, model: s.model, cwd: s.cwd,
-      cliVersion: s.cliVersion, originator: s.originator, preview: this.preview, tokensUsed: this.totalUsage.totalTokens,
-      approvalMode: s.approvalPolicy, sandboxPolicy: sandboxPolicyJson(s.sandboxMode), name: this.name, archivedAtMs: null,
-    };
-  }
-
-  /** The loaded form of the Thread object (SPEC §3). `forkedFromId` shows only in the fork's own messages. */
-  toWire(turns: JsonObject[], opts: { showForkedFrom?: boolean } = {}): JsonObject {
-    return threadWire({
-      id: this.id,
-      loaded: true,
-      cwd: this.settings.cwd,
-      forkedFromId: opts.showForkedFrom ? this.origin.forkedFromId : null,
-      parentThreadId: this.origin.parentThreadId,
-      preview: this.preview,
-      ephemeral: this.ephemeral,
-      modelProvider: this.settings.modelProvider,
-      model: this.settings.model,
-      createdAtMs: this.settings.createdAtMs,
-      updatedAtMs: this.updatedAtMs,
-      recencyAtMs: this.recencyAtMs,
-      status: this.status,
-      path: this.rolloutPath,
-      cliVersion: this.settings.cliVersion,
-      originator: this.settings.originator,
-      source: this.origin.source,
-      agentNickname: this.origin.agentNickname,
-      agentRole: this.origin.agentRole,
-      name: this.name,
-      directInput: true,
-      turns,
-    });
   }
 }

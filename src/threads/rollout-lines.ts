@@ -1,6 +1,7 @@
-import type { NewRolloutLine } from '../rollout/writer.js';
+import type { NewRolloutLine } from '../rollout/types.js';
+import type { JsonObject } from '../support/json-values.js';
 import { errorInfoToRollout } from './error-info.js';
-import { tokensToRollout, type JsonObject, type TokenBreakdown } from './wire.js';
+import { tokensToRollout, type TokenBreakdown } from './tokens.js';
 
 /**
  * Builders of the rollout lines a turn writes, in the 0.169.0 vocabulary (SPEC §7), so the reference and

@@ -1,25 +1,40 @@
+import path from 'node:path';
 import type { ModelClient } from '../model/types.js';
-import { ThreadStoreError } from '../rollout/errors.js';
-import type { LocalThreadStore, StoredThread } from '../rollout/local-thread-store.js';
-import { WriterLocks, type WriterLock } from '../rollout/writer-lock.js';
-import { RolloutWriter } from '../rollout/writer.js';
+import { ThreadStoreError, type StoredThread, type ThreadLock, type ThreadStore } from '../rollout/thread-store.js';
 import type { Clock } from '../support/clock.js';
+import type { JsonObject } from '../support/json-values.js';
 import type { IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { isKnownModel, unknownModelWarning } from './catalog.js';
 import { ThreadError } from './errors.js';
-import { HistoryProjector } from './history-projection.js';
+import { HistoryProjector } from './history-projector.js';
 import { rebuildHistory } from './history.js';
-import { readThreadLines } from './lineage.js';
 import { LoadedThread, type ActiveTurn } from './loaded-thread.js';
 import type { ThreadEventSink, ThreadStatePort } from './ports.js';
+import type { ReadState, ThreadFacts } from './render/thread.js';
+import type { TurnFacts } from './render/turn.js';
 import { sessionMetaLine } from './rollout-lines.js';
 import { applyOverrides, threadSettings, withoutEmpty, type SettingsOverrides, type StoredSettings, type ThreadDefaults } from './settings.js';
+import { indexRowOf, loadedThreadFacts, storedThreadFacts } from './thread-facts.js';
+import { listStoredThreads, type ThreadListRequest } from './thread-list.js';
 import { TurnRunner } from './turn-runner.js';
-import { threadWire, turnWire, type JsonObject, type TurnFacts } from './wire.js';
+
+/** `thread/read`'s answer as domain values: the thread, its turns (empty unless asked for) and its read state. */
+export interface ThreadRead {
+  thread: ThreadFacts;
+  turns: TurnFacts[];
+  readState: ReadState | null;
+}
+
+/** One `thread/list` page: each thread with its read state, and the cursors. */
+export interface ThreadListPage {
+  threads: { thread: ThreadFacts; readState: ReadState }[];
+  nextCursor: string | null;
+  backwardsCursor: string | null;
+}
 
 export interface ThreadManagerDeps {
-  store: LocalThreadStore;
+  store: ThreadStore;
   stateDb: ThreadStatePort | null;
   model: ModelClient;
   clock: Clock;
@@ -43,15 +58,13 @@ export const IDLE_UNLOAD_MS = 30 * 60 * 1000;
  */
 export class ThreadManager {
   private readonly loaded = new Map<string, LoadedThread>();
-  private readonly locks: WriterLocks;
 
   private readonly idleTimer: NodeJS.Timeout;
   /** Projects what loaded threads append into `thread_history_1.sqlite` (a no-op without a state DB). */
   private readonly projector: HistoryProjector;
 
   constructor(private readonly deps: ThreadManagerDeps) {
-    this.locks = new WriterLocks(deps.store.layout);
-    this.projector = new HistoryProjector(deps.stateDb?.history ?? null, deps.log);
+    this.projector = new HistoryProjector(deps.stateDb?.history ?? null, deps.log, deps.store);
     const idleMs = deps.idleUnloadMs ?? IDLE_UNLOAD_MS;
     this.idleTimer = setInterval(() => void this.unloadIdle(idleMs), Math.max(50, Math.min(60_000, Math.floor(idleMs / 4))));
     this.idleTimer.unref();
@@ -60,7 +73,7 @@ export class ThreadManager {
   /** Loads what the first thread load needs (the native flock binding, the lock directory) while the client is idle. */
   warm(): void {
     try {
-      this.locks.warm();
+      this.deps.store.warm();
     } catch (error) {
       this.deps.log.debug({ err: error }, 'warm-up failed; the first thread load will retry');
     }
@@ -96,7 +109,7 @@ export class ThreadManager {
     const createdAtMs = clock.nowMs();
     const settings = this.settingsFor({ threadId: id, createdAtMs, originator }, overrides, null);
     const lock = ephemeral ? null : this.lockOrThrow(id);
-    const writer = ephemeral ? null : RolloutWriter.forNewFile(store.layout.activeRolloutPath(createdAtMs, id), clock).containedIn(store.layout.home);
+    const writer = ephemeral ? null : store.newWriter(id, createdAtMs);
     const thread = new LoadedThread(settings, ephemeral, writer, lock, { forkedFromId: null, parentThreadId: null, source: 'vscode', agentNickname: null, agentRole: null });
     this.loaded.set(id, thread);
     return thread;
@@ -122,9 +135,9 @@ export class ThreadManager {
     }
   }
 
-  private async loadFromFile(threadId: string, rolloutPath: string, lock: WriterLock, overrides: SettingsOverrides, originator: string): Promise<LoadedThread> {
+  private async loadFromFile(threadId: string, rolloutPath: string, lock: ThreadLock, overrides: SettingsOverrides, originator: string): Promise<LoadedThread> {
     const { store, clock } = this.deps;
-    const { own: contents, lines } = await readThreadLines(store, rolloutPath);
+    const { own: contents, lines } = await store.readWithLineage(rolloutPath);
     const history = rebuildHistory(lines);
     const summary = await store.storedThread(rolloutPath);
     const meta = history.sessionMeta ?? {};
@@ -136,10 +149,8 @@ export class ThreadManager {
       cwd: typeof meta['cwd'] === 'string' ? meta['cwd'] : null,
       cliVersion: typeof meta['cli_version'] === 'string' ? meta['cli_version'] : null,
     });
-    // Ordinals continue the file's: a reference fork starts at its source's length (`history_base`), not at 0.
     const ownMeta = contents.lines[0]?.type === 'session_meta' ? contents.lines[0] : null;
-    const firstOrdinal = typeof ownMeta?.ordinal === 'number' ? ownMeta.ordinal : 0;
-    const writer = RolloutWriter.forExistingFile(rolloutPath, clock, firstOrdinal + contents.lines.length + contents.skipped.length, contents.endsWithNewline).containedIn(store.layout.home);
+    const writer = store.continueWriter(rolloutPath, contents);
     const thread = new LoadedThread(settings, false, writer, lock, {
       forkedFromId: summary?.forkedFromId ?? null,
       parentThreadId: summary?.spawn?.parentThreadId ?? null,
@@ -167,7 +178,7 @@ export class ThreadManager {
   async fork(sourceId: string, overrides: SettingsOverrides, originator: string, ephemeral: boolean): Promise<LoadedThread> {
     const sourcePath = this.loaded.get(sourceId)?.rolloutPath ?? (await this.deps.store.find(sourceId, false));
     if (!sourcePath || (this.loaded.get(sourceId) && !this.loaded.get(sourceId)?.materialized)) throw new ThreadError('no-rollout', `no rollout found for thread id ${sourceId}`);
-    const { lines: sourceLines } = await readThreadLines(this.deps.store, sourcePath);
+    const { lines: sourceLines } = await this.deps.store.readWithLineage(sourcePath);
     const history = rebuildHistory(sourceLines);
     const source = await this.deps.store.storedThread(sourcePath);
     const thread = this.start({ model: history.model, ...withoutEmpty(overrides) }, originator, ephemeral);
@@ -182,7 +193,7 @@ export class ThreadManager {
       const appended = await thread.writer.append([sessionMetaLine(thread.settings, { forked_from_id: sourceId }), ...copied]);
       await this.projector.afterAppend(thread, appended);
       thread.historySequence = copied.filter((l) => l.type === 'response_item').length;
-      if (thread.name) await this.deps.store.names.append(thread.id, thread.name, this.deps.clock.nowMs());
+      if (thread.name) await this.deps.store.appendName(thread.id, thread.name, this.deps.clock.nowMs());
       this.indexFork(thread);
     }
     return thread;
@@ -194,7 +205,7 @@ export class ThreadManager {
    */
   private indexFork(thread: LoadedThread): void {
     try {
-      this.deps.stateDb?.upsertThread(thread.indexRow(this.deps.clock.nowMs()));
+      this.deps.stateDb?.upsertThread(indexRowOf(thread, this.deps.clock.nowMs()));
     } catch (err) {
       this.deps.log.warn({ err, threadId: thread.id }, 'state db update failed; the rollout stays the truth');
     }
@@ -248,12 +259,13 @@ export class ThreadManager {
     }
   }
 
-  async unarchive(threadId: string): Promise<StoredThread> {
+  /** Moves an archived thread back; answers it as stored (`notLoaded`). */
+  async unarchive(threadId: string): Promise<ThreadFacts> {
     if (this.loaded.has(threadId)) throw new ThreadError('active-writer', `thread ${threadId} already has an active writer`);
     const restored = await this.deps.store.unarchive(threadId);
     const stored = await this.deps.store.storedThread(restored);
     if (!stored) throw new ThreadStoreError('io', `failed to read restored rollout ${restored}`);
-    return stored;
+    return this.storedFacts(stored);
   }
 
   /** Unloads a thread: ends its turn, closes its writer, releases its lock and drops subscriptions. */
@@ -279,7 +291,7 @@ export class ThreadManager {
     }
     if (loaded) loaded.name = name;
     const now = this.deps.clock.nowMs();
-    if (!loaded?.ephemeral) await this.deps.store.names.append(threadId, name, now);
+    if (!loaded?.ephemeral) await this.deps.store.appendName(threadId, name, now);
     try {
       this.deps.stateDb?.setName(threadId, name, now);
     } catch (error) {
@@ -287,15 +299,15 @@ export class ThreadManager {
     }
   }
 
-  /** turn/start: a new turn, or the input steered into the running one (SPEC §4.2). */
-  startTurn(threadId: string, input: JsonObject[], overrides: SettingsOverrides): { turn: JsonObject; steered: boolean } {
+  /** turn/start: a new turn, or the input steered into the running one (SPEC §4.2); `turn` as the answer shows it. */
+  startTurn(threadId: string, input: JsonObject[], overrides: SettingsOverrides): { turn: TurnFacts; steered: boolean } {
     const thread = this.loaded.get(threadId);
     if (!thread) throw new ThreadError('thread-not-found', `thread not found: ${threadId}`);
     if (thread.active) {
       thread.active.pendingInputs.push(input);
       const request = thread.active.request;
       setImmediate(() => request?.abort());
-      return { turn: turnWire({ ...thread.active.turn, items: [], itemsView: 'notLoaded', startedAtMs: null }), steered: true };
+      return { turn: { ...thread.active.turn, items: [], itemsView: 'notLoaded', startedAtMs: null }, steered: true };
     }
     applyOverrides(thread.settings, overrides, this.deps.defaults.cwd);
     const { clock, ids } = this.deps;
@@ -309,7 +321,7 @@ export class ThreadManager {
     const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator), stateDb: this.deps.stateDb, projector: this.projector });
     // The response goes out first: the runner starts on the next macrotask, after the reply is written.
     active.done = new Promise<void>((resolve) => setImmediate(() => void runner.run(input).finally(resolve)));
-    return { turn: turnWire({ ...turn, itemsView: 'notLoaded', startedAtMs: null }), steered: false };
+    return { turn: { ...turn, itemsView: 'notLoaded', startedAtMs: null }, steered: false };
   }
 
   interrupt(threadId: string): void {
@@ -321,16 +333,49 @@ export class ThreadManager {
     setImmediate(() => active.controller.abort());
   }
 
-  /** Stored (not loaded) form of a thread for read/list/unarchive answers. */
-  storedWire(stored: StoredThread, turns: JsonObject[] = []): JsonObject {
+  /** A stored thread as read/list/unarchive answer it: its live state when it is loaded here. */
+  private storedFacts(stored: StoredThread): ThreadFacts {
     const loaded = this.loaded.get(stored.id);
-    if (loaded) return { ...loaded.toWire(turns), canAcceptDirectInput: null };
-    return threadWire({
-      id: stored.id, loaded: false, cwd: stored.cwd, forkedFromId: null, parentThreadId: stored.spawn?.parentThreadId ?? null, preview: stored.preview,
-      ephemeral: false, modelProvider: stored.modelProvider, model: stored.model, createdAtMs: stored.createdAtMs, updatedAtMs: stored.updatedAtMs,
-      recencyAtMs: stored.recencyAtMs, status: { type: 'notLoaded' }, path: stored.rolloutPath, cliVersion: stored.cliVersion, originator: stored.originator,
-      source: stored.source, agentNickname: stored.spawn?.agentNickname ?? null, agentRole: stored.spawn?.agentRole ?? null, name: stored.name, directInput: null, turns,
-    });
+    return loaded ? loadedThreadFacts(loaded, { directInput: null }) : storedThreadFacts(stored);
+  }
+
+  /**
+   * `thread/read`: a loaded thread from memory; a stored one (active or archived) from its file, its turns
+   * rebuilt (with fork lineage) only when asked for. `not-loaded` when neither exists.
+   */
+  async read(threadId: string, includeTurns: boolean): Promise<ThreadRead> {
+    const loaded = this.get(threadId);
+    if (loaded) {
+      if (includeTurns && !loaded.materialized) throw new ThreadError('list-turns-unsupported', 'list_turns is not supported yet');
+      return { thread: loadedThreadFacts(loaded), turns: includeTurns ? loaded.turns : [], readState: loaded.materialized ? this.readState(threadId) : null };
+    }
+    const { store } = this.deps;
+    const rolloutPath = (await store.find(threadId, false)) ?? (await store.find(threadId, true));
+    const stored = rolloutPath ? await store.storedThread(rolloutPath) : null;
+    if (!rolloutPath || !stored) throw new ThreadError('not-loaded', `thread not loaded: ${threadId}`);
+    const turns = includeTurns ? rebuildHistory((await store.readWithLineage(rolloutPath)).lines).turns : [];
+    return { thread: this.storedFacts({ ...stored, rolloutPath: path.resolve(rolloutPath) }), turns, readState: this.readState(threadId) };
+  }
+
+  /** `thread/list`: one page of stored threads (live state for those loaded here) with their read states. */
+  async list(request: ThreadListRequest): Promise<ThreadListPage> {
+    const page = await listStoredThreads(this.deps.store, request);
+    return {
+      threads: page.threads.map((stored) => ({ thread: this.storedFacts(stored), readState: this.readState(stored.id) })),
+      nextCursor: page.nextCursor,
+      backwardsCursor: page.backwardsCursor,
+    };
+  }
+
+  /** SPEC §3 read state: the stored receipt, or the initial state of a thread without one. */
+  readState(threadId: string): ReadState {
+    let receipt = null;
+    try {
+      receipt = this.deps.stateDb?.readState(threadId) ?? null;
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'read receipt lookup failed');
+    }
+    return receipt ?? { firstUnreadTurnId: null, revision: `initial:${threadId}` };
   }
 
   /** End of process: interrupt running turns (their lines are flushed), close writers, release locks. */
@@ -355,8 +400,8 @@ export class ThreadManager {
     }
   }
 
-  private lockOrThrow(threadId: string): WriterLock {
-    const lock = this.locks.tryAcquire(threadId);
+  private lockOrThrow(threadId: string): ThreadLock {
+    const lock = this.deps.store.tryLock(threadId);
     if (!lock) throw new ThreadError('active-writer', `thread ${threadId} already has an active writer`);
     return lock;
   }

@@ -1,14 +1,19 @@
 import { ModelError, type ModelClient, type ModelEvent, type ModelErrorInfo, type ResponseUsage } from '../model/types.js';
-import type { AppendedLine, NewRolloutLine } from '../rollout/writer.js';
+import type { AppendedLine, NewRolloutLine } from '../rollout/types.js';
+import type { JsonObject } from '../support/json-values.js';
 import type { Clock } from '../support/clock.js';
 import type { IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { FALLBACK_CONTEXT_WINDOW } from './catalog.js';
-import type { HistoryProjector } from './history-projection.js';
+import type { HistoryProjector } from './history-projector.js';
+import { agentMessageItem, reasoningItem, userMessageItem } from './render/items.js';
+import type { ThreadStatus } from './render/thread.js';
+import { renderTurn } from './render/turn.js';
+import { indexRowOf } from './thread-facts.js';
 import type { ActiveTurn, LoadedThread } from './loaded-thread.js';
 import type { ThreadEventSink, ThreadStatePort } from './ports.js';
 import * as lines from './rollout-lines.js';
-import { addTokens, agentMessageItem, reasoningItem, turnWire, userMessageItem, ZERO_TOKENS, type JsonObject, type ThreadStatusWire, type TokenBreakdown } from './wire.js';
+import { addTokens, ZERO_TOKENS, type TokenBreakdown } from './tokens.js';
 
 export interface TurnRunnerDeps {
   model: ModelClient;
@@ -60,7 +65,7 @@ export class TurnRunner {
     this.deps.sink.thread(this.thread.id, method, params);
   }
 
-  private setStatus(status: ThreadStatusWire): void {
+  private setStatus(status: ThreadStatus): void {
     this.thread.status = status;
     this.emit('thread/status/changed', { threadId: this.thread.id, status });
   }
@@ -74,7 +79,7 @@ export class TurnRunner {
     const turn = active.turn;
     try {
       this.setStatus({ type: 'active', activeFlags: [] });
-      this.emit('turn/started', { threadId: thread.id, turn: turnWire({ ...turn, items: [], itemsView: 'notLoaded' }) });
+      this.emit('turn/started', { threadId: thread.id, turn: renderTurn({ ...turn, items: [], itemsView: 'notLoaded' }) });
       await this.writeTurnHeader();
       if (input.length > 0) await this.recordUserInput(input);
       let followUp = true;
@@ -304,7 +309,7 @@ export class TurnRunner {
     thread.active = null;
     this.setStatus({ type: 'idle' });
     const items = this.finalAgentItem ? [this.finalAgentItem] : [];
-    this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...turn, items, itemsView: 'summary' }) });
+    this.emit('turn/completed', { threadId: thread.id, turn: renderTurn({ ...turn, items, itemsView: 'summary' }) });
     this.bookkeep(true);
   }
 
@@ -317,7 +322,7 @@ export class TurnRunner {
     await this.safeAppend([lines.responseItemLine(notice, ++thread.historySequence), lines.turnAbortedLine(this.turnId, turn.startedAtMs ?? now, now)]);
     thread.active = null;
     this.setStatus({ type: 'idle' });
-    this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...turn, items: [], itemsView: 'notLoaded' }) });
+    this.emit('turn/completed', { threadId: thread.id, turn: renderTurn({ ...turn, items: [], itemsView: 'notLoaded' }) });
     this.bookkeep(false);
   }
 
@@ -331,7 +336,7 @@ export class TurnRunner {
     thread.active = null;
     this.setStatus({ type: 'systemError' });
     this.emit('error', { error, willRetry: false, threadId: thread.id, turnId: this.turnId });
-    this.emit('turn/completed', { threadId: thread.id, turn: turnWire({ ...this.active.turn, items: [], itemsView: 'notLoaded' }) });
+    this.emit('turn/completed', { threadId: thread.id, turn: renderTurn({ ...this.active.turn, items: [], itemsView: 'notLoaded' }) });
     this.bookkeep(false);
   }
 
@@ -359,7 +364,7 @@ export class TurnRunner {
   }
 
   private indexMaterialized(): void {
-    this.indexCall(() => this.deps.stateDb?.upsertThread(this.thread.indexRow(this.deps.clock.nowMs())));
+    this.indexCall(() => this.deps.stateDb?.upsertThread(indexRowOf(this.thread, this.deps.clock.nowMs())));
   }
 
   private recordInIndex(completed: boolean): void {

@@ -413,7 +413,7 @@ describe('shared CODEX_HOME with the reference binary', () => {
 
   // The reference's fork does not copy history: its rollout starts with a `session_meta` carrying `forked_from_id`
   // and `forked_from_ordinal_exclusive: N` (the source's first N lines belong to the fork). Our reader follows that
-  // lineage (src/threads/lineage.ts) for read, resume and the model history, and lists the fork with the source's
+  // lineage (src/rollout/lineage.ts) for read, resume and the model history, and lists the fork with the source's
   // preview.
   test('a fork the reference made shows the source turns first in our server', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
@@ -446,7 +446,7 @@ describe('shared CODEX_HOME with the reference binary', () => {
   // The reference answers `thread/read {includeTurns:true}`, `thread/turns/list` and `thread/items/list` for a
   // thread it has not loaded from its `thread_history_1.sqlite` projection only; it does not re-read the rollout.
   // This server keeps that projection (thread_turns, thread_items, thread_history_projection_state) in step with
-  // every rollout it appends to, at each turn end (src/threads/history-projection.ts), so the reference sees a
+  // every rollout it appends to, at each turn end (src/threads/history-projector.ts), so the reference sees a
   // thread we created and a turn we appended to one it had projected, without resuming either. The rows are the
   // ones the reference itself makes from our rollouts: it continues from our checkpoints without rebuilding, and
   // re-projecting our rollouts from scratch gives the same rows.

@@ -1,4 +1,5 @@
 import { requireThreadId } from '../../threads/errors.js';
+import { renderThread } from '../../threads/render/thread.js';
 import type { Handler } from '../context.js';
 
 export interface ThreadIdParams {
@@ -14,6 +15,6 @@ export const handleThreadArchive: Handler<ThreadIdParams> = async (params, cx) =
 
 export const handleThreadUnarchive: Handler<ThreadIdParams> = async (params, cx) => {
   const threadId = requireThreadId(params.threadId, 'session');
-  const stored = await cx.threads.unarchive(threadId);
-  return { result: { thread: cx.threads.storedWire(stored) }, after: () => cx.notifier.broadcast('thread/unarchived', { threadId }) };
+  const thread = await cx.threads.unarchive(threadId);
+  return { result: { thread: renderThread(thread, []) }, after: () => cx.notifier.broadcast('thread/unarchived', { threadId }) };
 };

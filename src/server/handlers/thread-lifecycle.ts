@@ -1,7 +1,10 @@
 import { FALLBACK_CONTEXT_WINDOW } from '../../threads/catalog.js';
 import { requireThreadId } from '../../threads/errors.js';
 import type { SettingsOverrides } from '../../threads/settings.js';
-import { turnWire, type JsonObject } from '../../threads/wire.js';
+import type { JsonObject } from '../../support/json-values.js';
+import { renderThread } from '../../threads/render/thread.js';
+import { renderTurn } from '../../threads/render/turn.js';
+import { loadedThreadFacts } from '../../threads/thread-facts.js';
 import type { Handler, RequestContext } from '../context.js';
 import { resumeResult, startResult } from './thread-results.js';
 
@@ -38,7 +41,7 @@ function deprecation(cx: RequestContext, summary: string): void {
 export const handleThreadStart: Handler<ThreadStartParams> = (params, cx) => {
   const thread = cx.threads.start(overrides(params), cx.connection.clientName, params.ephemeral === true);
   cx.notifier.subscribe(thread.id, cx.connection);
-  const wire = thread.toWire([]);
+  const wire = renderThread(loadedThreadFacts(thread), []);
   return { result: startResult(thread, wire), after: () => cx.notifier.thread(thread.id, 'thread/started', { thread: wire }) };
 };
 
@@ -49,10 +52,10 @@ export const handleThreadResume: Handler<ThreadResumeParams> = async (params, cx
   const { thread, loadedNow } = await cx.threads.resume(threadId, overrides(params), cx.connection.clientName);
   cx.notifier.subscribe(thread.id, cx.connection);
   if (loadedNow) cx.connection.notify('thread/status/changed', { threadId, status: thread.status });
-  const turns: JsonObject[] = withTurns ? thread.turns.map((t) => turnWire({ ...t, itemsView: 'full' })) : [];
+  const turns: JsonObject[] = withTurns ? thread.turns.map((t) => renderTurn({ ...t, itemsView: 'full' })) : [];
   const usage = thread.lastUsage;
   return {
-    result: resumeResult(thread, thread.toWire(turns)),
+    result: resumeResult(thread, renderThread(loadedThreadFacts(thread), turns)),
     after: () => {
       if (withTurns && usage) {
         cx.connection.notify('thread/tokenUsage/updated', {
@@ -72,7 +75,7 @@ export const handleThreadFork: Handler<ThreadForkParams> = async (params, cx) =>
   if (withTurns) deprecation(cx, RESUME_DEPRECATION);
   const thread = await cx.threads.fork(sourceId, overrides(params), cx.connection.clientName, params.ephemeral === true);
   cx.notifier.subscribe(thread.id, cx.connection);
-  const turns = withTurns ? thread.turns.map((t) => turnWire({ ...t, itemsView: 'full' })) : [];
-  const wire = thread.toWire(turns, { showForkedFrom: true });
+  const turns = withTurns ? thread.turns.map((t) => renderTurn({ ...t, itemsView: 'full' })) : [];
+  const wire = renderThread(loadedThreadFacts(thread, { showForkedFrom: true }), turns);
   return { result: startResult(thread, wire), after: () => cx.notifier.thread(thread.id, 'thread/started', { thread: wire }) };
 };

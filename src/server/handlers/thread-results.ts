@@ -1,5 +1,5 @@
 import type { LoadedThread } from '../../threads/loaded-thread.js';
-import type { JsonObject } from '../../threads/wire.js';
+import type { JsonObject } from '../../support/json-values.js';
 
 /** `sandbox` of start/resume/fork results (SPEC §4.1). */
 export function sandboxWire(mode: string): JsonObject {

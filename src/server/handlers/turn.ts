@@ -1,5 +1,6 @@
 import { ThreadError, requireThreadId } from '../../threads/errors.js';
-import type { JsonObject } from '../../threads/wire.js';
+import type { JsonObject } from '../../support/json-values.js';
+import { renderTurn } from '../../threads/render/turn.js';
 import type { Handler } from '../context.js';
 
 export interface TurnStartParams {
@@ -26,7 +27,7 @@ export const handleTurnStart: Handler<TurnStartParams> = (params, cx) => {
   const threadId = loadedId(params.threadId);
   const sandbox = params.sandboxPolicy?.type ? (SANDBOX_FROM_POLICY[params.sandboxPolicy.type] ?? null) : null;
   const { turn } = cx.threads.startTurn(threadId, params.input, { model: params.model, cwd: params.cwd, approvalPolicy: params.approvalPolicy, sandbox });
-  return { result: { turn } };
+  return { result: { turn: renderTurn(turn) } };
 };
 
 export const handleTurnInterrupt: Handler<{ threadId: string; turnId: string }> = (params, cx) => {

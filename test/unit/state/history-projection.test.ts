@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { openStateDb, THREAD_HISTORY_DB_FILE, type StateDb } from '../../../src/state/index.js';
 import { systemClock } from '../../../src/support/clock.js';
-import { HistoryProjector, projectRolloutRecord } from '../../../src/threads/history-projection.js';
+import { readRolloutSpans } from '../../../src/rollout/line-spans.js';
+import { HistoryProjector, projectRolloutRecord } from '../../../src/threads/history-projector.js';
 import { copyFixtureHome, FIXTURE_HOME_0169, makeTempHome, recordingLogger } from './helpers.js';
 
 const DUMP = path.join(FIXTURE_HOME_0169, 'thread_history_1.sqlite.sql');
@@ -63,7 +64,7 @@ async function openState(home: string): Promise<StateDb> {
 /** Projects a rollout from scratch (or from the stored checkpoint), as a resume does. */
 async function project(db: StateDb, threadId: string, rolloutPath: string): Promise<void> {
   const log = recordingLogger();
-  await new HistoryProjector(db.history, log).catchUp({ id: threadId, rolloutPath, projectHistory: true }, -1);
+  await new HistoryProjector(db.history, log, { readSpans: readRolloutSpans, fileSize: async (p) => statSync(p).size }).catchUp({ id: threadId, rolloutPath, projectHistory: true }, -1);
   expect(log.warnings).toEqual([]);
 }
 

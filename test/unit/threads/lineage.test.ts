@@ -4,7 +4,7 @@ import { afterEach, expect, test } from 'vitest';
 import { LocalThreadStore } from '../../../src/rollout/local-thread-store.js';
 import { silentLogger } from '../../../src/support/logger.js';
 import { rebuildHistory } from '../../../src/threads/history.js';
-import { readThreadLines } from '../../../src/threads/lineage.js';
+import { readThreadLines } from '../../../src/rollout/lineage.js';
 import { FIXTURES, tempHome } from '../../helpers/home.js';
 
 const cleanups: (() => void)[] = [];

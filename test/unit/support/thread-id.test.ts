@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseThreadId } from '../../../src/rollout/thread-id.js';
+import { parseThreadId } from '../../../src/support/thread-id.js';
 
 describe('parseThreadId', () => {
   test('accepts hyphenated, simple, braced and urn forms and lowercases them', () => {

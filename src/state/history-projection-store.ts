@@ -6,6 +6,7 @@ import { threadHistorySchemaSql } from './history-schema-sql.js';
 import { THREAD_HISTORY_MIGRATIONS } from './migration-records.js';
 import { recordMigrations } from './migrations.js';
 import { errorText } from './error-text.js';
+import type { HistoryCheckpoint, ProjectionUpdate, ThreadHistoryProjection } from './history-projection-port.js';
 
 /** The reference 0.169.0's paginated-history projection in CODEX_HOME. */
 export const THREAD_HISTORY_DB_FILE = 'thread_history_1.sqlite';
@@ -26,48 +27,6 @@ const REQUIRED_COLUMNS: Record<string, readonly string[]> = {
   ],
   thread_history_projection_state: ['thread_id', 'next_rollout_byte_offset', 'next_rollout_ordinal'],
 };
-
-// The shapes of the thread layer's `ThreadHistoryProjection` port (src/threads/ports.ts), which this store
-// satisfies structurally (state does not import the thread layer).
-export interface HistoryCheckpoint {
-  offset: number;
-  ordinal: number;
-}
-
-export interface HistoryTurnChange {
-  turnId: string;
-  rootTurnId: string | null;
-  status: string;
-  errorJson: string | null;
-  startedAt: number | null;
-  completedAt: number | null;
-  durationMs: number | null;
-}
-
-export interface HistoryItemChange {
-  turnId: string;
-  itemId: string;
-  itemJson: string;
-  itemType: string;
-  startedAtMs: number | null;
-  completedAtMs: number | null;
-}
-
-export interface HistoryStep {
-  ordinal: number;
-  startOffset: number;
-  endOffset: number;
-  fallbackCreatedAtMs: number | null;
-  turns: HistoryTurnChange[];
-  items: HistoryItemChange[];
-}
-
-export interface HistoryUpdate {
-  from: HistoryCheckpoint;
-  to: HistoryCheckpoint;
-  steps: HistoryStep[];
-  replace: boolean;
-}
 
 /**
  * Attaches `CODEX_HOME/thread_history_1.sqlite` to the state connection as `history` (creating it with the
@@ -117,7 +76,7 @@ export async function attachThreadHistory(db: Database.Database, codexHome: stri
  * ordinal of its first `item_completed` line; the turn's first user item and final agent item are kept on
  * the turn row. Every `apply` is one IMMEDIATE transaction that also moves the thread's checkpoint.
  */
-export class ThreadHistoryStore {
+export class ThreadHistoryStore implements ThreadHistoryProjection {
   private readonly selectCheckpoint: Database.Statement<[string], { offset: number; ordinal: number }>;
   private readonly deleteItems: Database.Statement<[string]>;
   private readonly deleteTurns: Database.Statement<[string]>;
@@ -128,7 +87,7 @@ export class ThreadHistoryStore {
   private readonly noteFirstUserItem: Database.Statement;
   private readonly noteFinalAnswer: Database.Statement;
   private readonly saveCheckpoint: Database.Statement<[string, number, number]>;
-  private readonly applyTx: Database.Transaction<(threadId: string, update: HistoryUpdate) => boolean>;
+  private readonly applyTx: Database.Transaction<(threadId: string, update: ProjectionUpdate) => boolean>;
 
   constructor(db: Database.Database) {
     const h = SCHEMA;
@@ -198,7 +157,7 @@ export class ThreadHistoryStore {
       ON CONFLICT (thread_id) DO UPDATE SET
         next_rollout_byte_offset = excluded.next_rollout_byte_offset,
         next_rollout_ordinal = excluded.next_rollout_ordinal`);
-    this.applyTx = db.transaction((threadId: string, update: HistoryUpdate) => this.applyNow(threadId, update));
+    this.applyTx = db.transaction((threadId: string, update: ProjectionUpdate) => this.applyNow(threadId, update));
   }
 
   /** How far the thread's rollout is projected, or null when it never was. */
@@ -212,11 +171,11 @@ export class ThreadHistoryStore {
    * `replace`, the stored checkpoint (none counts as offset 0) must equal `update.from`, else nothing is written
    * and the answer is false. With `replace`, the thread's rows are dropped first.
    */
-  apply(threadId: string, update: HistoryUpdate): boolean {
+  apply(threadId: string, update: ProjectionUpdate): boolean {
     return this.applyTx.immediate(threadId, update);
   }
 
-  private applyNow(threadId: string, update: HistoryUpdate): boolean {
+  private applyNow(threadId: string, update: ProjectionUpdate): boolean {
     if (update.replace) {
       this.deleteItems.run(threadId);
       this.deleteTurns.run(threadId);

@@ -1,11 +1,13 @@
-import { stat } from 'node:fs/promises';
-import { readRolloutSpans, type LineSpan, type RolloutSpans } from '../rollout/line-spans.js';
-import { asString as str, asStrings as strings, isRecord } from '../support/json-values.js';
-import type { AppendedLine } from '../rollout/writer.js';
+import type { LineSpan, RolloutSpans, ThreadStore } from '../rollout/thread-store.js';
+import type { AppendedLine } from '../rollout/types.js';
+import { asString as str, asStrings as strings, isRecord, type JsonObject } from '../support/json-values.js';
 import type { Logger } from '../support/logger.js';
 import { errorInfoFromRollout } from './error-info.js';
 import type { HistoryCheckpoint, ProjectedItemChange, ProjectedTurnChange, ProjectionStep, ThreadHistoryProjection } from './ports.js';
-import { agentMessageItem, reasoningItem, userMessageItem, type JsonObject } from './wire.js';
+import { agentMessageItem, reasoningItem, userMessageItem } from './render/items.js';
+
+/** The store's file reads the projector needs. */
+export type RolloutSpanSource = Pick<ThreadStore, 'readSpans' | 'fileSize'>;
 
 /**
  * Keeps the reference's paginated-history projection (`thread_history_1.sqlite`) in step with the rollouts
@@ -31,6 +33,7 @@ export class HistoryProjector {
   constructor(
     private readonly port: ThreadHistoryProjection | null,
     private readonly log: Logger,
+    private readonly files: RolloutSpanSource,
   ) {}
 
   /** Projects lines just appended to `thread`'s rollout, catching up from the file when the projection is not exactly where they start. */
@@ -61,7 +64,7 @@ export class HistoryProjector {
     if (!port || !thread.projectHistory || !thread.rolloutPath) return;
     try {
       const checkpoint = port.checkpoint(thread.id);
-      if (checkpoint && checkpoint.ordinal === nextOrdinal && checkpoint.offset === (await stat(thread.rolloutPath)).size) return;
+      if (checkpoint && checkpoint.ordinal === nextOrdinal && checkpoint.offset === (await this.files.fileSize(thread.rolloutPath))) return;
       await this.catchUpFromFile(port, thread.id, thread.rolloutPath);
     } catch (err) {
       this.log.warn({ err, threadId: thread.id }, 'could not update the thread history projection; the rollout stays the truth');
@@ -70,7 +73,7 @@ export class HistoryProjector {
 
   /** The reference's rule: continue from a checkpoint that still matches the file, else rebuild from the start. */
   private async catchUpFromFile(port: ThreadHistoryProjection, threadId: string, rolloutPath: string): Promise<void> {
-    const file = await readRolloutSpans(rolloutPath);
+    const file = await this.files.readSpans(rolloutPath);
     const meta = sessionMetaOf(file.lines[0]);
     // Only paginated rollouts are projected; the reference reads legacy ones from the file.
     if (!meta || meta['history_mode'] !== 'paginated') return;

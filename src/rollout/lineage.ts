@@ -1,7 +1,11 @@
-import type { LocalThreadStore } from '../rollout/local-thread-store.js';
-import { readRollout, type RolloutContents } from '../rollout/reader.js';
-import { isCanonicalThreadId } from '../rollout/thread-id.js';
-import type { RolloutLine } from '../rollout/types.js';
+import { readRollout, type RolloutContents } from './reader.js';
+import { isCanonicalThreadId } from '../support/thread-id.js';
+import type { RolloutLine } from './types.js';
+
+/** How lineage finds a fork's source: the store's `find` (active first, then archived). */
+export interface RolloutFinder {
+  find(threadId: string, archived: boolean): Promise<string | null>;
+}
 
 /** A thread's file plus the conversation it continues. */
 export interface ThreadLines {
@@ -19,12 +23,12 @@ const MAX_FORK_DEPTH = 16;
  * copying them; the history is those source lines followed by the fork's own. Our forks copy the lines and
  * carry no ordinal, so they read as they are. A missing source leaves the fork's own lines.
  */
-export async function readThreadLines(store: LocalThreadStore, rolloutPath: string): Promise<ThreadLines> {
+export async function readThreadLines(store: RolloutFinder, rolloutPath: string): Promise<ThreadLines> {
   const own = await readRollout(rolloutPath);
   return { own, lines: await withLineage(store, own.lines, new Set([rolloutPath]), 0) };
 }
 
-async function withLineage(store: LocalThreadStore, lines: RolloutLine[], seen: Set<string>, depth: number): Promise<RolloutLine[]> {
+async function withLineage(store: RolloutFinder, lines: RolloutLine[], seen: Set<string>, depth: number): Promise<RolloutLine[]> {
   const meta = lines[0]?.type === 'session_meta' ? lines[0].payload : null;
   const sourceId = meta?.['forked_from_id'];
   const upTo = meta?.['forked_from_ordinal_exclusive'];

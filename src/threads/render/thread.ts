@@ -1,0 +1,95 @@
+import { isRecord, type JsonObject } from '../../support/json-values.js';
+import type { SessionSource } from '../../rollout/types.js';
+import { seconds } from './turn.js';
+
+/**
+ * The one renderer of the v2 `Thread` shape, fed by plain domain values. It lives in threads/ (not server/)
+ * because the thread layer emits notifications that carry a Thread (`thread/started`) or a Turn
+ * (`turn/started`, `turn/completed`), and server/ renders results with the same functions. Objects are built
+ * as literals in the reference's key order: clients that compare JSON text (and our tests) see that order.
+ */
+
+export type ThreadStatus = { type: 'notLoaded' } | { type: 'idle' } | { type: 'systemError' } | { type: 'active'; activeFlags: string[] };
+
+/** Plain facts about a thread, loaded or stored, from which its wire shape is rendered. */
+export interface ThreadFacts {
+  id: string;
+  loaded: boolean;
+  cwd: string;
+  forkedFromId: string | null;
+  parentThreadId: string | null;
+  preview: string;
+  ephemeral: boolean;
+  modelProvider: string | null;
+  model: string | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+  recencyAtMs: number;
+  status: ThreadStatus;
+  path: string | null;
+  cliVersion: string;
+  originator: string;
+  source: SessionSource;
+  agentNickname: string | null;
+  agentRole: string | null;
+  name: string | null;
+  /** `canAcceptDirectInput`: true for loaded threads in start/resume/fork/read, null elsewhere. */
+  directInput: boolean | null;
+}
+
+/** The v2 `Thread` object (SPEC §3). `turns` are already rendered (`renderTurn`). */
+export function renderThread(t: ThreadFacts, turns: JsonObject[]): JsonObject {
+  return {
+    id: t.id,
+    environments: t.loaded ? [{ environmentId: 'local', cwd: t.cwd, runtimeWorkspaceRoots: [t.cwd] }] : null,
+    extra: null,
+    sessionId: t.id,
+    forkedFromId: t.forkedFromId,
+    attachedToThreadId: null,
+    parentThreadId: t.parentThreadId,
+    preview: t.preview,
+    ephemeral: t.ephemeral,
+    section: null,
+    sectionEnteredAt: null,
+    projectId: null,
+    historyMode: 'paginated',
+    modelProvider: t.modelProvider,
+    model: t.model,
+    reasoningEffort: null,
+    createdAt: seconds(t.createdAtMs),
+    updatedAt: seconds(t.updatedAtMs),
+    recencyAt: seconds(t.recencyAtMs),
+    status: t.status,
+    path: t.path,
+    cwd: t.cwd,
+    cliVersion: t.cliVersion,
+    originator: t.originator,
+    source: sourceWire(t.source),
+    canAcceptDirectInput: t.directInput,
+    threadSource: null,
+    agentNickname: t.agentNickname,
+    agentRole: t.agentRole,
+    gitInfo: null,
+    name: t.name,
+    daybreakEnabled: null,
+    turns,
+  };
+}
+
+/** Rollouts spell sub-agent sources `{"subagent":…}`; the v2 wire spells them `{"subAgent":…}`. */
+export function sourceWire(source: SessionSource): unknown {
+  if (isRecord(source) && 'subagent' in source) return { subAgent: source['subagent'] };
+  return source;
+}
+
+
+/** A thread's read state (SPEC §3): the first unread turn and the receipt's revision. */
+export interface ReadState {
+  firstUnreadTurnId: string | null;
+  revision: string;
+}
+
+/** The `readStates` entry of a thread. */
+export function renderReadState(state: ReadState): JsonObject {
+  return { firstUnread: state.firstUnreadTurnId ? { type: 'turn', turnId: state.firstUnreadTurnId } : null, revision: state.revision };
+}
