@@ -17,7 +17,7 @@ import { comparePosition, matchesListFilters, sortKeyMs } from './list-filter.js
 import { searchRolloutById, walkActiveRollouts, walkArchivedRollouts } from './scan.js';
 import { checkRolloutOwner } from './session-meta.js';
 import { isCanonicalThreadId } from '../support/thread-id.js';
-import { SessionIndex } from './session-index.js';
+import { ThreadNames } from './thread-names.js';
 import { summarizeRollout } from './summary.js';
 import type { IndexListQuery, ThreadIndex } from './thread-index.js';
 import type { RolloutSummary } from './types.js';
@@ -31,7 +31,7 @@ const MAX_FORK_DEPTH = 16;
  */
 export class LocalThreadStore implements ThreadStore {
   readonly layout: HomeLayout;
-  readonly names: SessionIndex;
+  readonly names: ThreadNames;
   private readonly locks: WriterLocks;
   private readonly summaries = new Map<string, { mtimeMs: number; size: number; summary: RolloutSummary }>();
 
@@ -41,7 +41,7 @@ export class LocalThreadStore implements ThreadStore {
     private readonly deps: { clock: Clock; log: Logger },
   ) {
     this.layout = new HomeLayout(home);
-    this.names = new SessionIndex(this.layout);
+    this.names = new ThreadNames(this.layout);
     this.locks = new WriterLocks(this.layout);
   }
 

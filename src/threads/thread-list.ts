@@ -1,19 +1,13 @@
-import { sortKeyMs, type IndexListQuery, type ListSortKey, type StoredThread, type ThreadStore } from '../rollout/thread-store.js';
+import { sortKeyMs, type IndexListQuery, type StoredThread, type ThreadStore } from '../rollout/thread-store.js';
 import { isCanonicalThreadId } from '../support/thread-id.js';
 import { ThreadError } from './errors.js';
 
-/** `thread/list` as the thread layer takes it: params already defaulted and normalised by the handler. */
-export interface ThreadListRequest {
+/**
+ * `thread/list` as the thread layer takes it: the store's query with the client's opaque cursor instead of a
+ * position, params already defaulted and normalised (absolute `cwds`) by the handler.
+ */
+export interface ThreadListRequest extends Omit<IndexListQuery, 'after' | 'requirePreview'> {
   cursor: string | null;
-  limit: number;
-  sortKey: ListSortKey;
-  sortDirection: 'asc' | 'desc';
-  archived: boolean;
-  sourceKinds: string[];
-  modelProviders: string[] | null;
-  /** Absolute paths. */
-  cwds: string[] | null;
-  searchTerm: string | null;
   useStateDbOnly: boolean;
 }
 

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { ModelClient } from '../model/types.js';
 import { ThreadStoreError, type StoredThread, type ThreadLock, type ThreadStore } from '../rollout/thread-store.js';
 import type { Clock } from '../support/clock.js';
@@ -11,27 +10,17 @@ import { HistoryProjector } from './history-projector.js';
 import { rebuildHistory } from './history.js';
 import { LoadedThread, type ActiveTurn } from './loaded-thread.js';
 import type { ThreadEventSink, ThreadStatePort } from './ports.js';
-import type { ReadState, ThreadFacts } from './render/thread.js';
+import type { ThreadFacts } from './render/thread.js';
 import type { TurnFacts } from './render/turn.js';
 import { sessionMetaLine } from './rollout-lines.js';
 import { applyOverrides, threadSettings, withoutEmpty, type SettingsOverrides, type StoredSettings, type ThreadDefaults } from './settings.js';
 import { indexRowOf, loadedThreadFacts, storedThreadFacts } from './thread-facts.js';
-import { listStoredThreads, type ThreadListRequest } from './thread-list.js';
+import type { ThreadListRequest } from './thread-list.js';
+import { loadStoredThread } from './thread-loading.js';
+import { listThreads, readThread, type ThreadListPage, type ThreadQueryDeps, type ThreadRead } from './thread-queries.js';
+
+export type { ThreadListPage, ThreadRead } from './thread-queries.js';
 import { TurnRunner } from './turn-runner.js';
-
-/** `thread/read`'s answer as domain values: the thread, its turns (empty unless asked for) and its read state. */
-export interface ThreadRead {
-  thread: ThreadFacts;
-  turns: TurnFacts[];
-  readState: ReadState | null;
-}
-
-/** One `thread/list` page: each thread with its read state, and the cursors. */
-export interface ThreadListPage {
-  threads: { thread: ThreadFacts; readState: ReadState }[];
-  nextCursor: string | null;
-  backwardsCursor: string | null;
-}
 
 export interface ThreadManagerDeps {
   store: ThreadStore;
@@ -62,9 +51,11 @@ export class ThreadManager {
   private readonly idleTimer: NodeJS.Timeout;
   /** Projects what loaded threads append into `thread_history_1.sqlite` (a no-op without a state DB). */
   private readonly projector: HistoryProjector;
+  private readonly queryDeps: ThreadQueryDeps;
 
   constructor(private readonly deps: ThreadManagerDeps) {
     this.projector = new HistoryProjector(deps.stateDb?.history ?? null, deps.log, deps.store);
+    this.queryDeps = { store: deps.store, stateDb: deps.stateDb, log: deps.log, loaded: (id) => this.get(id), storedFacts: (stored) => this.storedFacts(stored) };
     const idleMs = deps.idleUnloadMs ?? IDLE_UNLOAD_MS;
     this.idleTimer = setInterval(() => void this.unloadIdle(idleMs), Math.max(50, Math.min(60_000, Math.floor(idleMs / 4))));
     this.idleTimer.unref();
@@ -123,7 +114,9 @@ export class ThreadManager {
     if (!rolloutPath) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
     const lock = this.lockOrThrow(threadId);
     try {
-      const thread = await this.loadFromFile(threadId, rolloutPath, lock, overrides, originator);
+      const thread = await loadStoredThread(this.deps.store, this.deps.clock, rolloutPath, lock, (createdAtMs, storedOriginator, stored) =>
+        this.settingsFor({ threadId, createdAtMs, originator: storedOriginator ?? originator }, overrides, stored),
+      );
       // What another process appended without projecting it (or a projection never made) is projected now, so
       // the reference reads every turn of this thread without loading it.
       await this.projector.catchUp(thread, thread.writer?.ordinal ?? 0);
@@ -133,42 +126,6 @@ export class ThreadManager {
       lock.release();
       throw error;
     }
-  }
-
-  private async loadFromFile(threadId: string, rolloutPath: string, lock: ThreadLock, overrides: SettingsOverrides, originator: string): Promise<LoadedThread> {
-    const { store, clock } = this.deps;
-    const { own: contents, lines } = await store.readWithLineage(rolloutPath);
-    const history = rebuildHistory(lines);
-    const summary = await store.storedThread(rolloutPath);
-    const meta = history.sessionMeta ?? {};
-    const createdAtMs = summary?.createdAtMs ?? clock.nowMs();
-    const storedOriginator = typeof meta['originator'] === 'string' ? meta['originator'] : originator;
-    const settings = this.settingsFor({ threadId, createdAtMs, originator: storedOriginator }, overrides, {
-      model: history.model,
-      modelProvider: typeof meta['model_provider'] === 'string' ? meta['model_provider'] : null,
-      cwd: typeof meta['cwd'] === 'string' ? meta['cwd'] : null,
-      cliVersion: typeof meta['cli_version'] === 'string' ? meta['cli_version'] : null,
-    });
-    const ownMeta = contents.lines[0]?.type === 'session_meta' ? contents.lines[0] : null;
-    const writer = store.continueWriter(rolloutPath, contents);
-    const thread = new LoadedThread(settings, false, writer, lock, {
-      forkedFromId: summary?.forkedFromId ?? null,
-      parentThreadId: summary?.spawn?.parentThreadId ?? null,
-      source: summary?.source ?? 'vscode',
-      agentNickname: summary?.spawn?.agentNickname ?? null,
-      agentRole: summary?.spawn?.agentRole ?? null,
-    });
-    thread.projectHistory = ownMeta?.payload['history_mode'] === 'paginated';
-    thread.turns = history.turns;
-    thread.modelInput = history.modelInput;
-    thread.historySequence = contents.lines.filter((l) => l.type === 'response_item').length;
-    if (history.totalUsage) thread.totalUsage = history.totalUsage;
-    thread.lastUsage = history.lastUsage;
-    thread.preview = summary?.preview ?? '';
-    thread.name = summary?.name ?? null;
-    thread.updatedAtMs = summary?.updatedAtMs ?? createdAtMs;
-    thread.recencyAtMs = summary?.recencyAtMs ?? createdAtMs;
-    return thread;
   }
 
   /**
@@ -343,39 +300,13 @@ export class ThreadManager {
    * `thread/read`: a loaded thread from memory; a stored one (active or archived) from its file, its turns
    * rebuilt (with fork lineage) only when asked for. `not-loaded` when neither exists.
    */
-  async read(threadId: string, includeTurns: boolean): Promise<ThreadRead> {
-    const loaded = this.get(threadId);
-    if (loaded) {
-      if (includeTurns && !loaded.materialized) throw new ThreadError('list-turns-unsupported', 'list_turns is not supported yet');
-      return { thread: loadedThreadFacts(loaded), turns: includeTurns ? loaded.turns : [], readState: loaded.materialized ? this.readState(threadId) : null };
-    }
-    const { store } = this.deps;
-    const rolloutPath = (await store.find(threadId, false)) ?? (await store.find(threadId, true));
-    const stored = rolloutPath ? await store.storedThread(rolloutPath) : null;
-    if (!rolloutPath || !stored) throw new ThreadError('not-loaded', `thread not loaded: ${threadId}`);
-    const turns = includeTurns ? rebuildHistory((await store.readWithLineage(rolloutPath)).lines).turns : [];
-    return { thread: this.storedFacts({ ...stored, rolloutPath: path.resolve(rolloutPath) }), turns, readState: this.readState(threadId) };
+  read(threadId: string, includeTurns: boolean): Promise<ThreadRead> {
+    return readThread(this.queryDeps, threadId, includeTurns);
   }
 
   /** `thread/list`: one page of stored threads (live state for those loaded here) with their read states. */
-  async list(request: ThreadListRequest): Promise<ThreadListPage> {
-    const page = await listStoredThreads(this.deps.store, request);
-    return {
-      threads: page.threads.map((stored) => ({ thread: this.storedFacts(stored), readState: this.readState(stored.id) })),
-      nextCursor: page.nextCursor,
-      backwardsCursor: page.backwardsCursor,
-    };
-  }
-
-  /** SPEC §3 read state: the stored receipt, or the initial state of a thread without one. */
-  readState(threadId: string): ReadState {
-    let receipt = null;
-    try {
-      receipt = this.deps.stateDb?.readState(threadId) ?? null;
-    } catch (error) {
-      this.deps.log.warn({ err: error }, 'read receipt lookup failed');
-    }
-    return receipt ?? { firstUnreadTurnId: null, revision: `initial:${threadId}` };
+  list(request: ThreadListRequest): Promise<ThreadListPage> {
+    return listThreads(this.queryDeps, request);
   }
 
   /** End of process: interrupt running turns (their lines are flushed), close writers, release locks. */

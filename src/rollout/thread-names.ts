@@ -11,7 +11,7 @@ const requireNative = createRequire(import.meta.url);
  * wins), the file the reference reads names from. Appends are guarded by an exclusive flock on
  * `session_index.jsonl.lock`, as the reference does. Reads are cached until the file's size or mtime changes.
  */
-export class SessionIndex {
+export class ThreadNames {
   private cache: { size: number; mtimeMs: number; names: Map<string, string> } | null = null;
 
   constructor(private readonly layout: HomeLayout) {}

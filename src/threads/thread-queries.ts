@@ -1,0 +1,70 @@
+import path from 'node:path';
+import type { StoredThread, ThreadStore } from '../rollout/thread-store.js';
+import type { Logger } from '../support/logger.js';
+import { ThreadError } from './errors.js';
+import { rebuildHistory } from './history.js';
+import type { LoadedThread } from './loaded-thread.js';
+import type { ThreadStatePort } from './ports.js';
+import type { ReadState, ThreadFacts } from './render/thread.js';
+import type { TurnFacts } from './render/turn.js';
+import { loadedThreadFacts } from './thread-facts.js';
+import { listStoredThreads, type ThreadListRequest } from './thread-list.js';
+
+/** `thread/read`'s answer as domain values: the thread, its turns (empty unless asked for) and its read state. */
+export interface ThreadRead {
+  thread: ThreadFacts;
+  turns: TurnFacts[];
+  readState: ReadState | null;
+}
+
+/** One `thread/list` page: each thread with its read state, and the cursors. */
+export interface ThreadListPage {
+  threads: { thread: ThreadFacts; readState: ReadState }[];
+  nextCursor: string | null;
+  backwardsCursor: string | null;
+}
+
+/** What the read-only queries need from the manager. */
+export interface ThreadQueryDeps {
+  store: ThreadStore;
+  stateDb: ThreadStatePort | null;
+  log: Logger;
+  /** The thread loaded here (marking it active), or undefined. */
+  loaded(threadId: string): LoadedThread | undefined;
+  /** A stored thread, or its live state when it is loaded here. */
+  storedFacts(stored: StoredThread): ThreadFacts;
+}
+
+export async function readThread(deps: ThreadQueryDeps, threadId: string, includeTurns: boolean): Promise<ThreadRead> {
+  const loaded = deps.loaded(threadId);
+  if (loaded) {
+    if (includeTurns && !loaded.materialized) throw new ThreadError('list-turns-unsupported', 'list_turns is not supported yet');
+    return { thread: loadedThreadFacts(loaded), turns: includeTurns ? loaded.turns : [], readState: loaded.materialized ? readState(deps, threadId) : null };
+  }
+  const { store } = deps;
+  const rolloutPath = (await store.find(threadId, false)) ?? (await store.find(threadId, true));
+  const stored = rolloutPath ? await store.storedThread(rolloutPath) : null;
+  if (!rolloutPath || !stored) throw new ThreadError('not-loaded', `thread not loaded: ${threadId}`);
+  const turns = includeTurns ? rebuildHistory((await store.readWithLineage(rolloutPath)).lines).turns : [];
+  return { thread: deps.storedFacts({ ...stored, rolloutPath: path.resolve(rolloutPath) }), turns, readState: readState(deps, threadId) };
+}
+
+export async function listThreads(deps: ThreadQueryDeps, request: ThreadListRequest): Promise<ThreadListPage> {
+  const page = await listStoredThreads(deps.store, request);
+  return {
+    threads: page.threads.map((stored) => ({ thread: deps.storedFacts(stored), readState: readState(deps, stored.id) })),
+    nextCursor: page.nextCursor,
+    backwardsCursor: page.backwardsCursor,
+  };
+}
+
+/** SPEC §3 read state: the stored receipt, or the initial state of a thread without one. */
+function readState(deps: ThreadQueryDeps, threadId: string): ReadState {
+  let receipt = null;
+  try {
+    receipt = deps.stateDb?.readState(threadId) ?? null;
+  } catch (error) {
+    deps.log.warn({ err: error }, 'read receipt lookup failed');
+  }
+  return receipt ?? { firstUnreadTurnId: null, revision: `initial:${threadId}` };
+}
