@@ -16,3 +16,8 @@ export function asString(value: unknown): string | null {
 export function asStrings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
 }
+
+/** The value if it is a safe integer, else null. */
+export function asInteger(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
+}

@@ -5,7 +5,8 @@ import { describe, expect, onTestFinished, test } from 'vitest';
 import { openStateDb, THREAD_HISTORY_DB_FILE, type StateDb } from '../../../src/state/index.js';
 import { systemClock } from '../../../src/support/clock.js';
 import { readRolloutSpans } from '../../../src/rollout/line-spans.js';
-import { HistoryProjector, projectRolloutRecord } from '../../../src/threads/history-projector.js';
+import { projectRolloutRecord } from '../../../src/threads/history-line-rule.js';
+import { HistoryProjector } from '../../../src/threads/history-projector.js';
 import { copyFixtureHome, FIXTURE_HOME_0169, makeTempHome, recordingLogger } from './helpers.js';
 
 const DUMP = path.join(FIXTURE_HOME_0169, 'thread_history_1.sqlite.sql');
