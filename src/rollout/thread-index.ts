@@ -1,7 +1,8 @@
 import type { RolloutSummary } from './types.js';
 
 /**
- * The port the rollout store needs from a database index of threads. `StateDb` (src/state/) implements it;
+ * The port the rollout store needs from a database index of threads. In rollout/ "index" means this port only
+ * (the `threads` table of `state_5.sqlite`); thread names in `session_index.jsonl` are `ThreadNames`. `StateDb` (src/state/) implements it;
  * the store takes `ThreadIndex | null` and works from the filesystem alone when it is null.
  *
  * Contract: every method is synchronous (better-sqlite3) and never throws for expected outcomes; a failing
