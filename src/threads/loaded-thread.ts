@@ -69,6 +69,11 @@ export class LoadedThread {
     return this.writer !== null && (this.writer.materialized || this.writer.ordinal > 0);
   }
 
+  /** The ordinal the next appended line gets; null for an ephemeral thread (nothing is ever written). */
+  get nextOrdinal(): number | null {
+    return this.writer?.ordinal ?? null;
+  }
+
   get rolloutPath(): string | null {
     return this.writer?.rolloutPath ?? null;
   }

@@ -34,7 +34,7 @@ export function resumeResult(thread: LoadedThread, threadWire: JsonObject): Json
   const { multiAgentMode, ...start } = startResult(thread, threadWire);
   const cursor = (ordinal: number, kind: string) =>
     JSON.stringify({ requestedThreadId: thread.id, rolloutOrdinal: ordinal, includeAnchor: true, scope: { kind } });
-  const lastOrdinal = Math.max(0, (thread.writer?.ordinal ?? 1) - 1);
+  const lastOrdinal = Math.max(0, (thread.nextOrdinal ?? 1) - 1);
   return {
     ...start,
     collaborationMode: { mode: 'default', settings: { model: thread.settings.model, reasoning_effort: null, developer_instructions: null } },
