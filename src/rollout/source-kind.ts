@@ -8,8 +8,9 @@ import type { SessionSource, SpawnOrigin } from './types.js';
  *
  * Reference behaviour (codex-rs/app-server/src/filters.rs, `source_kind_matches`): `appServer` is the `mcp`
  * source; `subAgentOther` is only `SubAgentSource::Other` (a `{"subagent":{"other":…}}` source), so a
- * `memory_consolidation` sub-agent is listed under `subAgent` alone; a source the reference does not know
- * deserialises as `SessionSource::Unknown` (`#[serde(other)]`) and is the `unknown` kind.
+ * `memory_consolidation` sub-agent is listed under `subAgent` alone; a plain source the reference does not know
+ * deserialises as `SessionSource::Unknown` (`#[serde(other)]`) and is the `unknown` kind, while `custom` and
+ * `internal` sources (and any other object) match no kind at all.
  */
 
 /** Sources listed when a query names none: the interactive ones (SPEC §4.8). */
@@ -19,10 +20,10 @@ export const INTERACTIVE_SOURCE_KINDS: readonly string[] = ['cli', 'vscode'];
 const SUB_AGENT_KINDS: readonly string[] = ['subAgentReview', 'subAgentCompact', 'subAgentThreadSpawn', 'subAgentOther'];
 
 /**
- * The most specific kind of a source. Sub-agents with no kind of their own (`memory_consolidation`) are
- * `subAgent`; `expandSourceKinds` makes a `subAgent` filter include the specific ones.
+ * The most specific kind of a source, or null when no filter names it. Sub-agents with no kind of their own
+ * (`memory_consolidation`) are `subAgent`; `expandSourceKinds` makes a `subAgent` filter include the specific ones.
  */
-export function sourceKindOf(source: SessionSource): string {
+export function sourceKindOf(source: SessionSource): string | null {
   switch (source) {
     case 'cli':
     case 'vscode':
@@ -35,7 +36,7 @@ export function sourceKindOf(source: SessionSource): string {
   }
   if (!isRecord(source)) return 'unknown';
   const subAgent = source['subagent'] ?? source['subAgent'];
-  if (subAgent === undefined) return 'unknown';
+  if (subAgent === undefined) return null;
   if (subAgent === 'review') return 'subAgentReview';
   if (subAgent === 'compact') return 'subAgentCompact';
   if (isRecord(subAgent) && 'thread_spawn' in subAgent) return 'subAgentThreadSpawn';
@@ -52,7 +53,8 @@ export function expandSourceKinds(kinds: readonly string[]): string[] {
 
 /** Whether a source passes a `sourceKinds` filter. */
 export function matchesSourceKinds(source: SessionSource, kinds: readonly string[]): boolean {
-  return expandSourceKinds(kinds).includes(sourceKindOf(source));
+  const kind = sourceKindOf(source);
+  return kind !== null && expandSourceKinds(kinds).includes(kind);
 }
 
 /** Sub-agent lineage from a `session_meta.source` (`{"subagent":{"thread_spawn":{…}}}`), or null. */

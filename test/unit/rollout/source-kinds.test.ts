@@ -18,12 +18,13 @@ const SOURCES: [number, unknown][] = [
   [8, { subagent: { other: 'guardian' } }],
   [9, { subagent: 'memory_consolidation' }],
   [10, 'some_future_source'],
+  [11, { custom: 'my_integration' }],
 ];
 
 /**
  * Reference (codex-rs/app-server/src/filters.rs, `source_kind_matches`): `appServer` is the `mcp` source,
  * `subAgentOther` only `SubAgentSource::Other`, so `memory_consolidation` is listed under `subAgent` alone;
- * an unrecognised source deserialises as `Unknown`.
+ * an unrecognised plain source deserialises as `Unknown`; a `custom` source matches no kind.
  */
 const EXPECTED: Record<string, number[]> = {
   '': [2, 1],
