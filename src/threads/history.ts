@@ -3,7 +3,7 @@ import type { RolloutLine } from '../rollout/types.js';
 import type { ResponseInputItem } from '../model/types.js';
 import { errorInfoFromRollout } from './error-info.js';
 import { agentMessageItem, reasoningItem, userMessageItem } from './render/items.js';
-import type { TurnFacts } from './render/turn.js';
+import type { TurnFacts } from './facts.js';
 import { tokensFromRollout, type TokenBreakdown } from './tokens.js';
 
 /** What a rollout says about a thread's past, rebuilt for `thread/read`, `thread/resume` and the next model request. */

@@ -2,8 +2,8 @@ import type { ResponseInputItem } from '../model/types.js';
 import type { ThreadLock, ThreadWriter } from '../rollout/thread-store.js';
 import type { SessionSource } from '../rollout/types.js';
 import type { JsonObject } from '../support/json-values.js';
-import type { ThreadStatus } from './render/thread.js';
-import type { TurnFacts } from './render/turn.js';
+import type { ThreadStatus } from './facts.js';
+import type { TurnFacts } from './facts.js';
 import type { ThreadSettings } from './rollout-lines.js';
 import { ZERO_TOKENS, type TokenBreakdown } from './tokens.js';
 

@@ -11,7 +11,7 @@ import { rebuildHistory } from './history.js';
 import { LoadedThread, type ActiveTurn } from './loaded-thread.js';
 import type { ThreadEventSink, ThreadStatePort } from './ports.js';
 import type { ThreadFacts } from './render/thread.js';
-import type { TurnFacts } from './render/turn.js';
+import type { TurnFacts } from './facts.js';
 import { sessionMetaLine } from './rollout-lines.js';
 import { applyOverrides, threadSettings, withoutEmpty, type SettingsOverrides, type StoredSettings, type ThreadDefaults } from './settings.js';
 import { indexRowOf, loadedThreadFacts, storedThreadFacts } from './thread-facts.js';

@@ -5,8 +5,9 @@ import { ThreadError } from './errors.js';
 import { rebuildHistory } from './history.js';
 import type { LoadedThread } from './loaded-thread.js';
 import type { ThreadStatePort } from './ports.js';
-import type { ReadState, ThreadFacts } from './render/thread.js';
-import type { TurnFacts } from './render/turn.js';
+import type { ReadState } from './facts.js';
+import type { ThreadFacts } from './render/thread.js';
+import type { TurnFacts } from './facts.js';
 import { loadedThreadFacts } from './thread-facts.js';
 import { listStoredThreads, type ThreadListRequest } from './thread-list.js';
 

@@ -7,7 +7,7 @@ import type { Logger } from '../support/logger.js';
 import { FALLBACK_CONTEXT_WINDOW } from './catalog.js';
 import type { HistoryProjector } from './history-projector.js';
 import { agentMessageItem, reasoningItem, userMessageItem } from './render/items.js';
-import type { ThreadStatus } from './render/thread.js';
+import type { ThreadStatus } from './facts.js';
 import { renderTurn } from './render/turn.js';
 import { indexRowOf } from './thread-facts.js';
 import type { ActiveTurn, LoadedThread } from './loaded-thread.js';

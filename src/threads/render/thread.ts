@@ -1,5 +1,6 @@
 import { isRecord, type JsonObject } from '../../support/json-values.js';
 import type { SessionSource } from '../../rollout/types.js';
+import type { ReadState, ThreadStatus } from '../facts.js';
 import { seconds } from './turn.js';
 
 /**
@@ -9,7 +10,6 @@ import { seconds } from './turn.js';
  * as literals in the reference's key order: clients that compare JSON text (and our tests) see that order.
  */
 
-export type ThreadStatus = { type: 'notLoaded' } | { type: 'idle' } | { type: 'systemError' } | { type: 'active'; activeFlags: string[] };
 
 /** Plain facts about a thread, loaded or stored, from which its wire shape is rendered. */
 export interface ThreadFacts {
@@ -82,12 +82,6 @@ export function sourceWire(source: SessionSource): unknown {
   return source;
 }
 
-
-/** A thread's read state (SPEC §3): the first unread turn and the receipt's revision. */
-export interface ReadState {
-  firstUnreadTurnId: string | null;
-  revision: string;
-}
 
 /** The `readStates` entry of a thread. */
 export function renderReadState(state: ReadState): JsonObject {

@@ -1,21 +1,7 @@
 import type { JsonObject } from '../../support/json-values.js';
+import type { TurnFacts } from '../facts.js';
 
 /** The one renderer of the v2 `Turn` shape (see render/thread.ts for why it lives in threads/). */
-
-export type TurnStatus = 'inProgress' | 'completed' | 'interrupted' | 'failed';
-export type ItemsView = 'notLoaded' | 'summary' | 'full';
-
-/** A turn as the thread layer keeps it; `items` are v2 items (render/items.ts). */
-export interface TurnFacts {
-  id: string;
-  items: JsonObject[];
-  itemsView: ItemsView;
-  status: TurnStatus;
-  error: JsonObject | null;
-  startedAtMs: number | null;
-  completedAtMs: number | null;
-  durationMs: number | null;
-}
 
 export function renderTurn(t: TurnFacts): JsonObject {
   return {
