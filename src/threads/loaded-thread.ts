@@ -69,6 +69,15 @@ export class LoadedThread {
     return this.writer !== null && (this.writer.materialized || this.writer.ordinal > 0);
   }
 
+  /** Interrupts the running turn, if any, and waits until its lines are written and it has ended. */
+  async interruptAndSettle(): Promise<void> {
+    const active = this.active;
+    if (!active) return;
+    active.interrupted = true;
+    active.controller.abort();
+    await active.done;
+  }
+
   /** The ordinal the next appended line gets; null for an ephemeral thread (nothing is ever written). */
   get nextOrdinal(): number | null {
     return this.writer?.ordinal ?? null;

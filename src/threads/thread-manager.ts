@@ -227,11 +227,7 @@ export class ThreadManager {
 
   /** Unloads a thread: ends its turn, closes its writer, releases its lock and drops subscriptions. */
   private async unload(thread: LoadedThread): Promise<void> {
-    if (thread.active) {
-      thread.active.interrupted = true;
-      thread.active.controller.abort();
-      await thread.active.done;
-    }
+    await thread.interruptAndSettle();
     this.loaded.delete(thread.id);
     thread.status = { type: 'notLoaded' };
     this.deps.sink.thread(thread.id, 'thread/status/changed', { threadId: thread.id, status: thread.status });
@@ -317,11 +313,7 @@ export class ThreadManager {
 
   private async unloadQuietly(thread: LoadedThread): Promise<void> {
     try {
-      if (thread.active) {
-        thread.active.interrupted = true;
-        thread.active.controller.abort();
-        await thread.active.done;
-      }
+      await thread.interruptAndSettle();
       await thread.writer?.close();
     } catch (error) {
       this.deps.log.error({ err: error, threadId: thread.id }, 'failed to close thread');
