@@ -4,6 +4,6 @@
  * test checks the module graph); the schemas, types and JSON Schema export are in `index.ts`, which the
  * server loads only for `generate-json-schema`.
  */
-export { type DecodeFailure, type DecodeResult, decodeParams, unknownMethodMessage } from './decode.js';
-export { type ImplementedMethod, type MethodParams, isImplementedMethod } from './method-decoders.js';
+export { type DecodeFailure, type DecodeResult, type DecodedRequest, decodeParams, decodeRequest, unknownMethodMessage } from './decode.js';
+export { type ImplementedMethod, type MethodParams, type MethodResult, METHODS, isImplementedMethod, queueKeyOf } from './methods.js';
 export { KNOWN_METHOD_NAMES, isKnownMethod } from './method-names.js';

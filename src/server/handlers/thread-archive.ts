@@ -1,19 +1,16 @@
 import { requireThreadId } from '../../threads/errors.js';
 import type { Handler } from '../context.js';
-
-export interface ThreadIdParams {
-  threadId: string;
-}
+import { asThread } from './untyped-wire.js';
 
 /** SPEC §4.6/§9: `{}` first, then one `thread/archived` per archived thread, parent first. */
-export const handleThreadArchive: Handler<ThreadIdParams> = async (params, cx) => {
+export const handleThreadArchive: Handler<'thread/archive'> = async (params, cx) => {
   const threadId = requireThreadId(params.threadId, 'session');
   const archived = await cx.threads.archive(threadId);
   return { result: {}, after: () => archived.forEach((id) => cx.notifier.broadcast('thread/archived', { threadId: id })) };
 };
 
-export const handleThreadUnarchive: Handler<ThreadIdParams> = async (params, cx) => {
+export const handleThreadUnarchive: Handler<'thread/unarchive'> = async (params, cx) => {
   const threadId = requireThreadId(params.threadId, 'session');
   const stored = await cx.threads.unarchive(threadId);
-  return { result: { thread: cx.threads.storedWire(stored) }, after: () => cx.notifier.broadcast('thread/unarchived', { threadId }) };
+  return { result: { thread: asThread(cx.threads.storedWire(stored)) }, after: () => cx.notifier.broadcast('thread/unarchived', { threadId }) };
 };

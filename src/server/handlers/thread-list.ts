@@ -3,22 +3,10 @@ import { isCanonicalThreadId } from '../../rollout/thread-id.js';
 import type { IndexListQuery, ListSortKey } from '../../rollout/thread-index.js';
 import { sortKeyMs } from '../../rollout/list-filter.js';
 import { ThreadError } from '../../threads/errors.js';
-import type { JsonObject } from '../../threads/wire.js';
+import type { Thread, ThreadReadState } from '../../protocol/thread.js';
 import type { Handler } from '../context.js';
+import { asThread } from './untyped-wire.js';
 import { readStateOf } from './thread-read.js';
-
-export interface ThreadListParams {
-  cursor?: string | null;
-  limit?: number | null;
-  sortKey?: string | null;
-  sortDirection?: 'asc' | 'desc' | null;
-  archived?: boolean | null;
-  sourceKinds?: string[] | null;
-  modelProviders?: string[] | null;
-  cwd?: string | string[] | null;
-  searchTerm?: string | null;
-  useStateDbOnly?: boolean | null;
-}
 
 const DEFAULT_LIMIT = 25;
 const MAX_LIMIT = 100;
@@ -38,7 +26,7 @@ function formatCursor(keyMs: number, id: string, secondsOnly: boolean): string {
   return `${text}|${id}`;
 }
 
-export const handleThreadList: Handler<ThreadListParams> = async (params, cx) => {
+export const handleThreadList: Handler<'thread/list'> = async (params, cx) => {
   const sortKey = (['updated_at', 'recency_at'].includes(params.sortKey ?? '') ? params.sortKey : 'created_at') as ListSortKey;
   const limit = Math.min(MAX_LIMIT, Math.max(1, params.limit ?? DEFAULT_LIMIT));
   const archived = params.archived === true;
@@ -57,10 +45,10 @@ export const handleThreadList: Handler<ThreadListParams> = async (params, cx) =>
   };
   const useIndexOnly = params.useStateDbOnly === true;
   const page = await cx.store.list(query, useIndexOnly);
-  const data: JsonObject[] = [];
-  const readStates: Record<string, JsonObject> = {};
+  const data: Thread[] = [];
+  const readStates: Record<string, ThreadReadState> = {};
   for (const stored of page.threads) {
-    data.push({ ...cx.threads.storedWire(stored), canAcceptDirectInput: null, turns: [] });
+    data.push({ ...asThread(cx.threads.storedWire(stored)), canAcceptDirectInput: null, turns: [] });
     readStates[stored.id] = readStateOf(cx, stored.id);
   }
   const last = page.threads.at(-1);
@@ -74,23 +62,4 @@ export const handleThreadList: Handler<ThreadListParams> = async (params, cx) =>
       backwardsCursor: first ? new Date(sortKeyMs(first, sortKey)).toISOString() : null,
     },
   };
-};
-
-export interface ThreadLoadedListParams {
-  cursor?: string | null;
-  limit?: number | null;
-}
-
-export const handleThreadLoadedList: Handler<ThreadLoadedListParams> = (params, cx) => {
-  const ids = cx.threads.loadedIds();
-  let start = 0;
-  if (params.cursor) {
-    if (!isCanonicalThreadId(params.cursor)) throw new ThreadError('invalid-cursor', `invalid cursor: ${params.cursor}`);
-    start = ids.findIndex((id) => id > (params.cursor as string));
-    if (start === -1) start = ids.length;
-  }
-  const limit = params.limit ?? ids.length;
-  const data = ids.slice(start, start + Math.max(1, limit));
-  const more = start + data.length < ids.length;
-  return { result: { data, nextCursor: more ? (data.at(-1) ?? null) : null } };
 };
