@@ -4,7 +4,7 @@
  * path (`runtime.ts`) never imports it.
  */
 import { z } from 'zod';
-import { type ImplementedMethod, type MethodParams, type MethodResultSchema, METHODS, type ResultSchemas } from './methods.js';
+import { type ImplementedMethod, type MethodParams, type MethodParamsInput, type MethodResultSchema, METHODS, type ResultSchemas } from './methods.js';
 import * as modelSchemas from './model.js';
 import * as responseSchemas from './responses.js';
 
@@ -13,7 +13,7 @@ const RESULT_SCHEMAS: ResultSchemas = { ...responseSchemas, ...modelSchemas };
 /** The schemas of one method. Every call returns the same schema objects (wire types memoise theirs). */
 export interface MethodSchemas<M extends ImplementedMethod> {
   /** Decoded params: parsing a value the decoder accepted gives an equal value. */
-  readonly params: z.ZodType<MethodParams<M>, unknown>;
+  readonly params: z.ZodType<MethodParams<M>, MethodParamsInput<M>>;
   readonly result: MethodResultSchema<M>;
 }
 

@@ -38,14 +38,15 @@ import type { WireInput, WireOutput, WireType } from './wire-type.js';
 export type ResultSchemas = typeof responseSchemas & typeof modelSchemas;
 
 /**
- * One implemented method. `P` is its decoded params type, `S` its result schema type. The spec holds no
- * zod value: `params.zod` and `result` build or pick schemas only when the schema side asks.
+ * One implemented method. `P` is its decoded params type, `I` what a client may send for them, `S` its
+ * result schema type. The spec holds no zod value: `params.zod` and `result` build or pick schemas only
+ * when the schema side asks.
  */
-export interface MethodSpec<P = unknown, S extends z.ZodType = z.ZodType> {
+export interface MethodSpec<P = unknown, S extends z.ZodType = z.ZodType, I = unknown> {
   /** Reference type name stem: the params are `<typeName>Params`, the result `<typeName>Response`. */
   readonly typeName: string;
   /** Params wire type: `decode` throws `SerdeError` on the first problem (see `decode.ts` for the value form). */
-  readonly params: WireType<P, unknown>;
+  readonly params: WireType<P, I>;
   /** Picks the result schema; pure, called by the schema side only. */
   readonly result: (schemas: ResultSchemas) => S;
   /**
@@ -61,13 +62,14 @@ function method<P, I, S extends z.ZodType>(spec: {
   params: WireType<P, I>;
   result: (schemas: ResultSchemas) => S;
   scope?: (params: P) => string | null;
-}): MethodSpec<P, S> {
-  return { typeName: spec.typeName, params: spec.params as WireType<P, unknown>, result: spec.result, scope: spec.scope ?? unscoped };
+}): MethodSpec<P, S, I> {
+  return { typeName: spec.typeName, params: spec.params, result: spec.result, scope: spec.scope ?? unscoped };
 }
 
 const unscoped = (): null => null;
 const byThread = (p: { threadId: string }): string => p.threadId;
 
+/** The table itself; exported as {@link METHODS}, its type is where the per-method types are read from. */
 const ENTRIES = {
   initialize: method({ typeName: 'Initialize', params: InitializeParamsWire, result: (s) => s.InitializeResponseSchema }),
   'thread/start': method({ typeName: 'ThreadStart', params: ThreadStartParamsWire, result: (s) => s.ThreadStartResponseSchema }),
@@ -104,7 +106,7 @@ export type MethodResult<M extends ImplementedMethod> = z.output<MethodResultSch
  * Every method this server implements, keyed by method name. The mapped type ties each key to its own
  * params and result types, so `METHODS[m]` for a generic `m` has the types of `m`.
  */
-export const METHODS: { readonly [M in ImplementedMethod]: MethodSpec<MethodParams<M>, MethodResultSchema<M>> } = ENTRIES;
+export const METHODS: { readonly [M in ImplementedMethod]: MethodSpec<MethodParams<M>, MethodResultSchema<M>, MethodParamsInput<M>> } = ENTRIES;
 
 /** Every implemented method name, in table order (`Object.keys` types keys as `string`; these are exactly the table's). */
 export const IMPLEMENTED_METHODS = Object.keys(ENTRIES) as readonly ImplementedMethod[];
