@@ -8,7 +8,7 @@
  *
  * Zod-free: this module and everything it imports load without zod (see `runtime.ts`).
  */
-import { type ImplementedMethod, type MethodParams, lookupMethodDecoder } from './method-decoders.js';
+import { type ImplementedMethod, type MethodParams, METHODS, isImplementedMethod } from './methods.js';
 import { KNOWN_METHOD_NAMES, isKnownMethod } from './method-names.js';
 import { SerdeError, oneOf } from './serde-text.js';
 
@@ -20,6 +20,12 @@ export type DecodeFailure = 'unknown-method' | 'missing-params' | 'invalid-param
 
 /** Outcome of {@link decodeParams}. Failures carry the complete error message. */
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; reason: DecodeFailure; message: string };
+
+/** A decoded request: an implemented method and its decoded params (of that method: decoding pairs them). */
+export interface DecodedRequest {
+  method: ImplementedMethod;
+  params: MethodParams<ImplementedMethod>;
+}
 
 /**
  * ``Invalid request: unknown variant `foo/bar`, expected one of `initialize`, `server/diagnostics`, …``
@@ -40,15 +46,21 @@ export function unknownMethodMessage(name: string): string {
 export function decodeParams<M extends ImplementedMethod>(method: M, raw: unknown): DecodeResult<MethodParams<M>>;
 export function decodeParams(method: string, raw: unknown): DecodeResult<unknown>;
 export function decodeParams(method: string, raw: unknown): DecodeResult<unknown> {
-  const spec = lookupMethodDecoder(method);
-  if (!spec && !isKnownMethod(method)) return { ok: false, reason: 'unknown-method', message: unknownMethodMessage(method) };
+  const decoded = decodeRequest(method, raw);
+  return decoded.ok ? { ok: true, value: decoded.value.params } : decoded;
+}
+
+/** {@link decodeParams} for the router: the same checks and messages, and the method narrowed on success. */
+export function decodeRequest(method: string, raw: unknown): DecodeResult<DecodedRequest> {
+  const implemented = isImplementedMethod(method);
+  if (!implemented && !isKnownMethod(method)) return { ok: false, reason: 'unknown-method', message: unknownMethodMessage(method) };
   // The reference reads `params` as `Option<Value>`: an explicit `null` is the same as no params.
   if (raw === undefined || raw === null) {
     return { ok: false, reason: 'missing-params', message: `${PREFIX}missing field \`params\`` };
   }
-  if (!spec) return { ok: false, reason: 'not-implemented', message: `${PREFIX}method \`${method}\` is not supported` };
+  if (!implemented) return { ok: false, reason: 'not-implemented', message: `${PREFIX}method \`${method}\` is not supported` };
   try {
-    return { ok: true, value: spec.decode(raw) };
+    return { ok: true, value: { method, params: METHODS[method].params.decode(raw) } };
   } catch (err) {
     if (err instanceof SerdeError) return { ok: false, reason: 'invalid-params', message: PREFIX + err.message };
     throw err;

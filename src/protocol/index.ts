@@ -26,7 +26,7 @@ export * from './token-usage.js';
 export * from './responses.js';
 export * from './notifications.js';
 export * from './method-names.js';
-export * from './method-decoders.js';
 export * from './methods.js';
+export * from './method-schemas.js';
 export * from './decode.js';
 export * from './json-schema.js';

@@ -1,6 +1,6 @@
 /**
  * JSON Schema export (`generate-json-schema --out DIR`): draft-07 schemas of every implemented method's
- * params and result (from {@link METHODS}), the objects and the notifications the server emits.
+ * params and result (from the method table, {@link METHODS}), the objects and the notifications the server emits.
  *
  * Layout mirrors the reference generator: one bundle `codex_app_server_protocol.v2.schemas.json`
  * (`definitions` keyed by type name, `$ref`s as `#/definitions/<Name>`), plus one self-contained file per
@@ -10,7 +10,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { METHODS } from './methods.js';
+import { methodSchemas } from './method-schemas.js';
+import { IMPLEMENTED_METHODS, METHODS } from './methods.js';
 import { ModelSchema } from './model.js';
 import { SERVER_NOTIFICATIONS } from './notifications.js';
 import { TurnEnvironmentParamsWire } from './param-enums.js';
@@ -27,24 +28,6 @@ export const SCHEMA_BUNDLE_FILE = 'codex_app_server_protocol.v2.schemas.json';
 
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
 const ROOT_LEVEL_TYPES = new Set(['InitializeParams', 'InitializeResponse', 'ClientInfo', 'InitializeCapabilities']);
-
-/** Reference type names of each method's params and result (`thread/name/set` → `ThreadSetName…`). */
-const TYPE_NAMES: Record<string, [params: string, result: string]> = {
-  initialize: ['InitializeParams', 'InitializeResponse'],
-  'thread/start': ['ThreadStartParams', 'ThreadStartResponse'],
-  'thread/resume': ['ThreadResumeParams', 'ThreadResumeResponse'],
-  'thread/fork': ['ThreadForkParams', 'ThreadForkResponse'],
-  'thread/archive': ['ThreadArchiveParams', 'ThreadArchiveResponse'],
-  'thread/unarchive': ['ThreadUnarchiveParams', 'ThreadUnarchiveResponse'],
-  'thread/list': ['ThreadListParams', 'ThreadListResponse'],
-  'thread/read': ['ThreadReadParams', 'ThreadReadResponse'],
-  'thread/loaded/list': ['ThreadLoadedListParams', 'ThreadLoadedListResponse'],
-  'thread/unsubscribe': ['ThreadUnsubscribeParams', 'ThreadUnsubscribeResponse'],
-  'thread/name/set': ['ThreadSetNameParams', 'ThreadSetNameResponse'],
-  'turn/start': ['TurnStartParams', 'TurnStartResponse'],
-  'turn/interrupt': ['TurnInterruptParams', 'TurnInterruptResponse'],
-  'model/list': ['ModelListParams', 'ModelListResponse'],
-};
 
 /** Reference type name of each notification's params (`item/agentMessage/delta` → `AgentMessageDeltaNotification`). */
 const NOTIFICATION_NAMES: Record<string, string> = {
@@ -106,10 +89,10 @@ function buildRegistry(): z.core.$ZodRegistry<{ id: string }> {
     ['ThreadTokenUsage', ThreadTokenUsageSchema],
     ['Model', ModelSchema],
   ];
-  for (const [method, spec] of Object.entries(METHODS)) {
-    const [paramsName, resultName] = TYPE_NAMES[method] ?? [];
-    if (!paramsName || !resultName) throw new Error(`no JSON Schema type names for method ${method}`);
-    named.push([paramsName, spec.params], [resultName, spec.result]);
+  for (const method of IMPLEMENTED_METHODS) {
+    const { params, result } = methodSchemas(method);
+    const { typeName } = METHODS[method];
+    named.push([`${typeName}Params`, params], [`${typeName}Response`, result]);
   }
   for (const [method, schema] of Object.entries(SERVER_NOTIFICATIONS)) {
     const name = NOTIFICATION_NAMES[method];

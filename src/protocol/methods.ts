@@ -1,87 +1,125 @@
 /**
- * The method table with schemas: every request method this server implements, with its params zod
- * schema, its result schema, its decoder and its queue scope. Types, tests and the JSON Schema export read
- * this table; the server's decode path reads {@link METHOD_DECODERS} (`method-decoders.ts`) instead and
- * never loads this module or zod.
+ * The method table: every request method this server implements, declared once. Each entry gives
+ *
+ * - `params`: the params wire type, whose `decode` is the precompiled serde-compatible decoder the server
+ *   runs on every request (no zod) and whose `zod(z)` builds the params schema on demand;
+ * - `result`: picks the result schema out of the schema modules. Only the schema side calls it
+ *   (`method-schemas.ts`: JSON Schema export, tests), so the server never loads zod for results; the
+ *   result *type* ({@link MethodResult}) is read from it at compile time;
+ * - `scope`: the thread whose per-thread queue the request waits on, or `null`;
+ * - `typeName`: the reference's type name stem (`ThreadSetName` → `ThreadSetNameParams`,
+ *   `ThreadSetNameResponse`) used by the JSON Schema export.
+ *
+ * Everything else derives from this table: the decoder lookup (`decode.ts`), the handler types and the
+ * server's handler table (`server/handler-table.ts`, `{ [M in ImplementedMethod]: Handler<M> }`), the
+ * queue key, and the JSON Schema export. Adding a method is one entry here plus one handler there.
+ *
+ * Zod-free at run time: zod and the result schema modules are imported for their types only.
  */
-import { z } from 'zod';
-import { METHOD_DECODERS, type ImplementedMethod, type MethodParams, isImplementedMethod } from './method-decoders.js';
-import { ModelListResponseSchema } from './model.js';
+import type { z } from 'zod';
+import { InitializeParamsWire } from './initialize.js';
+import { ModelListParamsWire } from './model-list.js';
+import type * as modelSchemas from './model.js';
+import type * as responseSchemas from './responses.js';
 import {
-  InitializeResponseSchema,
-  ThreadArchiveResponseSchema,
-  ThreadForkResponseSchema,
-  ThreadListResponseSchema,
-  ThreadLoadedListResponseSchema,
-  ThreadNameSetResponseSchema,
-  ThreadReadResponseSchema,
-  ThreadResumeResponseSchema,
-  ThreadStartResponseSchema,
-  ThreadUnarchiveResponseSchema,
-  ThreadUnsubscribeResponseSchema,
-  TurnInterruptResponseSchema,
-  TurnStartResponseSchema,
-} from './responses.js';
-import type { WireType } from './wire-type.js';
+  ThreadArchiveParamsWire,
+  ThreadListParamsWire,
+  ThreadLoadedListParamsWire,
+  ThreadNameSetParamsWire,
+  ThreadReadParamsWire,
+  ThreadUnarchiveParamsWire,
+  ThreadUnsubscribeParamsWire,
+} from './thread-params.js';
+import { ThreadForkParamsWire, ThreadResumeParamsWire, ThreadStartParamsWire } from './thread-start-params.js';
+import { TurnInterruptParamsWire, TurnStartParamsWire } from './turn-params.js';
+import type { WireInput, WireOutput, WireType } from './wire-type.js';
+
+/** The schema modules a {@link MethodSpec.result} selector picks from (supplied by `method-schemas.ts`). */
+export type ResultSchemas = typeof responseSchemas & typeof modelSchemas;
 
 /**
- * One implemented method. `decode` is the precompiled serde-compatible decoder of its params (throws
- * `SerdeError`; use `decodeParams` for the value-returning form). `scope` names the thread whose
- * per-thread queue the request waits on (requests for the same thread run in arrival order), or `null`
- * for requests that touch no existing thread.
+ * One implemented method. `P` is its decoded params type, `I` what a client may send for them, `S` its
+ * result schema type. The spec holds no zod value: `params.zod` and `result` build or pick schemas only
+ * when the schema side asks.
  */
-export interface MethodSpec<N extends string = string, P = unknown, R = unknown> {
-  readonly name: N;
-  /** zod schema of the decoded params (types, JSON Schema export). */
-  readonly params: z.ZodType<P>;
-  /** zod schema of the result (types, JSON Schema export). */
-  readonly result: z.ZodType<R>;
-  readonly decode: (raw: unknown) => P;
+export interface MethodSpec<P = unknown, S extends z.ZodType = z.ZodType, I = unknown> {
+  /** Reference type name stem: the params are `<typeName>Params`, the result `<typeName>Response`. */
+  readonly typeName: string;
+  /** Params wire type: `decode` throws `SerdeError` on the first problem (see `decode.ts` for the value form). */
+  readonly params: WireType<P, I>;
+  /** Picks the result schema; pure, called by the schema side only. */
+  readonly result: (schemas: ResultSchemas) => S;
+  /**
+   * The thread the request names, whose queue it waits on (same-thread requests run in arrival order), or
+   * `null` for requests that touch no existing thread. Use {@link queueKeyOf} for the queue key itself.
+   */
   readonly scope: (params: P) => string | null;
 }
 
-/** Declares one method. Without `scope` the method is unscoped (`null`). */
-export function defineMethod<const N extends string, P, R>(
-  name: N,
-  spec: { params: WireType<P, unknown>; result: z.ZodType<R>; scope?: (params: P) => string | null },
-): MethodSpec<N, P, R> {
-  return { name, params: spec.params.zod(z), result: spec.result, decode: spec.params.decode, scope: spec.scope ?? (() => null) };
+/** Declares one method; without `scope` it is unscoped (`null`). */
+function method<P, I, S extends z.ZodType>(spec: {
+  typeName: string;
+  params: WireType<P, I>;
+  result: (schemas: ResultSchemas) => S;
+  scope?: (params: P) => string | null;
+}): MethodSpec<P, S, I> {
+  return { typeName: spec.typeName, params: spec.params, result: spec.result, scope: spec.scope ?? unscoped };
 }
 
-/** Result schema of every implemented method. */
-const RESULTS = {
-  initialize: InitializeResponseSchema,
-  'thread/start': ThreadStartResponseSchema,
-  'thread/resume': ThreadResumeResponseSchema,
-  'thread/fork': ThreadForkResponseSchema,
-  'thread/archive': ThreadArchiveResponseSchema,
-  'thread/unarchive': ThreadUnarchiveResponseSchema,
-  'thread/list': ThreadListResponseSchema,
-  'thread/read': ThreadReadResponseSchema,
-  'thread/loaded/list': ThreadLoadedListResponseSchema,
-  'thread/unsubscribe': ThreadUnsubscribeResponseSchema,
-  'thread/name/set': ThreadNameSetResponseSchema,
-  'turn/start': TurnStartResponseSchema,
-  'turn/interrupt': TurnInterruptResponseSchema,
-  'model/list': ModelListResponseSchema,
-} as const satisfies Record<ImplementedMethod, z.ZodType>;
+const unscoped = (): null => null;
+const byThread = (p: { threadId: string }): string => p.threadId;
 
-/** Result of an implemented method. */
-export type MethodResult<M extends ImplementedMethod> = z.infer<(typeof RESULTS)[M]>;
+/** The table itself; exported as {@link METHODS}, its type is where the per-method types are read from. */
+const ENTRIES = {
+  initialize: method({ typeName: 'Initialize', params: InitializeParamsWire, result: (s) => s.InitializeResponseSchema }),
+  'thread/start': method({ typeName: 'ThreadStart', params: ThreadStartParamsWire, result: (s) => s.ThreadStartResponseSchema }),
+  'thread/resume': method({ typeName: 'ThreadResume', params: ThreadResumeParamsWire, result: (s) => s.ThreadResumeResponseSchema, scope: byThread }),
+  // Scoped on the source thread: a fork waits for earlier requests on the thread it copies.
+  'thread/fork': method({ typeName: 'ThreadFork', params: ThreadForkParamsWire, result: (s) => s.ThreadForkResponseSchema, scope: byThread }),
+  'thread/archive': method({ typeName: 'ThreadArchive', params: ThreadArchiveParamsWire, result: (s) => s.ThreadArchiveResponseSchema, scope: byThread }),
+  'thread/unarchive': method({ typeName: 'ThreadUnarchive', params: ThreadUnarchiveParamsWire, result: (s) => s.ThreadUnarchiveResponseSchema, scope: byThread }),
+  'thread/list': method({ typeName: 'ThreadList', params: ThreadListParamsWire, result: (s) => s.ThreadListResponseSchema }),
+  'thread/read': method({ typeName: 'ThreadRead', params: ThreadReadParamsWire, result: (s) => s.ThreadReadResponseSchema, scope: byThread }),
+  'thread/loaded/list': method({ typeName: 'ThreadLoadedList', params: ThreadLoadedListParamsWire, result: (s) => s.ThreadLoadedListResponseSchema }),
+  'thread/unsubscribe': method({ typeName: 'ThreadUnsubscribe', params: ThreadUnsubscribeParamsWire, result: (s) => s.ThreadUnsubscribeResponseSchema, scope: byThread }),
+  'thread/name/set': method({ typeName: 'ThreadSetName', params: ThreadNameSetParamsWire, result: (s) => s.ThreadNameSetResponseSchema, scope: byThread }),
+  // The turn itself runs outside the queue; only starting it (and steering) is ordered per thread.
+  'turn/start': method({ typeName: 'TurnStart', params: TurnStartParamsWire, result: (s) => s.TurnStartResponseSchema, scope: byThread }),
+  'turn/interrupt': method({ typeName: 'TurnInterrupt', params: TurnInterruptParamsWire, result: (s) => s.TurnInterruptResponseSchema, scope: byThread }),
+  'model/list': method({ typeName: 'ModelList', params: ModelListParamsWire, result: (s) => s.ModelListResponseSchema }),
+} as const;
 
-/** Every method this server implements, keyed by method name (the order of {@link METHOD_DECODERS}). */
-export const METHODS = Object.fromEntries(
-  Object.values(METHOD_DECODERS).map((d): [string, MethodSpec] => [
-    d.name,
-    defineMethod<string, unknown, unknown>(d.name, {
-      params: d.wire,
-      result: RESULTS[d.name] as z.ZodType,
-      scope: d.scope as (params: unknown) => string | null,
-    }),
-  ]),
-) as unknown as { readonly [M in ImplementedMethod]: MethodSpec<M, MethodParams<M>, MethodResult<M>> };
+type Methods = typeof ENTRIES;
 
-/** The table entry of an implemented method, or `undefined`. */
-export function lookupMethod(name: string): MethodSpec | undefined {
-  return isImplementedMethod(name) ? (METHODS[name] as unknown as MethodSpec) : undefined;
+/** Name of a method this server implements. */
+export type ImplementedMethod = keyof Methods;
+/** Decoded params of an implemented method (serde defaults filled in, unknown fields dropped). */
+export type MethodParams<M extends ImplementedMethod> = WireOutput<Methods[M]['params']>;
+/** What a client may send as the params of an implemented method (serde defaults optional). */
+export type MethodParamsInput<M extends ImplementedMethod> = WireInput<Methods[M]['params']>;
+/** Result schema type of an implemented method. */
+export type MethodResultSchema<M extends ImplementedMethod> = ReturnType<Methods[M]['result']>;
+/** Result of an implemented method, as its handler returns it and the client receives it. */
+export type MethodResult<M extends ImplementedMethod> = z.output<MethodResultSchema<M>>;
+
+/**
+ * Every method this server implements, keyed by method name. The mapped type ties each key to its own
+ * params and result types, so `METHODS[m]` for a generic `m` has the types of `m`.
+ */
+export const METHODS: { readonly [M in ImplementedMethod]: MethodSpec<MethodParams<M>, MethodResultSchema<M>, MethodParamsInput<M>> } = ENTRIES;
+
+/** Every implemented method name, in table order (`Object.keys` types keys as `string`; these are exactly the table's). */
+export const IMPLEMENTED_METHODS = Object.keys(ENTRIES) as readonly ImplementedMethod[];
+
+/** True when `name` is an implemented method (own keys only: `"constructor"` is not a method). */
+export function isImplementedMethod(name: string): name is ImplementedMethod {
+  return Object.hasOwn(METHODS, name);
+}
+
+/**
+ * The per-thread queue key of a decoded request: its {@link MethodSpec.scope} lower-cased, because thread
+ * ids are UUIDs, so `ABC…` and `abc…` name one thread and must wait in one queue.
+ */
+export function queueKeyOf<M extends ImplementedMethod>(method: M, params: MethodParams<M>): string | null {
+  return METHODS[method].scope(params)?.toLowerCase() ?? null;
 }

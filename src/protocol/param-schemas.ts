@@ -1,11 +1,11 @@
 /**
  * zod schemas of the request params and of the enums and structs they share, built from the wire types
- * (`XxxWire.zod(z)`; see `wire-type.ts`). Schema side only: the server's decode path (`runtime.ts`) never
+ * (`XxxWire.zod(z)`; see `wire-type.ts`; a method's params through its entry in the method table). Schema side only: the server's decode path (`runtime.ts`) never
  * imports this module, so it never evaluates zod. Importing it builds these schemas.
  */
 import { z } from 'zod';
-import { ClientInfoWire, InitializeCapabilitiesWire, InitializeParamsWire } from './initialize.js';
-import { ModelListParamsWire } from './model-list.js';
+import { ClientInfoWire, InitializeCapabilitiesWire } from './initialize.js';
+import { METHODS } from './methods.js';
 import {
   ApprovalsReviewerWire,
   AskForApprovalWire,
@@ -17,17 +17,6 @@ import {
   ThreadSortKeyWire,
   ThreadSourceKindWire,
 } from './param-enums.js';
-import {
-  ThreadArchiveParamsWire,
-  ThreadListParamsWire,
-  ThreadLoadedListParamsWire,
-  ThreadNameSetParamsWire,
-  ThreadReadParamsWire,
-  ThreadUnarchiveParamsWire,
-  ThreadUnsubscribeParamsWire,
-} from './thread-params.js';
-import { ThreadForkParamsWire, ThreadResumeParamsWire, ThreadStartParamsWire } from './thread-start-params.js';
-import { TurnInterruptParamsWire, TurnStartParamsWire } from './turn-params.js';
 import { UserInputWire } from './user-input.js';
 
 // Shared enums and structs (param-enums.ts).
@@ -65,42 +54,42 @@ export const ClientInfoSchema = ClientInfoWire.zod(z);
 /** zod schema of the decoded `InitializeCapabilities`. */
 export const InitializeCapabilitiesSchema = InitializeCapabilitiesWire.zod(z);
 /** zod schema of the decoded `InitializeParams`. */
-export const InitializeParamsSchema = InitializeParamsWire.zod(z);
+export const InitializeParamsSchema = METHODS['initialize'].params.zod(z);
 
 // thread/start, resume, fork (thread-start-params.ts).
 
 /** zod schema of the decoded `ThreadStartParams`. */
-export const ThreadStartParamsSchema = ThreadStartParamsWire.zod(z);
+export const ThreadStartParamsSchema = METHODS['thread/start'].params.zod(z);
 /** zod schema of the decoded `ThreadResumeParams`. */
-export const ThreadResumeParamsSchema = ThreadResumeParamsWire.zod(z);
+export const ThreadResumeParamsSchema = METHODS['thread/resume'].params.zod(z);
 /** zod schema of the decoded `ThreadForkParams`. */
-export const ThreadForkParamsSchema = ThreadForkParamsWire.zod(z);
+export const ThreadForkParamsSchema = METHODS['thread/fork'].params.zod(z);
 
 // The other thread methods (thread-params.ts).
 
 /** zod schema of the decoded `ThreadArchiveParams`. */
-export const ThreadArchiveParamsSchema = ThreadArchiveParamsWire.zod(z);
+export const ThreadArchiveParamsSchema = METHODS['thread/archive'].params.zod(z);
 /** zod schema of the decoded `ThreadUnarchiveParams`. */
-export const ThreadUnarchiveParamsSchema = ThreadUnarchiveParamsWire.zod(z);
+export const ThreadUnarchiveParamsSchema = METHODS['thread/unarchive'].params.zod(z);
 /** zod schema of the decoded `ThreadUnsubscribeParams`. */
-export const ThreadUnsubscribeParamsSchema = ThreadUnsubscribeParamsWire.zod(z);
+export const ThreadUnsubscribeParamsSchema = METHODS['thread/unsubscribe'].params.zod(z);
 /** zod schema of the decoded `ThreadReadParams`. */
-export const ThreadReadParamsSchema = ThreadReadParamsWire.zod(z);
+export const ThreadReadParamsSchema = METHODS['thread/read'].params.zod(z);
 /** zod schema of the decoded `ThreadNameSetParams`. */
-export const ThreadNameSetParamsSchema = ThreadNameSetParamsWire.zod(z);
+export const ThreadNameSetParamsSchema = METHODS['thread/name/set'].params.zod(z);
 /** zod schema of the decoded `ThreadLoadedListParams`. */
-export const ThreadLoadedListParamsSchema = ThreadLoadedListParamsWire.zod(z);
+export const ThreadLoadedListParamsSchema = METHODS['thread/loaded/list'].params.zod(z);
 /** zod schema of the decoded `ThreadListParams`. */
-export const ThreadListParamsSchema = ThreadListParamsWire.zod(z);
+export const ThreadListParamsSchema = METHODS['thread/list'].params.zod(z);
 
 // turn/start, turn/interrupt (turn-params.ts).
 
 /** zod schema of the decoded `TurnStartParams`. */
-export const TurnStartParamsSchema = TurnStartParamsWire.zod(z);
+export const TurnStartParamsSchema = METHODS['turn/start'].params.zod(z);
 /** zod schema of the decoded `TurnInterruptParams`. */
-export const TurnInterruptParamsSchema = TurnInterruptParamsWire.zod(z);
+export const TurnInterruptParamsSchema = METHODS['turn/interrupt'].params.zod(z);
 
 // model/list (model-list.ts).
 
 /** zod schema of the decoded `ModelListParams`. */
-export const ModelListParamsSchema = ModelListParamsWire.zod(z);
+export const ModelListParamsSchema = METHODS['model/list'].params.zod(z);

@@ -1,25 +1,22 @@
 import { createMessageConnection, type Logger as RpcLogger, type MessageConnection, type MessageReader, type MessageWriter } from 'vscode-jsonrpc/node';
-import { decodeParams, unknownMethodMessage, isKnownMethod } from '../protocol/runtime.js';
+import { decodeRequest, queueKeyOf, type ImplementedMethod, type MethodParams } from '../protocol/runtime.js';
 import type { KeyedQueue } from '../support/keyed-queue.js';
 import type { Logger } from '../support/logger.js';
-import type { HandlerResult, RequestContext } from './context.js';
-import { initializeResult, type InitializeParams } from './handlers/initialize.js';
-import { METHOD_TABLE } from './method-table.js';
-import { invalidRequest, METHOD_NOT_FOUND, toResponseError } from './errors.js';
-import { ResponseError } from 'vscode-jsonrpc/node';
-import { DrainOnCloseReader } from './drain-on-close-reader.js';
+import { DrainOnCloseReader } from '../transport/drain-on-close-reader.js';
+import type { ConnectionState, Handler, HandlerResult, RequestContext } from './context.js';
+import { invalidRequest, toResponseError } from './errors.js';
+import { HANDLERS } from './handler-table.js';
 
 /** Everything a connection shares with the rest of the server. */
 export type ServerContext = Omit<RequestContext, 'connection'> & { queue: KeyedQueue };
 
 /**
  * One client over one reader/writer pair: the initialize gate, param decoding with the reference's error
- * texts, per-thread ordering through the shared queue, and notifications filtered by the client's opt-outs.
+ * texts, per-thread ordering through the queue shared by every connection, and notifications filtered by
+ * the client's opt-outs. Holds no process-wide state: a server runs any number of these side by side.
  */
-export class ClientConnection {
-  initialized = false;
-  clientName = '';
-  private optOut = new Set<string>();
+export class ClientConnection implements ConnectionState {
+  private client: { name: string; optOut: ReadonlySet<string> } | null = null;
   private readonly rpc: MessageConnection;
   private inFlight = 0;
   private idle: (() => void)[] = [];
@@ -41,6 +38,19 @@ export class ClientConnection {
     });
   }
 
+  get initialized(): boolean {
+    return this.client !== null;
+  }
+
+  get clientName(): string {
+    return this.client?.name ?? '';
+  }
+
+  initialize(clientName: string, optOutNotificationMethods: readonly string[]): void {
+    if (this.client) throw invalidRequest('Already initialized');
+    this.client = { name: clientName, optOut: new Set(optOutNotificationMethods) };
+  }
+
   listen(): void {
     this.rpc.listen();
   }
@@ -50,7 +60,7 @@ export class ClientConnection {
   }
 
   notify(method: string, params: Record<string, unknown>): void {
-    if (this.optOut.has(method)) return;
+    if (this.client?.optOut.has(method)) return;
     const undelivered = (err: unknown): void => this.server.log.debug({ err }, 'notification not delivered');
     try {
       void this.rpc.sendNotification(method, params).catch(undelivered);
@@ -87,32 +97,27 @@ export class ClientConnection {
   private async dispatch(method: string, rawParams: unknown): Promise<unknown> {
     const cx: RequestContext = { ...this.server, connection: this };
     try {
-      if (!isKnownMethod(method)) throw invalidRequest(unknownMethodMessage(method));
-      const decoded = decodeParams(method, rawParams);
+      const decoded = decodeRequest(method, rawParams);
       if (!decoded.ok) throw invalidRequest(decoded.message);
-      const params = decoded.value as Record<string, unknown>;
-      if (method === 'initialize') return this.finish(this.initialize(params as unknown as InitializeParams, cx));
-      if (!this.initialized) throw invalidRequest('Not initialized');
-      const entry = METHOD_TABLE.get(method);
-      if (!entry) throw new ResponseError(METHOD_NOT_FOUND, `method not implemented: ${method}`);
-      const run = async () => entry.handler(params as never, cx);
-      const scope = entry.scope(params);
-      return this.finish(scope === null ? await run() : await this.server.queue.run(scope, run));
+      const request = decoded.value;
+      if (request.method !== 'initialize' && !this.initialized) throw invalidRequest('Not initialized');
+      return await this.route(request.method, request.params, cx);
     } catch (error) {
       throw toResponseError(error, this.server.log);
     }
   }
 
-  private initialize(params: InitializeParams, cx: RequestContext): HandlerResult {
-    if (this.initialized) throw invalidRequest('Already initialized');
-    this.initialized = true;
-    this.clientName = params.clientInfo.name;
-    this.optOut = new Set(params.capabilities?.optOutNotificationMethods ?? []);
-    return initializeResult(params, cx);
+  /** Runs the handler of `method`, behind the requests queued on the same thread. */
+  private async route<M extends ImplementedMethod>(method: M, params: MethodParams<M>, cx: RequestContext): Promise<unknown> {
+    const handler: Handler<M> = HANDLERS[method];
+    // The handler starts synchronously when unqueued: `initialize` opens the gate before the next request is read.
+    const run = async () => handler(params, cx);
+    const key = queueKeyOf(method, params);
+    return this.finish(key === null ? await run() : await this.server.queue.run(key, run));
   }
 
   /** The response is written before `after` runs: the reply goes out in this microtask chain, `after` on the next macrotask. */
-  private finish(out: HandlerResult): unknown {
+  private finish(out: HandlerResult<unknown>): unknown {
     if (out.after) setImmediate(out.after);
     return out.result;
   }

@@ -1,6 +1,7 @@
+import type { ImplementedMethod, MethodParams, MethodResult } from '../protocol/runtime.js';
 import type { Logger } from '../support/logger.js';
 import type { ThreadManager } from '../threads/thread-manager.js';
-import type { Notifier } from './notifier.js';
+import type { NotificationTarget, Notifier } from './notifier.js';
 
 /** Facts about this server process that `initialize` reports (computed once by main). */
 export interface ServerInfo {
@@ -16,28 +17,45 @@ export interface ServerInfo {
   installationId: string;
 }
 
-/** The per-connection facts handlers need. */
-export interface ConnectionState {
+/**
+ * The connection a request arrived on, as handlers see it. One per client; a server may hold several at
+ * once, so handlers address replies and per-client notifications through this, never through a global.
+ */
+export interface ConnectionState extends NotificationTarget {
   readonly initialized: boolean;
+  /** `clientInfo.name` from `initialize` (`""` before): the `originator` of threads this client creates. */
   readonly clientName: string;
-  notify(method: string, params: Record<string, unknown>): void;
+  /**
+   * Records the client of `initialize` and opens the gate for every other method. Throws the reference's
+   * `Already initialized` error when the connection is initialized already, changing nothing.
+   */
+  initialize(clientName: string, optOutNotificationMethods: readonly string[]): void;
 }
 
+/** What a handler may use: the domain facade, the notifier and the connection the request came on. */
 export interface RequestContext {
   threads: ThreadManager;
   notifier: Notifier;
   info: ServerInfo;
   log: Logger;
-  connection: ConnectionState & import('./notifier.js').NotificationTarget;
+  connection: ConnectionState;
 }
 
 /** A handler's answer: the result, and notifications to send once the response is on the wire. */
-export interface HandlerResult {
-  result: unknown;
+export interface HandlerResult<R> {
+  result: R;
+  /** Runs after the response has been written (on the next macrotask), so notifications follow it. */
   after?: () => void;
 }
 
-export type Handler<P> = (params: P, cx: RequestContext) => Promise<HandlerResult> | HandlerResult;
+/**
+ * The handler of method `M`: gets the decoded params of `M` (never raw JSON) and returns the result of
+ * `M`. Handlers throw domain errors (`ThreadError`, …), never JSON-RPC errors; `errors.ts` maps them.
+ */
+export type Handler<M extends ImplementedMethod> = (
+  params: MethodParams<M>,
+  cx: RequestContext,
+) => HandlerResult<MethodResult<M>> | Promise<HandlerResult<MethodResult<M>>>;
 
 export function userAgentFor(info: ServerInfo, clientName: string, clientVersion: string): string {
   return `${clientName}/${info.version} (${info.osDescription}; ${info.arch}) ${info.terminal} (${clientName}; ${clientVersion})`;

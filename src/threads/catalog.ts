@@ -1,12 +1,8 @@
+import type { Model } from '../protocol/model.js';
 import catalog from './model-catalog.json' with { type: 'json' };
 
-/** The bundled model catalogue (reference `model/list`); no network request is ever made for it. */
-export interface CatalogModel {
-  id: string;
-  model: string;
-  hidden: boolean;
-  [key: string]: unknown;
-}
+/** A bundled catalogue entry: the reference's `model/list` entries, copied as they are. */
+export type CatalogModel = Model;
 
 /** Context window of models missing from the catalogue (SPEC §3). */
 export const FALLBACK_CONTEXT_WINDOW = 258_400;

@@ -5,8 +5,8 @@ import type { JsonObject } from '../support/json-values.js';
  * status and its turns are kept in these forms while it is loaded; they carry no wire-only fields.
  */
 
-/** A thread's live status. */
-export type ThreadStatus = { type: 'notLoaded' } | { type: 'idle' } | { type: 'systemError' } | { type: 'active'; activeFlags: string[] };
+/** A thread's live status (the wire's own shape: it carries no wire-only fields). */
+export type { ThreadStatus } from '../protocol/thread.js';
 
 export type TurnStatus = 'inProgress' | 'completed' | 'interrupted' | 'failed';
 export type ItemsView = 'notLoaded' | 'summary' | 'full';

@@ -1,3 +1,8 @@
+/**
+ * Message transport: framing (NDJSON over a byte stream) and the reader/writer decorators every connection
+ * uses, whatever carries its bytes. Independent of the server: nothing here imports `server/` or `threads/`.
+ */
+export { DrainOnCloseReader } from './drain-on-close-reader.js';
 export { DEFAULT_MAX_LINE_BYTES, LineSplitter, type LineSplitterOptions } from './line-splitter.js';
 export {
   NdjsonMessageReader,

@@ -3,11 +3,12 @@
  * bytes of a stream form requests (and so must get exactly one answer).
  */
 import fc from 'fast-check';
-import { METHODS } from '../../src/protocol/methods.js';
+import { methodSchemas } from '../../src/protocol/method-schemas.js';
+import { IMPLEMENTED_METHODS } from '../../src/protocol/methods.js';
 
 /** The methods this server implements, with every param name their schema declares. */
 export const IMPLEMENTED: ReadonlyMap<string, readonly string[]> = new Map(
-  Object.entries(METHODS).map(([name, spec]) => [name, Object.keys((spec.params as unknown as { shape: Record<string, unknown> }).shape)]),
+  IMPLEMENTED_METHODS.map((name) => [name, Object.keys((methodSchemas(name).params as unknown as { shape: Record<string, unknown> }).shape)]),
 );
 
 /** Known ids the fuzz may aim at (real threads of the session), filled in by the test. */

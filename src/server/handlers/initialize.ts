@@ -1,13 +1,9 @@
 import { catalogModels } from '../../threads/catalog.js';
-import { userAgentFor, type Handler, type RequestContext } from '../context.js';
+import { userAgentFor, type Handler } from '../context.js';
 
-export interface InitializeParams {
-  clientInfo: { name: string; title?: string | null; version: string };
-  capabilities?: { experimentalApi?: boolean; optOutNotificationMethods?: string[] | null } | null;
-}
-
-/** Builds the initialize result; the connection records the client before calling it. */
-export function initializeResult(params: InitializeParams, cx: RequestContext): { result: Record<string, unknown>; after: () => void } {
+/** SPEC §2: records the client (once per connection), answers with the user agent, then reports remote control off. */
+export const handleInitialize: Handler<'initialize'> = (params, cx) => {
+  cx.connection.initialize(params.clientInfo.name, params.capabilities?.optOutNotificationMethods ?? []);
   return {
     result: {
       userAgent: userAgentFor(cx.info, params.clientInfo.name, params.clientInfo.version),
@@ -21,9 +17,9 @@ export function initializeResult(params: InitializeParams, cx: RequestContext): 
       setImmediate(() => cx.threads.warm());
     },
   };
-}
+};
 
-export const handleModelList: Handler<{ cursor?: string | null; limit?: number | null; includeHidden?: boolean | null }> = (params) => {
+export const handleModelList: Handler<'model/list'> = (params) => {
   const models = catalogModels(params.includeHidden === true);
   const start = params.cursor ? Number.parseInt(params.cursor, 10) || 0 : 0;
   const limit = params.limit ?? models.length;

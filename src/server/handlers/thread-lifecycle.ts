@@ -1,58 +1,44 @@
 import { FALLBACK_CONTEXT_WINDOW } from '../../threads/catalog.js';
 import { requireThreadId } from '../../threads/errors.js';
+import type { ThreadStartParams } from '../../protocol/thread-start-params.js';
 import type { SettingsOverrides } from '../../threads/settings.js';
-import type { JsonObject } from '../../support/json-values.js';
+import type { Turn } from '../../protocol/turn.js';
 import { renderThread } from '../../threads/render/thread.js';
 import { renderTurn } from '../../threads/render/turn.js';
 import { loadedThreadFacts } from '../../threads/thread-facts.js';
 import type { Handler, RequestContext } from '../context.js';
 import { resumeResult, startResult } from './thread-results.js';
+import { approvalPolicyIn } from './approval-policy-wire.js';
 
-interface OverrideParams {
-  model?: string | null;
-  modelProvider?: string | null;
-  cwd?: string | null;
-  approvalPolicy?: string | null;
-  sandbox?: string | null;
-}
-
-export interface ThreadStartParams extends OverrideParams {
-  ephemeral?: boolean | null;
-}
-export interface ThreadResumeParams extends OverrideParams {
-  threadId: string;
-  excludeTurns?: boolean | null;
-}
-export interface ThreadForkParams extends ThreadResumeParams {
-  ephemeral?: boolean | null;
-}
+/** The settings start, resume and fork may override (the three share these fields). */
+type OverrideParams = Pick<ThreadStartParams, 'model' | 'modelProvider' | 'cwd' | 'approvalPolicy' | 'sandbox'>;
 
 const RESUME_DEPRECATION =
   'Full-history hydration is deprecated for paginated threads; use `excludeTurns: true`, then page with `thread/turns/list` and `thread/items/list`.';
 
 function overrides(p: OverrideParams): SettingsOverrides {
-  return { model: p.model, modelProvider: p.modelProvider, cwd: p.cwd, approvalPolicy: p.approvalPolicy, sandbox: p.sandbox };
+  return { model: p.model, modelProvider: p.modelProvider, cwd: p.cwd, approvalPolicy: approvalPolicyIn(p.approvalPolicy), sandbox: p.sandbox };
 }
 
 function deprecation(cx: RequestContext, summary: string): void {
   cx.connection.notify('deprecationNotice', { summary, details: null });
 }
 
-export const handleThreadStart: Handler<ThreadStartParams> = (params, cx) => {
+export const handleThreadStart: Handler<'thread/start'> = (params, cx) => {
   const thread = cx.threads.start(overrides(params), cx.connection.clientName, params.ephemeral === true);
   cx.notifier.subscribe(thread.id, cx.connection);
   const wire = renderThread(loadedThreadFacts(thread), []);
   return { result: startResult(thread, wire), after: () => cx.notifier.thread(thread.id, 'thread/started', { thread: wire }) };
 };
 
-export const handleThreadResume: Handler<ThreadResumeParams> = async (params, cx) => {
+export const handleThreadResume: Handler<'thread/resume'> = async (params, cx) => {
   const threadId = requireThreadId(params.threadId, 'session');
   const withTurns = params.excludeTurns !== true;
   if (withTurns) deprecation(cx, RESUME_DEPRECATION);
   const { thread, loadedNow } = await cx.threads.resume(threadId, overrides(params), cx.connection.clientName);
   cx.notifier.subscribe(thread.id, cx.connection);
   if (loadedNow) cx.connection.notify('thread/status/changed', { threadId, status: thread.status });
-  const turns: JsonObject[] = withTurns ? thread.turns.map((t) => renderTurn({ ...t, itemsView: 'full' })) : [];
+  const turns: Turn[] = withTurns ? thread.turns.map((t) => renderTurn({ ...t, itemsView: 'full' })) : [];
   const usage = thread.lastUsage;
   return {
     result: resumeResult(thread, renderThread(loadedThreadFacts(thread), turns)),
@@ -69,7 +55,7 @@ export const handleThreadResume: Handler<ThreadResumeParams> = async (params, cx
   };
 };
 
-export const handleThreadFork: Handler<ThreadForkParams> = async (params, cx) => {
+export const handleThreadFork: Handler<'thread/fork'> = async (params, cx) => {
   const sourceId = requireThreadId(params.threadId, 'session');
   const withTurns = params.excludeTurns !== true;
   if (withTurns) deprecation(cx, RESUME_DEPRECATION);

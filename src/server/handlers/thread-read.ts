@@ -11,7 +11,7 @@ export interface ThreadReadParams {
 const READ_DEPRECATION =
   'Full-history hydration is deprecated for paginated threads; omit `includeTurns` or set it to `false`, then page with `thread/turns/list` and `thread/items/list`.';
 
-export const handleThreadRead: Handler<ThreadReadParams> = async (params, cx) => {
+export const handleThreadRead: Handler<'thread/read'> = async (params, cx) => {
   const threadId = requireThreadId(params.threadId, 'thread');
   const includeTurns = params.includeTurns === true;
   if (includeTurns) cx.connection.notify('deprecationNotice', { summary: READ_DEPRECATION, details: null });

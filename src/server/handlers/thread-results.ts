@@ -1,15 +1,18 @@
+import type { SandboxPolicy } from '../../protocol/param-enums.js';
+import type { ThreadResumeResponse, ThreadStartResponse } from '../../protocol/responses.js';
+import type { Thread } from '../../protocol/thread.js';
 import type { LoadedThread } from '../../threads/loaded-thread.js';
-import type { JsonObject } from '../../support/json-values.js';
+import { approvalPolicyOut } from './approval-policy-wire.js';
 
 /** `sandbox` of start/resume/fork results (SPEC §4.1). */
-export function sandboxWire(mode: string): JsonObject {
+export function sandboxWire(mode: string): SandboxPolicy {
   if (mode === 'danger-full-access') return { type: 'dangerFullAccess' };
   if (mode === 'workspace-write') return { type: 'workspaceWrite', writableRoots: [], networkAccess: false, excludeTmpdirEnvVar: false, excludeSlashTmp: false };
   return { type: 'readOnly', networkAccess: false };
 }
 
 /** thread/start and thread/fork result, keys in the reference order. */
-export function startResult(thread: LoadedThread, threadWire: JsonObject): JsonObject {
+export function startResult(thread: LoadedThread, threadWire: Thread): ThreadStartResponse {
   const s = thread.settings;
   return {
     thread: threadWire,
@@ -20,7 +23,7 @@ export function startResult(thread: LoadedThread, threadWire: JsonObject): JsonO
     cwd: s.cwd,
     runtimeWorkspaceRoots: [s.cwd],
     instructionSources: [],
-    approvalPolicy: s.approvalPolicy,
+    approvalPolicy: approvalPolicyOut(s.approvalPolicy),
     approvalsReviewer: 'user',
     sandbox: sandboxWire(s.sandboxMode),
     activePermissionProfile: null,
@@ -30,7 +33,7 @@ export function startResult(thread: LoadedThread, threadWire: JsonObject): JsonO
 }
 
 /** thread/resume result: the start keys plus collaborationMode and the paging cursors (SPEC §4.4). */
-export function resumeResult(thread: LoadedThread, threadWire: JsonObject): JsonObject {
+export function resumeResult(thread: LoadedThread, threadWire: Thread): ThreadResumeResponse {
   const { multiAgentMode, ...start } = startResult(thread, threadWire);
   const cursor = (ordinal: number, kind: string) =>
     JSON.stringify({ requestedThreadId: thread.id, rolloutOrdinal: ordinal, includeAnchor: true, scope: { kind } });

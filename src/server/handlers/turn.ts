@@ -1,16 +1,7 @@
 import { ThreadError, requireThreadId } from '../../threads/errors.js';
-import type { JsonObject } from '../../support/json-values.js';
 import { renderTurn } from '../../threads/render/turn.js';
 import type { Handler } from '../context.js';
-
-export interface TurnStartParams {
-  threadId: string;
-  input: JsonObject[];
-  model?: string | null;
-  cwd?: string | null;
-  approvalPolicy?: string | null;
-  sandboxPolicy?: { type?: string } | null;
-}
+import { approvalPolicyIn } from './approval-policy-wire.js';
 
 const SANDBOX_FROM_POLICY: Record<string, string> = { readOnly: 'read-only', workspaceWrite: 'workspace-write', dangerFullAccess: 'danger-full-access' };
 
@@ -23,14 +14,14 @@ function loadedId(raw: string): string {
   }
 }
 
-export const handleTurnStart: Handler<TurnStartParams> = (params, cx) => {
+export const handleTurnStart: Handler<'turn/start'> = (params, cx) => {
   const threadId = loadedId(params.threadId);
   const sandbox = params.sandboxPolicy?.type ? (SANDBOX_FROM_POLICY[params.sandboxPolicy.type] ?? null) : null;
-  const { turn } = cx.threads.startTurn(threadId, params.input, { model: params.model, cwd: params.cwd, approvalPolicy: params.approvalPolicy, sandbox });
+  const { turn } = cx.threads.startTurn(threadId, params.input, { model: params.model, cwd: params.cwd, approvalPolicy: approvalPolicyIn(params.approvalPolicy), sandbox });
   return { result: { turn: renderTurn(turn) } };
 };
 
-export const handleTurnInterrupt: Handler<{ threadId: string; turnId: string }> = (params, cx) => {
+export const handleTurnInterrupt: Handler<'turn/interrupt'> = (params, cx) => {
   cx.threads.interrupt(loadedId(params.threadId));
   return { result: {} };
 };

@@ -1,5 +1,7 @@
-import { isRecord, type JsonObject } from '../../support/json-values.js';
+import { isRecord } from '../../support/json-values.js';
 import type { SessionSource } from '../../rollout/types.js';
+import type { Thread, ThreadReadState } from '../../protocol/thread.js';
+import type { Turn } from '../../protocol/turn.js';
 import type { ReadState, ThreadStatus } from '../facts.js';
 import { seconds } from './turn.js';
 
@@ -38,7 +40,7 @@ export interface ThreadFacts {
 }
 
 /** The v2 `Thread` object (SPEC §3). `turns` are already rendered (`renderTurn`). */
-export function renderThread(t: ThreadFacts, turns: JsonObject[]): JsonObject {
+export function renderThread(t: ThreadFacts, turns: Turn[]): Thread {
   return {
     id: t.id,
     environments: t.loaded ? [{ environmentId: 'local', cwd: t.cwd, runtimeWorkspaceRoots: [t.cwd] }] : null,
@@ -53,7 +55,9 @@ export function renderThread(t: ThreadFacts, turns: JsonObject[]): JsonObject {
     sectionEnteredAt: null,
     projectId: null,
     historyMode: 'paginated',
-    modelProvider: t.modelProvider,
+    // A stored thread without a provider renders null, as before the renderer was typed; the v2 schema wants a
+    // string (the reference substitutes its configured provider): TODO(#15) with config/read.
+    modelProvider: t.modelProvider as string,
     model: t.model,
     reasoningEffort: null,
     createdAt: seconds(t.createdAtMs),
@@ -77,13 +81,13 @@ export function renderThread(t: ThreadFacts, turns: JsonObject[]): JsonObject {
 }
 
 /** Rollouts spell sub-agent sources `{"subagent":…}`; the v2 wire spells them `{"subAgent":…}`. */
-export function sourceWire(source: SessionSource): unknown {
-  if (isRecord(source) && 'subagent' in source) return { subAgent: source['subagent'] };
-  return source;
+export function sourceWire(source: SessionSource): Thread['source'] {
+  if (isRecord(source) && 'subagent' in source) return { subAgent: source['subagent'] } as Thread['source'];
+  return source as Thread['source'];
 }
 
 
 /** The `readStates` entry of a thread. */
-export function renderReadState(state: ReadState): JsonObject {
+export function renderReadState(state: ReadState): ThreadReadState {
   return { firstUnread: state.firstUnreadTurnId ? { type: 'turn', turnId: state.firstUnreadTurnId } : null, revision: state.revision };
 }

@@ -1,16 +1,18 @@
-import type { JsonObject } from '../../support/json-values.js';
+import type { Turn } from '../../protocol/turn.js';
 import type { TurnFacts } from '../facts.js';
 
 /** The one renderer of the v2 `Turn` shape (see render/thread.ts for why it lives in threads/). */
 
-export function renderTurn(t: TurnFacts): JsonObject {
+export function renderTurn(t: TurnFacts): Turn {
   return {
     id: t.id,
     rootTurnId: t.id,
-    items: t.items,
+    // The thread layer holds items and errors as the v2 JSON that render/items.ts and error-info.ts built in
+    // the reference's key order; this is the one place they are taken as the protocol's types.
+    items: t.items as unknown as Turn['items'],
     itemsView: t.itemsView,
     status: t.status,
-    error: t.error,
+    error: t.error as Turn['error'],
     startedAt: t.startedAtMs === null ? null : seconds(t.startedAtMs),
     completedAt: t.completedAtMs === null ? null : seconds(t.completedAtMs),
     durationMs: t.durationMs,

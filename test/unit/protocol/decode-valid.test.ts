@@ -4,7 +4,7 @@
  * Also the method table's queue scopes.
  */
 import { describe, expect, test } from 'vitest';
-import { METHODS, type ImplementedMethod, decodeParams, isKnownMethod } from '../../../src/protocol/index.js';
+import { METHODS, type ImplementedMethod, decodeParams, isKnownMethod, methodSchemas } from '../../../src/protocol/index.js';
 
 /** Decodes and asserts success. */
 function decoded(method: ImplementedMethod, raw: unknown): unknown {
@@ -96,7 +96,7 @@ const samples: [ImplementedMethod, unknown][] = [
 describe('valid params', () => {
   test.each(samples)('%s %j decodes like its zod schema', (method, raw) => {
     const value = decoded(method, raw);
-    expect(value).toEqual(METHODS[method].params.parse(raw));
+    expect(value).toEqual(methodSchemas(method).params.parse(raw));
   });
 
   test('unknown fields are dropped and serde defaults filled in', () => {

@@ -23,8 +23,8 @@ const isZod = (input: string): boolean => input.includes('node_modules/zod/');
 const DECODE_PATH_MODULES = [
   'decode.ts',
   'initialize.ts',
-  'method-decoders.ts',
   'method-names.ts',
+  'methods.ts',
   'model-list.ts',
   'param-enums.ts',
   'runtime.ts',

@@ -1,0 +1,31 @@
+import type { ImplementedMethod } from '../protocol/runtime.js';
+import type { Handler } from './context.js';
+import { handleInitialize, handleModelList } from './handlers/initialize.js';
+import { handleThreadArchive, handleThreadUnarchive } from './handlers/thread-archive.js';
+import { handleThreadFork, handleThreadResume, handleThreadStart } from './handlers/thread-lifecycle.js';
+import { handleThreadList } from './handlers/thread-list.js';
+import { handleThreadLoadedList } from './handlers/thread-loaded-list.js';
+import { handleThreadNameSet, handleThreadUnsubscribe } from './handlers/thread-misc.js';
+import { handleThreadRead } from './handlers/thread-read.js';
+import { handleTurnInterrupt, handleTurnStart } from './handlers/turn.js';
+
+/** The handler of each method of the protocol's method table (`protocol/methods.ts`); a missing one fails to compile. */
+export type HandlerTable = { readonly [M in ImplementedMethod]: Handler<M> };
+
+/** Every implemented method's handler. Decoding, the initialize gate and queueing happen before (`connection.ts`). */
+export const HANDLERS: HandlerTable = {
+  initialize: handleInitialize,
+  'thread/start': handleThreadStart,
+  'thread/resume': handleThreadResume,
+  'thread/fork': handleThreadFork,
+  'thread/archive': handleThreadArchive,
+  'thread/unarchive': handleThreadUnarchive,
+  'thread/list': handleThreadList,
+  'thread/read': handleThreadRead,
+  'thread/loaded/list': handleThreadLoadedList,
+  'thread/unsubscribe': handleThreadUnsubscribe,
+  'thread/name/set': handleThreadNameSet,
+  'turn/start': handleTurnStart,
+  'turn/interrupt': handleTurnInterrupt,
+  'model/list': handleModelList,
+};
