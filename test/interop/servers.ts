@@ -11,7 +11,7 @@ import {
   type JsonRpcResponse,
   type MockResponsesServer,
 } from '../../src/testing/index.js';
-import { installTool, OUR_CLI, REPO_ROOT, TOOLS_DIR } from './tools.js';
+import { installTool, interopHomesRoot, OUR_CLI, REPO_ROOT, TOOLS_DIR } from './tools.js';
 
 export type Json = Record<string, any>;
 export type Side = 'ours' | 'reference';
@@ -90,12 +90,19 @@ export async function writeSharedConfig(codexHome: string, mock: MockResponsesSe
   await createConfigToml(codexHome, mock.uri, { features: { plugins: false } });
 }
 
+/** `line` with every path inside the interop homes (whose names contain words like `backfill`) replaced by `<home>`. */
+function withoutPaths(line: string): string {
+  const root = interopHomesRoot().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return line.replace(new RegExp(`${root}[^\\s"')]*`, 'g'), '<home>');
+}
+
 /** Lines of a server's stderr that report a database or migration problem (either side's wording). */
 export function databaseErrorLines(stderr: string): string[] {
   return stderr
     .split('\n')
     .map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''))
-    .filter((line) => /sqlite|database|migrat|sqlx|state[ _]db|state_5|backfill/i.test(line))
+    // Judge the message, not the paths it names: a home called `…/shared-backfill-…` is no backfill problem.
+    .filter((line) => /sqlite|database|migrat|sqlx|state[ _]db|state_5|backfill/i.test(withoutPaths(line)))
     .filter((line) => /error|warn|fail|panic|corrupt|mismatch|cannot|could not|unable/i.test(line));
 }
 

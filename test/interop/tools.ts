@@ -5,10 +5,11 @@
  *
  * Environment knobs: `CODEX_REFERENCE_BIN` (reference binary), `INTEROP_INSTALL_REFERENCE=0` (never download it),
  * `INTEROP_SERVER_CLI` (test another build of our server), `INTEROP_KEEP_HOMES=1` (keep the CODEX_HOMEs under
- * `.tools/homes/`), `INTEROP_STDERR_DIR` (append every server's stderr to `<dir>/<side>.stderr.log`).
+ * {@link interopHomesRoot}), `INTEROP_HOMES_DIR` (where the homes go), `INTEROP_STDERR_DIR` (append every server's stderr to `<dir>/<side>.stderr.log`).
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -167,9 +168,22 @@ export function writeServerWrapper(name: string, options: { pidFile?: string } =
   return file;
 }
 
-/** A scratch directory under `.tools/homes/` (outside /tmp, as the reference binary needs); `codex` is CODEX_HOME, `home` is HOME. */
+/**
+ * Where interop homes live: `$INTEROP_HOMES_DIR`, else `<cache>/codex-app-server-ts/interop-homes`
+ * (`$XDG_CACHE_HOME` or `~/.cache`). Never under the checkout or the temp dir: the reference binary treats a
+ * CODEX_HOME under `/tmp` differently (it refuses to create its helper binaries there and warns), and a
+ * checkout may itself lie under `/tmp` (a `mktemp -d` clone).
+ */
+export function interopHomesRoot(): string {
+  const fromEnv = process.env['INTEROP_HOMES_DIR'];
+  if (fromEnv) return fromEnv;
+  const cache = process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache');
+  return path.join(cache, 'codex-app-server-ts', 'interop-homes');
+}
+
+/** A scratch directory under {@link interopHomesRoot}; `codex` is CODEX_HOME, `home` is HOME. */
 export function makeInteropHome(prefix: string): { base: string; codexHome: string; home: string; cleanup: () => void } {
-  const root = path.join(TOOLS_DIR, 'homes');
+  const root = interopHomesRoot();
   mkdirSync(root, { recursive: true });
   const base = mkdtempSync(path.join(root, `${prefix}-`));
   const codexHome = path.join(base, 'codex');

@@ -397,29 +397,9 @@ export function diffSnapshots(before: Map<string, Entry>, after: Map<string, Ent
 export type { JsonRpcMessage };
 
 // ---------------------------------------------------------------------------------------------------
-// Running the server without root (permission faults)
+// Running the server without root (permission faults): see test/support/unprivileged.ts
 
-/** How to run the server so file permissions apply to it, or why that is not possible here. */
-export type Unprivileged =
-  | { ok: true; serverBin: string | undefined; uid: number; gid: number; note: string }
-  | { ok: false; reason: string };
-
-/**
- * Permission errors need a server that is not root. As a normal user the server runs as is; as root it runs
- * through `setpriv` as `nobody` (the home is then chowned to it with `chownHome`).
- */
-export function unprivileged(): Unprivileged {
-  const uid = process.getuid?.() ?? 0;
-  if (uid !== 0) return { ok: true, serverBin: undefined, uid, gid: process.getgid?.() ?? uid, note: `running as uid ${uid}` };
-  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
-  if (!setpriv) return { ok: false, reason: 'running as root and setpriv is not installed: permission faults cannot be produced' };
-  const dir = mkdtempSync(path.join(tmpdir(), 'cas-nobody-'));
-  chmodSync(dir, 0o755);
-  const wrapper = path.join(dir, 'server-as-nobody.sh');
-  const cli = serverEntry();
-  writeFileSync(wrapper, `#!/bin/sh\nexec ${setpriv} --reuid=65534 --regid=65534 --clear-groups -- "${process.execPath}" "${cli}" "$@"\n`, { mode: 0o755 });
-  return { ok: true, serverBin: wrapper, uid: 65534, gid: 65534, note: 'running as root: the server runs as nobody through setpriv' };
-}
+export { unavailable, unprivileged, type Unprivileged } from '../support/unprivileged.js';
 
 /** Gives the whole home to the unprivileged user. */
 export function chownHome(home: string, who: { uid: number; gid: number }): void {
