@@ -10,7 +10,7 @@ import {
   type MockResponse,
 } from '../../src/testing/index.js';
 import { tempHome } from '../helpers/home.js';
-import { ProtocolValidator } from '../support/schema-validator.js';
+import { referenceSchemaChecker } from '../support/schema-checker.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -32,29 +32,16 @@ export async function setupEnv(script?: MockResponse[], overrides: ConfigTomlOve
   return { home, uri: mock.uri, mock };
 }
 
-let validator: ProtocolValidator | null = null;
-
 /**
- * Spawns the server. Every line it writes is checked when the test ends: stdout holds only protocol lines,
- * and every message validates against the reference JSON Schema (interop: protocol schema).
+ * Spawns the server with the harness's schema check on. When the test ends, stdout must have held only protocol
+ * lines, and every message received (responses by their request's method, notifications, server requests) must
+ * validate against the reference JSON Schema.
  */
 export async function spawnServer(home: string, opts: { env?: Record<string, string>; initialize?: boolean } = {}): Promise<McpProcess> {
-  const mcp = await McpProcess.start({ codexHome: home, env: opts.env });
-  const methods = new Map<unknown, string>();
-  const send = mcp.sendRequest.bind(mcp);
-  mcp.sendRequest = async (method, params, id) => {
-    const sent = await send(method, params, id);
-    methods.set(sent, method);
-    return sent;
-  };
+  const mcp = await McpProcess.start({ codexHome: home, env: opts.env, messageChecker: await referenceSchemaChecker() });
   cleanups.push(async () => {
     await mcp.close();
-    validator ??= new ProtocolValidator();
-    const problems = [...mcp.protocolViolations().map((v) => `stdout line is not protocol: ${JSON.stringify(v)}`)];
-    for (const line of mcp.allStdoutLines()) {
-      const message = JSON.parse(line) as Record<string, unknown>;
-      problems.push(...validator.check(message, methods.get(message['id'])));
-    }
+    const problems = mcp.protocolProblems();
     if (problems.length > 0) throw new Error(`protocol problems:\n${[...new Set(problems)].join('\n')}`);
   });
   if (opts.initialize !== false) await mcp.initialize();

@@ -24,6 +24,7 @@ import {
   type MockHandler,
   type MockResponsesServer,
 } from '../../src/testing/index.js';
+import { referenceSchemaChecker } from '../support/schema-checker.js';
 
 /** `RELIABILITY_PROFILE=stress` (set by `npm run stress`) raises every count to its full value. */
 export const STRESS = process.env['RELIABILITY_PROFILE'] === 'stress';
@@ -104,11 +105,18 @@ export async function homeWithModel(mock: MockResponsesServer, overrides: Config
 }
 
 /** Spawns the built server on `home` (closed, or killed, when the test ends). */
-export async function spawn(home: string, opts: Partial<McpProcessOptions> & { initialize?: boolean } = {}): Promise<McpProcess> {
-  const { initialize = true, ...rest } = opts;
-  const mcp = await McpProcess.start({ codexHome: home, readTimeoutMs: 20_000, ...rest });
+export async function spawn(
+  home: string,
+  opts: Partial<McpProcessOptions> & { initialize?: boolean; schemaCheck?: boolean } = {},
+): Promise<McpProcess> {
+  const { initialize = true, schemaCheck = true, ...rest } = opts;
+  const messageChecker = schemaCheck ? await referenceSchemaChecker() : undefined;
+  const mcp = await McpProcess.start({ codexHome: home, readTimeoutMs: 20_000, messageChecker, ...rest });
   onTestFinished(async () => {
     await mcp.close();
+    // Every message received validates against the reference JSON Schema (responses by their request's method).
+    const problems = mcp.protocolProblems();
+    if (problems.length > 0) throw new Error(`protocol problems:\n${[...new Set(problems)].slice(0, 20).join('\n')}`);
   });
   if (initialize) await mcp.initialize();
   return mcp;
