@@ -8,6 +8,7 @@ import {
   type JsonRpcMessage,
   type JsonRpcResponse,
   type MockResponse,
+  type TurnStartParamsInput,
 } from '../../src/testing/index.js';
 import { tempHome } from '../helpers/home.js';
 import { referenceSchemaChecker } from '../support/schema-checker.js';
@@ -65,13 +66,14 @@ export async function startThread(mcp: McpProcess, params: Json = {}): Promise<J
   return (await request(mcp, 'thread/start', { model: 'mock-model', ...params }))['thread'];
 }
 
-export function textInput(text: string): Json[] {
+/** A one-text `turn/start` input, typed as the harness's turn/start params accept it. */
+export function textInput(text: string): TurnStartParamsInput['input'] {
   return [{ type: 'text', text, text_elements: [] }];
 }
 
 /** Runs a turn and returns every message from the response to `turn/completed`, inclusive. */
 export async function runTurn(mcp: McpProcess, threadId: string, text: string): Promise<JsonRpcMessage[]> {
-  const id = await mcp.sendTurnStartRequest({ threadId, input: textInput(text) } as never);
+  const id = await mcp.sendTurnStartRequest({ threadId, input: textInput(text) });
   const messages: JsonRpcMessage[] = [];
   for (;;) {
     const m = await mcp.readNextMessage();

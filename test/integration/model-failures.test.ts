@@ -121,10 +121,10 @@ describe('turn/start while a turn is running', () => {
     const { home, mock } = await setupEnv([slow, ok(2)]);
     const mcp = await spawnServer(home);
     const thread = await startThread(mcp);
-    const firstId = await mcp.sendTurnStartRequest({ threadId: thread['id'], input: textInput('first') } as never);
+    const firstId = await mcp.sendTurnStartRequest({ threadId: thread['id'], input: textInput('first') });
     const first = (await mcp.readStreamUntilResponseMessage<Json>(firstId)).result['turn'];
     await mcp.readStreamUntilNotificationMessage('item/agentMessage/delta');
-    const secondId = await mcp.sendTurnStartRequest({ threadId: thread['id'], input: textInput('second') } as never);
+    const secondId = await mcp.sendTurnStartRequest({ threadId: thread['id'], input: textInput('second') });
     const second = (await mcp.readStreamUntilResponseMessage<Json>(secondId)).result['turn'];
     expect(second['id']).toBe(first['id']);
     const completed = await mcp.readStreamUntilNotificationMessage<Json>('turn/completed');

@@ -23,6 +23,7 @@ import {
   type McpProcessOptions,
   type MockHandler,
   type MockResponsesServer,
+  type TurnStartParamsInput,
 } from '../../src/testing/index.js';
 import { referenceSchemaChecker } from '../support/schema-checker.js';
 
@@ -66,7 +67,11 @@ export function prng(seed: number): { next(): number; int(lo: number, hi: number
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
-  return { next, int, pick: (items) => items[int(0, items.length - 1)] as never };
+  const pick = <T>(items: readonly T[]): T => {
+    if (items.length === 0) throw new Error('prng.pick from an empty list');
+    return items[int(0, items.length - 1)] as T;
+  };
+  return { next, int, pick };
 }
 
 /** The server entry the kit runs (`dist/cli.js`, or `MCP_PROCESS_SERVER_BIN`), for tests that spawn it themselves. */
@@ -138,7 +143,8 @@ export async function ok(mcp: McpProcess, method: string, params: unknown, timeo
   return answer.result as Json;
 }
 
-export function textInput(text: string): Json[] {
+/** A one-text `turn/start` input, typed as the harness's turn/start params accept it. */
+export function textInput(text: string): TurnStartParamsInput['input'] {
   return [{ type: 'text', text, text_elements: [] }];
 }
 
