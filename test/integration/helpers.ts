@@ -1,4 +1,5 @@
 import { afterEach } from 'vitest';
+import { printDiagnosticsOnFailure } from '../support/diagnostics.js';
 import {
   McpProcess,
   createConfigToml,
@@ -40,6 +41,7 @@ export async function setupEnv(script?: MockResponse[], overrides: ConfigTomlOve
  */
 export async function spawnServer(home: string, opts: { env?: Record<string, string>; initialize?: boolean } = {}): Promise<McpProcess> {
   const mcp = await McpProcess.start({ codexHome: home, env: opts.env, messageChecker: await referenceSchemaChecker() });
+  printDiagnosticsOnFailure(mcp);
   cleanups.push(async () => {
     await mcp.close();
     const problems = mcp.protocolProblems();

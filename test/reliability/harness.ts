@@ -25,6 +25,7 @@ import {
   type MockResponsesServer,
   type TurnStartParamsInput,
 } from '../../src/testing/index.js';
+import { printDiagnosticsOnFailure } from '../support/diagnostics.js';
 import { referenceSchemaChecker } from '../support/schema-checker.js';
 
 /** `RELIABILITY_PROFILE=stress` (set by `npm run stress`) raises every count to its full value. */
@@ -117,6 +118,7 @@ export async function spawn(
   const { initialize = true, schemaCheck = true, ...rest } = opts;
   const messageChecker = schemaCheck ? await referenceSchemaChecker() : undefined;
   const mcp = await McpProcess.start({ codexHome: home, readTimeoutMs: 20_000, messageChecker, ...rest });
+  printDiagnosticsOnFailure(mcp);
   onTestFinished(async () => {
     await mcp.close();
     // Every message received validates against the reference JSON Schema (responses by their request's method).
