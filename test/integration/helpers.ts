@@ -39,8 +39,11 @@ export async function setupEnv(script?: MockResponse[], overrides: ConfigTomlOve
  * lines, and every message received (responses by their request's method, notifications, server requests) must
  * validate against the reference JSON Schema.
  */
-export async function spawnServer(home: string, opts: { env?: Record<string, string>; initialize?: boolean } = {}): Promise<McpProcess> {
-  const mcp = await McpProcess.start({ codexHome: home, env: opts.env, messageChecker: await referenceSchemaChecker() });
+export async function spawnServer(
+  home: string,
+  opts: { env?: Record<string, string>; initialize?: boolean; readTimeoutMs?: number } = {},
+): Promise<McpProcess> {
+  const mcp = await McpProcess.start({ codexHome: home, env: opts.env, readTimeoutMs: opts.readTimeoutMs, messageChecker: await referenceSchemaChecker() });
   printDiagnosticsOnFailure(mcp);
   cleanups.push(async () => {
     await mcp.close();

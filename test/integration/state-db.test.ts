@@ -74,7 +74,9 @@ describe('state DB at start-up', () => {
   test('eight processes start at once on 2,000 rollouts: one backfill, no lock errors, identical lists', async () => {
     const { home } = await setupEnv();
     const ids = await seedHome(home, 2000);
-    const servers = await Promise.all(Array.from({ length: 8 }, () => spawnServer(home, { env: { LOG_LEVEL: 'info' } })));
+    // Eight start-ups and one 2,000-file backfill share two busy cores: the read bound only guards against a hang
+    // (the test's own timeout is the real limit), it is not a performance assertion.
+    const servers = await Promise.all(Array.from({ length: 8 }, () => spawnServer(home, { env: { LOG_LEVEL: 'info' }, readTimeoutMs: 100_000 })));
     const lists = await Promise.all(servers.map((s) => listAll(s)));
     for (const list of lists) expect(list).toEqual(lists[0]);
     expect([...(lists[0] as string[])].sort()).toEqual([...ids].sort());

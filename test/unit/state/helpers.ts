@@ -25,18 +25,30 @@ export interface RecordingLogger extends Logger {
   infos: string[];
 }
 
-/** A Logger double that keeps warn/info messages (the only levels src/state uses). */
-export function recordingLogger(): RecordingLogger {
+/**
+ * A Logger double that keeps warn/info messages (the only levels src/state uses). `onMessage` sees each one as
+ * it is logged: tests use it to act at a point in the code's sequence instead of after a wall-clock delay.
+ */
+export function recordingLogger(onMessage?: (level: 'warn' | 'info' | 'error', text: string) => void): RecordingLogger {
   const warnings: string[] = [];
   const infos: string[] = [];
   const text = (args: unknown[]): string => args.filter((a) => typeof a === 'string').join(' ');
   const logger = {
     warnings,
     infos,
-    warn: (...args: unknown[]) => void warnings.push(text(args)),
-    info: (...args: unknown[]) => void infos.push(text(args)),
+    warn: (...args: unknown[]) => {
+      warnings.push(text(args));
+      onMessage?.('warn', text(args));
+    },
+    info: (...args: unknown[]) => {
+      infos.push(text(args));
+      onMessage?.('info', text(args));
+    },
     debug: () => undefined,
-    error: (...args: unknown[]) => void warnings.push(text(args)),
+    error: (...args: unknown[]) => {
+      warnings.push(text(args));
+      onMessage?.('error', text(args));
+    },
     child: () => logger,
   };
   return logger as unknown as RecordingLogger;
