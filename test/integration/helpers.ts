@@ -41,9 +41,15 @@ export async function setupEnv(script?: MockResponse[], overrides: ConfigTomlOve
  */
 export async function spawnServer(
   home: string,
-  opts: { env?: Record<string, string>; initialize?: boolean; readTimeoutMs?: number } = {},
+  opts: { env?: Record<string, string>; initialize?: boolean; readTimeoutMs?: number; serverBin?: string } = {},
 ): Promise<McpProcess> {
-  const mcp = await McpProcess.start({ codexHome: home, env: opts.env, readTimeoutMs: opts.readTimeoutMs, messageChecker: await referenceSchemaChecker() });
+  const mcp = await McpProcess.start({
+    codexHome: home,
+    env: opts.env,
+    readTimeoutMs: opts.readTimeoutMs,
+    serverBin: opts.serverBin,
+    messageChecker: await referenceSchemaChecker(),
+  });
   printDiagnosticsOnFailure(mcp);
   cleanups.push(async () => {
     await mcp.close();
