@@ -11,7 +11,7 @@ import {
   type MockResponse,
   type TurnStartParamsInput,
 } from '../../src/testing/index.js';
-import { tempHome } from '../helpers/home.js';
+import { tempHome } from '../support/temp-home.js';
 import { referenceSchemaChecker } from '../support/schema-checker.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];

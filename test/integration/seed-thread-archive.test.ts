@@ -16,7 +16,7 @@ import {
   createMockResponsesServerRepeatingAssistant,
   type JsonRpcResponse,
 } from '../../src/testing/index.js';
-import { tempHome } from '../helpers/home.js';
+import { tempHome } from '../support/temp-home.js';
 import { spawnServer } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

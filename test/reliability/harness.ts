@@ -16,7 +16,6 @@ import {
   evAssistantMessage,
   evCompleted,
   evCreated,
-  makeTempHome,
   sseResponse,
   type ConfigTomlOverrides,
   type JsonRpcMessage,
@@ -27,6 +26,7 @@ import {
 } from '../../src/testing/index.js';
 import { printDiagnosticsOnFailure } from '../support/diagnostics.js';
 import { referenceSchemaChecker } from '../support/schema-checker.js';
+import { tempHomeForTest } from '../support/temp-home.js';
 
 /** `RELIABILITY_PROFILE=stress` (set by `npm run stress`) raises every count to its full value. */
 export const STRESS = process.env['RELIABILITY_PROFILE'] === 'stress';
@@ -93,9 +93,7 @@ export function serverEntry(): string {
 
 /** A temp CODEX_HOME removed when the test ends. */
 export async function tempHome(prefix = 'cas-rel-'): Promise<string> {
-  const home = await makeTempHome(prefix);
-  onTestFinished(() => home.cleanup());
-  return home.path;
+  return tempHomeForTest(prefix);
 }
 
 /**

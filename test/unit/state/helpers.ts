@@ -1,16 +1,14 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { onTestFinished } from 'vitest';
 import type { Logger } from '../../../src/support/logger.js';
+import { fixtureHome, tempHomeForTest } from '../../support/temp-home.js';
 
-export const FIXTURE_HOME_0169 = '/work/shared/fixtures/rollouts/0.169.0';
+/** The checkout's copy of the reference 0.169.0 home (never a path outside the repo). */
+export const FIXTURE_HOME_0169 = fixtureHome('0.169.0');
 
-/** A fresh temp CODEX_HOME, removed when the test finishes. */
+/** A fresh temp CODEX_HOME, removed when the test finishes (the suite's one temp-home helper). */
 export function makeTempHome(prefix = 'state-home-'): string {
-  const home = mkdtempSync(path.join(tmpdir(), prefix));
-  onTestFinished(() => rmSync(home, { recursive: true, force: true }));
-  return home;
+  return tempHomeForTest(prefix);
 }
 
 /** A copy of a fixture home (never the original) in a temp dir. */

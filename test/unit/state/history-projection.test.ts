@@ -5,12 +5,13 @@ import { describe, expect, onTestFinished, test } from 'vitest';
 import { openStateDb, THREAD_HISTORY_DB_FILE, type StateDb } from '../../../src/state/index.js';
 import { systemClock } from '../../../src/support/clock.js';
 import { HistoryProjector, projectRolloutRecord } from '../../../src/threads/history-projection.js';
+import { FIXTURES } from '../../support/paths.js';
 import { copyFixtureHome, FIXTURE_HOME_0169, makeTempHome, recordingLogger } from './helpers.js';
 
 const DUMP = path.join(FIXTURE_HOME_0169, 'thread_history_1.sqlite.sql');
-const SCHEMA_SQL = '/work/shared/protocol/sqlite-schema.sql';
-const MIGRATIONS_JSON = '/work/shared/protocol/sqlx-migrations.json';
-const DERIVED = '/work/shared/fixtures/rollouts/derived';
+const SCHEMA_SQL = path.join(FIXTURES, 'protocol', 'sqlite-schema.sql');
+const MIGRATIONS_JSON = path.join(FIXTURES, 'protocol', 'sqlx-migrations.json');
+const DERIVED = path.join(FIXTURES, 'rollouts', 'derived');
 
 /** The three 0.169.0 threads and their rollouts (two active, one archived). */
 const FIXTURE_THREADS = [
