@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import type { $ZodIssue } from 'zod/v4/core';
-import type { ProviderConfig } from '../model/types.js';
+import type { ProviderConfig } from './provider.js';
 import { ConfigError } from './errors.js';
 import { builtinOpenAiProvider, providerFromToml } from './provider.js';
 import {

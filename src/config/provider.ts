@@ -1,4 +1,3 @@
-import type { ProviderConfig } from '../model/types.js';
 import { ConfigError } from './errors.js';
 import {
   DEFAULT_REQUEST_MAX_RETRIES,
@@ -9,6 +8,22 @@ import {
   type ProviderToml,
 } from './schema.js';
 import type { Config } from './config.js';
+
+/** A `[model_providers.<id>]` entry of config.toml, resolved with defaults (SPEC §5). */
+export interface ProviderConfig {
+  id: string;
+  name: string;
+  /** Requests go to `${baseUrl}/responses`. */
+  baseUrl: string;
+  /** Env var holding the bearer token; null = send no Authorization header. */
+  envKey: string | null;
+  /** HTTP-level retries per attempt (default 4, cap 100). */
+  requestMaxRetries: number;
+  /** Whole-request retries after a stream failure (default 5, cap 100). */
+  streamMaxRetries: number;
+  /** Max silence between SSE events (default 300000). */
+  streamIdleTimeoutMs: number;
+}
 
 /** The built-in `openai` provider, present unless config.toml defines `[model_providers.openai]`. */
 export function builtinOpenAiProvider(): ProviderConfig {

@@ -69,18 +69,5 @@ export interface ModelClient {
   stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelEvent>;
 }
 
-/** A `[model_providers.<id>]` entry of config.toml, resolved with defaults (SPEC §5). */
-export interface ProviderConfig {
-  id: string;
-  name: string;
-  /** Requests go to `${baseUrl}/responses`. */
-  baseUrl: string;
-  /** Env var holding the bearer token; null = send no Authorization header. */
-  envKey: string | null;
-  /** HTTP-level retries per attempt (default 4, cap 100). */
-  requestMaxRetries: number;
-  /** Whole-request retries after a stream failure (default 5, cap 100). */
-  streamMaxRetries: number;
-  /** Max silence between SSE events (default 300000). */
-  streamIdleTimeoutMs: number;
-}
+/** The provider a client talks to: owned by config/ (config.toml's schema), used here as is. */
+export type { ProviderConfig } from '../config/provider.js';

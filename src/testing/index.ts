@@ -15,3 +15,5 @@ export * from './mock-responses-server.js';
 export * from './param-types.js';
 export { defaultServerBin } from './server-bin.js';
 export * from './temp-home.js';
+export { loadSchemaChecker, SchemaChecker, type MessageChecker } from './schema-checker.js';
+export { ReadTimeoutError } from './message-inbox.js';

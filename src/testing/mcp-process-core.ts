@@ -2,7 +2,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import { LineSplitter } from '../transport/line-splitter.js';
-import type { JsonRpcMessage } from './jsonrpc.js';
+import type { JsonRpcMessage, RequestId } from './jsonrpc.js';
+import type { MessageChecker } from './schema-checker.js';
 import { MessageInbox } from './message-inbox.js';
 import { defaultServerBin, isNodeScript } from './server-bin.js';
 
@@ -29,6 +30,11 @@ export interface McpProcessOptions {
   cwd?: string;
   /** Default timeout of every read; default 10 s. */
   readTimeoutMs?: number;
+  /**
+   * Opt-in: judges every message received (responses by the method of their request, notifications, server
+   * requests), e.g. `await loadSchemaChecker(bundle)`. Problems are kept in `schemaProblems()`.
+   */
+  messageChecker?: MessageChecker;
 }
 
 /** A stdout line that is not a JSON object: stdout must carry only protocol lines. */
@@ -62,12 +68,19 @@ export class McpProcessCore {
   private readonly exited: Promise<ExitStatus>;
   private stdinError: Error | null = null;
   private readonly stderrWakers = new Set<() => void>();
+  private readonly checker: MessageChecker | undefined;
+  /** Method of every request sent, by id: how a response is matched to the schema of its result. */
+  private readonly sentMethods = new Map<RequestId, string>();
+  private readonly checkProblems: string[] = [];
+  /** The last lines written to the server's stdin, for failure messages. */
+  private readonly sentLines: string[] = [];
 
   protected constructor(
     private readonly child: ChildProcessWithoutNullStreams,
     options: McpProcessOptions,
   ) {
     this.readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+    this.checker = options.messageChecker;
     this.inbox = new MessageInbox(() => this.diagnostics());
     const decoder = new TextDecoder('utf-8', { fatal: true });
     const splitter = new LineSplitter({
@@ -131,6 +144,9 @@ export class McpProcessCore {
 
   /** Writes bytes to the server's stdin exactly as given (no newline added). */
   async sendRaw(data: string | Buffer): Promise<void> {
+    this.rememberRequests(data);
+    for (const line of data.toString().split('\n')) if (line !== '') this.sentLines.push(line);
+    if (this.sentLines.length > RECENT_LINES) this.sentLines.splice(0, this.sentLines.length - RECENT_LINES);
     if (this.stdinError) throw new Error(`server stdin failed: ${this.stdinError.message}\n${this.diagnostics()}`);
     await new Promise<void>((resolve, reject) => {
       this.child.stdin.write(data, (error) => {
@@ -191,6 +207,19 @@ export class McpProcessCore {
     return [...this.stdoutLines];
   }
 
+  /** What the message checker found so far, in arrival order (empty without a checker). */
+  schemaProblems(): readonly string[] {
+    return [...this.checkProblems];
+  }
+
+  /** Every problem with what the server wrote: stdout lines that are not protocol, then schema problems. */
+  protocolProblems(): string[] {
+    return [
+      ...this.violations.map((v) => `stdout line is not protocol (${v.reason}): ${truncate(v.line, 500)}`),
+      ...this.checkProblems,
+    ];
+  }
+
   /** stdout lines that were not a JSON object. */
   protocolViolations(): readonly ProtocolViolation[] {
     return [...this.violations];
@@ -236,11 +265,16 @@ export class McpProcessCore {
     }
   }
 
-  /** The last stdout lines and the stderr tail, for failure messages. */
+  /** Protocol problems, the last lines both ways and the stderr tail, for failure messages. */
   diagnostics(): string {
     const recent = this.stdoutLines.slice(-RECENT_LINES).map((l) => `  ${truncate(l, 2_000)}`);
+    const sent = this.sentLines.map((l) => `  ${truncate(l, 2_000)}`);
     const tail = this.stderrText.slice(-STDERR_TAIL_CHARS);
+    const problems = this.protocolProblems();
     return [
+      ...(problems.length > 0 ? ['protocol problems so far:', ...problems.slice(0, 10).map((p) => `  ${p}`)] : []),
+      `last ${sent.length} line(s) sent to the server:`,
+      ...(sent.length > 0 ? sent : ['  (none)']),
       `last ${recent.length} stdout line(s):`,
       ...(recent.length > 0 ? recent : ['  (none)']),
       'server stderr (tail):',
@@ -270,7 +304,29 @@ export class McpProcessCore {
       this.violations.push({ line: text, reason: 'not-an-object' });
       return;
     }
-    this.inbox.push(value as JsonRpcMessage);
+    const message = value as JsonRpcMessage;
+    if (this.checker) {
+      const id = (message as { id?: unknown }).id;
+      const method = typeof id === 'number' || typeof id === 'string' ? this.sentMethods.get(id) : undefined;
+      for (const problem of this.checker.check(message, method)) this.checkProblems.push(`${problem} (in ${truncate(text, 300)})`);
+    }
+    this.inbox.push(message);
+  }
+
+  /** Notes the method of every request in what is about to be written (any line, typed or raw). */
+  private rememberRequests(data: string | Buffer): void {
+    if (!this.checker) return;
+    for (const line of data.toString().split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const m = JSON.parse(line) as unknown;
+        if (typeof m !== 'object' || m === null) continue;
+        const { id, method } = m as { id?: unknown; method?: unknown };
+        if ((typeof id === 'number' || typeof id === 'string') && typeof method === 'string') this.sentMethods.set(id, method);
+      } catch {
+        // Not JSON (a transport test): nothing to remember.
+      }
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type JsonRpcResponse,
   type RequestId,
 } from './jsonrpc.js';
+import { ReadTimeoutError } from './message-inbox.js';
 import { McpProcessCore, type McpProcessOptions, type ReadOptions } from './mcp-process-core.js';
 import type {
   ModelListParamsInput,
@@ -179,6 +180,21 @@ export class McpProcess extends McpProcessCore {
       opts.timeoutMs ?? this.readTimeoutMs,
     );
     return message as JsonRpcNotification<P>;
+  }
+
+  /**
+   * Passes only when no `method` notification arrives within `timeoutMs` while the server stays up: any
+   * other outcome (the notification, the server exiting, stdout closing) throws.
+   */
+  async expectNoNotification(method: string, opts: ReadOptions = {}): Promise<void> {
+    let arrived: JsonRpcNotification;
+    try {
+      arrived = await this.readStreamUntilNotificationMessage(method, opts);
+    } catch (error) {
+      if (error instanceof ReadTimeoutError) return;
+      throw error;
+    }
+    throw new Error(`expected no ${method} notification, got ${JSON.stringify(arrived)}\n${this.diagnostics()}`);
   }
 
   /** Reads until a server→client request (any method). */

@@ -1,5 +1,16 @@
 import type { JsonRpcMessage } from './jsonrpc.js';
 
+/**
+ * A read that waited its whole timeout without a match (the server was alive and the stream open). Any other
+ * failure — the server exited, stdout closed — is a plain Error, so "nothing arrives" checks can tell them apart.
+ */
+export class ReadTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadTimeoutError';
+  }
+}
+
 /** What the inbox needs to explain a failed wait. */
 export interface InboxDiagnostics {
   (): string;
@@ -78,7 +89,7 @@ export class MessageInbox {
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.diagnostics()}`);
+      throw new ReadTimeoutError(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.diagnostics()}`);
     }
     await new Promise<void>((resolve) => {
       const done = (): void => {

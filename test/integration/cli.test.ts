@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { REPO_ROOT, tempHome } from '../helpers/home.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { tempHome } from '../support/temp-home.js';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const cleanups: (() => void)[] = [];

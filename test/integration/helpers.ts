@@ -1,4 +1,5 @@
 import { afterEach } from 'vitest';
+import { printDiagnosticsOnFailure } from '../support/diagnostics.js';
 import {
   McpProcess,
   createConfigToml,
@@ -8,9 +9,10 @@ import {
   type JsonRpcMessage,
   type JsonRpcResponse,
   type MockResponse,
+  type TurnStartParamsInput,
 } from '../../src/testing/index.js';
-import { tempHome } from '../helpers/home.js';
-import { ProtocolValidator } from '../support/schema-validator.js';
+import { tempHome } from '../support/temp-home.js';
+import { referenceSchemaChecker } from '../support/schema-checker.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -32,29 +34,26 @@ export async function setupEnv(script?: MockResponse[], overrides: ConfigTomlOve
   return { home, uri: mock.uri, mock };
 }
 
-let validator: ProtocolValidator | null = null;
-
 /**
- * Spawns the server. Every line it writes is checked when the test ends: stdout holds only protocol lines,
- * and every message validates against the reference JSON Schema (interop: protocol schema).
+ * Spawns the server with the harness's schema check on. When the test ends, stdout must have held only protocol
+ * lines, and every message received (responses by their request's method, notifications, server requests) must
+ * validate against the reference JSON Schema.
  */
-export async function spawnServer(home: string, opts: { env?: Record<string, string>; initialize?: boolean } = {}): Promise<McpProcess> {
-  const mcp = await McpProcess.start({ codexHome: home, env: opts.env });
-  const methods = new Map<unknown, string>();
-  const send = mcp.sendRequest.bind(mcp);
-  mcp.sendRequest = async (method, params, id) => {
-    const sent = await send(method, params, id);
-    methods.set(sent, method);
-    return sent;
-  };
+export async function spawnServer(
+  home: string,
+  opts: { env?: Record<string, string>; initialize?: boolean; readTimeoutMs?: number; serverBin?: string } = {},
+): Promise<McpProcess> {
+  const mcp = await McpProcess.start({
+    codexHome: home,
+    env: opts.env,
+    readTimeoutMs: opts.readTimeoutMs,
+    serverBin: opts.serverBin,
+    messageChecker: await referenceSchemaChecker(),
+  });
+  printDiagnosticsOnFailure(mcp);
   cleanups.push(async () => {
     await mcp.close();
-    validator ??= new ProtocolValidator();
-    const problems = [...mcp.protocolViolations().map((v) => `stdout line is not protocol: ${JSON.stringify(v)}`)];
-    for (const line of mcp.allStdoutLines()) {
-      const message = JSON.parse(line) as Record<string, unknown>;
-      problems.push(...validator.check(message, methods.get(message['id'])));
-    }
+    const problems = mcp.protocolProblems();
     if (problems.length > 0) throw new Error(`protocol problems:\n${[...new Set(problems)].join('\n')}`);
   });
   if (opts.initialize !== false) await mcp.initialize();
@@ -78,13 +77,14 @@ export async function startThread(mcp: McpProcess, params: Json = {}): Promise<J
   return (await request(mcp, 'thread/start', { model: 'mock-model', ...params }))['thread'];
 }
 
-export function textInput(text: string): Json[] {
+/** A one-text `turn/start` input, typed as the harness's turn/start params accept it. */
+export function textInput(text: string): TurnStartParamsInput['input'] {
   return [{ type: 'text', text, text_elements: [] }];
 }
 
 /** Runs a turn and returns every message from the response to `turn/completed`, inclusive. */
 export async function runTurn(mcp: McpProcess, threadId: string, text: string): Promise<JsonRpcMessage[]> {
-  const id = await mcp.sendTurnStartRequest({ threadId, input: textInput(text) } as never);
+  const id = await mcp.sendTurnStartRequest({ threadId, input: textInput(text) });
   const messages: JsonRpcMessage[] = [];
   for (;;) {
     const m = await mcp.readNextMessage();

@@ -38,7 +38,7 @@ describe('thread_history_1.sqlite follows the turns this server writes', () => {
     ended.push(completedTurn(await runTurn(mcp, id, 'one')));
     ended.push(completedTurn(await runTurn(mcp, id, 'two')));
     // Third turn: interrupted while the model streams.
-    const startId = await mcp.sendTurnStartRequest({ threadId: id, input: textInput('three') } as never);
+    const startId = await mcp.sendTurnStartRequest({ threadId: id, input: textInput('three') });
     const third = (await mcp.readStreamUntilResponseMessage<Json>(startId)).result['turn'];
     await mcp.readStreamUntilNotificationMessage('item/agentMessage/delta');
     await request(mcp, 'turn/interrupt', { threadId: id, turnId: third['id'] });

@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { openStateDb } from '../../src/state/index.js';
+import Database from 'better-sqlite3';
+import { openStateDb, STATE_DB_FILE } from '../../src/state/index.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { systemClock } from '../../src/support/clock.js';
 import { LocalThreadStore } from '../../src/rollout/local-thread-store.js';
@@ -15,7 +16,7 @@ import {
   createMockResponsesServerRepeatingAssistant,
   type JsonRpcResponse,
 } from '../../src/testing/index.js';
-import { tempHome } from '../helpers/home.js';
+import { tempHome } from '../support/temp-home.js';
 import { spawnServer } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -50,16 +51,56 @@ async function startThread(mcp: McpProcess): Promise<ThreadResult['thread']> {
 
 async function runTurn(mcp: McpProcess, threadId: string, text: string): Promise<void> {
   const id = await mcp.sendTurnStartRequest({ threadId, input: [{ type: 'text', text, text_elements: [] }] });
-  await mcp.readStreamUntilResponseMessage(id);
+  expectTurnStartResponse(await mcp.readStreamUntilResponseMessage(id));
   await mcp.readStreamUntilNotificationMessage('turn/completed');
 }
 
-async function seedEdges(home: string, edges: [string, string, 'open' | 'closed'][]): Promise<void> {
+/**
+ * The seed's database state, exactly: `StateRuntime::init` (schema and migrations, no rollout backfill), backfill
+ * marked complete, spawn edges written — and no thread rows, so archive takes the seed's path (row missing →
+ * filesystem search → read-repair). Our `openStateDb` always backfills, so it opens the home before the rollouts
+ * exist (the backfill finds nothing) and the fake rollouts are written afterwards by `writeRollouts`. As in the
+ * seed, the connection stays open while the server runs; it is closed when the test ends.
+ */
+/** The seed's `to_response::<TurnStartResponse>`: a turn, in progress, with an id. */
+function expectTurnStartResponse(response: JsonRpcResponse): void {
+  expect(response.result).toEqual({ turn: expect.objectContaining({ id: expect.any(String), status: 'inProgress', items: [] }) });
+}
+
+async function seedEdges(home: string, writeRollouts: () => Promise<string[]>, edges: (ids: string[]) => [string, string, 'open' | 'closed'][]): Promise<string[]> {
   const db = await openStateDb(home, { clock: systemClock, log: silentLogger() });
   if (!db) throw new Error('state db did not open');
+  cleanups.push(() => db.close());
+  const ids = await writeRollouts();
   db.markBackfillComplete(null);
-  for (const [parent, child, status] of edges) db.upsertSpawnEdge(parent, child, status);
-  db.close();
+  for (const [parent, child, status] of edges(ids)) db.upsertSpawnEdge(parent, child, status);
+  // Prove the state before the server starts: edges, backfill complete, no thread rows.
+  const raw = new Database(path.join(home, STATE_DB_FILE), { readonly: true });
+  try {
+    expect({
+      threads: raw.prepare('SELECT COUNT(*) AS n FROM threads').get(),
+      edges: raw.prepare('SELECT COUNT(*) AS n FROM thread_spawn_edges').get(),
+      backfill: raw.prepare('SELECT status FROM backfill_state').get(),
+    }).toEqual({ threads: { n: 0 }, edges: { n: edges(ids).length }, backfill: { status: 'complete' } });
+  } finally {
+    raw.close();
+  }
+  return ids;
+}
+
+/** The server is still running and answering (a "nothing arrived" check proves nothing about a dead server). */
+async function expectAlive(mcp: McpProcess): Promise<void> {
+  const id = await mcp.sendThreadLoadedListRequest({});
+  expect((await mcp.readStreamUntilResponseMessage<{ data: unknown[] }>(id)).result.data).toEqual(expect.any(Array));
+}
+
+/** The seed's parent → child → grandchild rollouts, one minute apart. */
+async function threeRollouts(home: string): Promise<string[]> {
+  return [
+    await createFakeRollout(home, '2025-01-01T00-00-00', '2025-01-01T00:00:00Z', 'parent', 'mock_provider'),
+    await createFakeRollout(home, '2025-01-01T00-01-00', '2025-01-01T00:01:00Z', 'child', 'mock_provider'),
+    await createFakeRollout(home, '2025-01-01T00-02-00', '2025-01-01T00:02:00Z', 'grandchild', 'mock_provider'),
+  ];
 }
 
 async function archivedIds(mcp: McpProcess, count: number): Promise<string[]> {
@@ -71,8 +112,10 @@ async function archivedIds(mcp: McpProcess, count: number): Promise<string[]> {
   return ids;
 }
 
+/** As the seed's `timeout(250 ms, …).is_err()`, but only a timeout counts: a dead server fails the check. */
 async function expectNoNotification(mcp: McpProcess, method: string): Promise<void> {
-  await expect(mcp.readStreamUntilNotificationMessage(method, { timeoutMs: 250 })).rejects.toThrow();
+  await mcp.expectNoNotification(method, { timeoutMs: 250 });
+  await expectAlive(mcp);
 }
 
 describe('thread_archive (seed)', () => {
@@ -106,10 +149,10 @@ describe('thread_archive (seed)', () => {
 
   test('thread_archive_archives_spawned_descendants', async () => {
     const { home } = await setup();
-    const parent = await createFakeRollout(home, '2025-01-01T00-00-00', '2025-01-01T00:00:00Z', 'parent', 'mock_provider');
-    const child = await createFakeRollout(home, '2025-01-01T00-01-00', '2025-01-01T00:01:00Z', 'child', 'mock_provider');
-    const grandchild = await createFakeRollout(home, '2025-01-01T00-02-00', '2025-01-01T00:02:00Z', 'grandchild', 'mock_provider');
-    await seedEdges(home, [[parent, child, 'closed'], [child, grandchild, 'open']]);
+    const [parent, child, grandchild] = (await seedEdges(home, () => threeRollouts(home), ([p, c, g]) => [
+      [p!, c!, 'closed'],
+      [c!, g!, 'open'],
+    ])) as [string, string, string];
     const mcp = await spawn(home);
     const id = await mcp.sendThreadArchiveRequest({ threadId: parent });
     expect((await mcp.readStreamUntilResponseMessage(id)).result).toEqual({});
@@ -122,10 +165,10 @@ describe('thread_archive (seed)', () => {
 
   test('thread_archive_succeeds_when_descendant_archive_fails', async () => {
     const { home } = await setup();
-    const parent = await createFakeRollout(home, '2025-01-01T00-00-00', '2025-01-01T00:00:00Z', 'parent', 'mock_provider');
-    const child = await createFakeRollout(home, '2025-01-01T00-01-00', '2025-01-01T00:01:00Z', 'child', 'mock_provider');
-    const grandchild = await createFakeRollout(home, '2025-01-01T00-02-00', '2025-01-01T00:02:00Z', 'grandchild', 'mock_provider');
-    await seedEdges(home, [[parent, child, 'closed'], [child, grandchild, 'open']]);
+    const [parent, child, grandchild] = (await seedEdges(home, () => threeRollouts(home), ([p, c, g]) => [
+      [p!, c!, 'closed'],
+      [c!, g!, 'open'],
+    ])) as [string, string, string];
     const childPath = await fsStore(home).find(child, false);
     if (!childPath) throw new Error('child rollout missing');
     const conflict = path.join(home, 'archived_sessions', path.basename(childPath));
@@ -146,8 +189,11 @@ describe('thread_archive (seed)', () => {
 
   test('thread_archive_succeeds_when_spawned_descendant_is_missing', async () => {
     const { home } = await setup();
-    const parent = await createFakeRollout(home, '2025-01-01T00-00-00', '2025-01-01T00:00:00Z', 'parent', 'mock_provider');
-    await seedEdges(home, [[parent, '00000000-0000-0000-0000-000000000901', 'closed']]);
+    const [parent] = (await seedEdges(
+      home,
+      async () => [await createFakeRollout(home, '2025-01-01T00-00-00', '2025-01-01T00:00:00Z', 'parent', 'mock_provider')],
+      ([p]) => [[p!, '00000000-0000-0000-0000-000000000901', 'closed']],
+    )) as [string];
     const mcp = await spawn(home);
     const id = await mcp.sendThreadArchiveRequest({ threadId: parent });
     expect((await mcp.readStreamUntilResponseMessage(id)).result).toEqual({});
@@ -173,7 +219,9 @@ describe('thread_archive (seed)', () => {
     expect((await primary.readStreamUntilResponseMessage(archiveId)).result).toEqual({});
     await primary.readStreamUntilNotificationMessage('thread/archived');
     const unarchiveId = await primary.sendThreadUnarchiveRequest({ threadId: thread.id });
-    await primary.readStreamUntilResponseMessage(unarchiveId);
+    // The seed's `to_response::<ThreadUnarchiveResponse>`: the restored thread.
+    const unarchived = (await primary.readStreamUntilResponseMessage(unarchiveId)) as JsonRpcResponse<ThreadResult>;
+    expect(unarchived.result.thread).toMatchObject({ id: thread.id, path: thread.path });
     await primary.readStreamUntilNotificationMessage('thread/unarchived');
     primary.clearMessageBuffer();
 
@@ -184,7 +232,7 @@ describe('thread_archive (seed)', () => {
     secondary.clearMessageBuffer();
 
     const turnId = await secondary.sendTurnStartRequest({ threadId: thread.id, input: [{ type: 'text', text: 'secondary turn', text_elements: [] }] });
-    await secondary.readStreamUntilResponseMessage(turnId);
+    expectTurnStartResponse(await secondary.readStreamUntilResponseMessage(turnId));
     await expectNoNotification(primary, 'turn/started');
     await secondary.readStreamUntilNotificationMessage('turn/completed');
   });

@@ -1,7 +1,9 @@
-import { chmodSync, existsSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { createFakeRollout, type McpProcess } from '../../src/testing/index.js';
+import { readOnlyServer, unavailable } from '../support/unprivileged.js';
 import { request, runTurn, setupEnv, spawnServer, startThread, type Json } from './helpers.js';
 
 async function listAll(mcp: McpProcess, extra: Json = {}): Promise<string[]> {
@@ -50,7 +52,7 @@ describe('state DB at start-up', () => {
     expect(stateDbHandles(mcp.pid as number, home)).toBe(1);
   });
 
-  test.each(['corrupt', 'deleted', 'read-only'])('a %s DB: the server starts, warns, and serves the same list from the filesystem', async (fault) => {
+  test.for(['corrupt', 'deleted', 'read-only'])('a %s DB: the server starts, warns, and serves the same list from the filesystem', async (fault, ctx) => {
     const { home } = await setupEnv();
     const ids = await seedHome(home, 12);
     const healthy = await spawnServer(home);
@@ -61,20 +63,46 @@ describe('state DB at start-up', () => {
     for (const suffix of ['-wal', '-shm']) rmSync(db + suffix, { force: true });
     if (fault === 'corrupt') writeFileSync(db, Buffer.alloc(8192, 0x5a));
     if (fault === 'deleted') rmSync(db);
-    if (fault === 'read-only') chmodSync(db, 0o444);
-    const mcp = await spawnServer(home);
+    let serverBin: string | undefined;
+    if (fault === 'read-only') {
+      // chmod 0444 means nothing to root: bind the file read-only instead (EROFS for everyone, root included).
+      const ro = readOnlyServer([db]);
+      if (!ro.ok) return unavailable(ctx, ro.reason);
+      serverBin = ro.serverBin;
+    }
+    const before = fault === 'read-only' ? readFileSync(db) : null;
+    const mcp = await spawnServer(home, { serverBin });
     if (fault === 'corrupt') expect(mcp.stderr()).toMatch(/cannot be used|continuing without it|failed to initialize state/);
+    if (fault === 'read-only') {
+      // The warning names the home and SQLite's reason; the server then works from the rollout files alone.
+      await mcp.waitForStderr('failed to initialize state runtime');
+      expect(mcp.stderr()).toMatch(new RegExp(`"level":40.*failed to initialize state runtime at ${home}: attempt to write a readonly database \\(SQLITE_READONLY\\)`));
+    }
     expect(await listAll(mcp)).toEqual(expected);
     const thread = await startThread(mcp);
     await runTurn(mcp, thread['id'], 'still works');
     expect(await listAll(mcp)).toEqual([thread['id'], ...expected]);
     if (fault === 'deleted') expect(existsSync(db)).toBe(true);
+    if (fault === 'read-only') {
+      // Filesystem path: the listing came from the files (the new thread is not in the untouched DB), and the
+      // read-only file is byte for byte what it was.
+      await mcp.close();
+      expect(readFileSync(db)).toEqual(before);
+      const raw = new Database(db, { readonly: true });
+      try {
+        expect(raw.prepare('SELECT COUNT(*) AS n FROM threads WHERE id = ?').get(thread['id'])).toEqual({ n: 0 });
+      } finally {
+        raw.close();
+      }
+    }
   });
 
   test('eight processes start at once on 2,000 rollouts: one backfill, no lock errors, identical lists', async () => {
     const { home } = await setupEnv();
     const ids = await seedHome(home, 2000);
-    const servers = await Promise.all(Array.from({ length: 8 }, () => spawnServer(home, { env: { LOG_LEVEL: 'info' } })));
+    // Eight start-ups and one 2,000-file backfill share two busy cores: the read bound only guards against a hang
+    // (the test's own timeout is the real limit), it is not a performance assertion.
+    const servers = await Promise.all(Array.from({ length: 8 }, () => spawnServer(home, { env: { LOG_LEVEL: 'info' }, readTimeoutMs: 100_000 })));
     const lists = await Promise.all(servers.map((s) => listAll(s)));
     for (const list of lists) expect(list).toEqual(lists[0]);
     expect([...(lists[0] as string[])].sort()).toEqual([...ids].sort());

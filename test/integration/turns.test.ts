@@ -74,7 +74,7 @@ describe('turn/start', () => {
 
     // A new process resumes: totals are restored, and the next request includes the full history.
     const next = await spawnServer(home);
-    const resumeId = await next.sendThreadResumeRequest({ threadId: thread['id'] } as never);
+    const resumeId = await next.sendThreadResumeRequest({ threadId: thread['id'] });
     await next.readStreamUntilResponseMessage(resumeId);
     const restored = await next.readStreamUntilNotificationMessage<Json>('thread/tokenUsage/updated');
     expect(restored.params['tokenUsage']['total']['totalTokens']).toBe(210);
@@ -139,10 +139,10 @@ describe('turn/start', () => {
     const { home } = await setupEnv(script);
     const mcp = await spawnServer(home);
     const thread = await startThread(mcp);
-    const turnReq = await mcp.sendTurnStartRequest({ threadId: thread['id'], input: textInput('go') } as never);
+    const turnReq = await mcp.sendTurnStartRequest({ threadId: thread['id'], input: textInput('go') });
     const turn = (await mcp.readStreamUntilResponseMessage<Json>(turnReq)).result['turn'];
     await mcp.readStreamUntilNotificationMessage('item/agentMessage/delta');
-    const interruptId = await mcp.sendTurnInterruptRequest({ threadId: thread['id'], turnId: turn['id'] } as never);
+    const interruptId = await mcp.sendTurnInterruptRequest({ threadId: thread['id'], turnId: turn['id'] });
     expect((await mcp.readStreamUntilResponseMessage(interruptId)).result).toEqual({});
     const idle = await mcp.readStreamUntil((m) => 'method' in m && m.method === 'thread/status/changed' && (m.params as Json)['status']['type'] === 'idle');
     expect((idle as { params: Json }).params).toEqual({ threadId: thread['id'], status: { type: 'idle' } });
@@ -152,7 +152,7 @@ describe('turn/start', () => {
     expect(lines.at(-1)['payload']).toMatchObject({ type: 'turn_aborted', turn_id: turn['id'], reason: 'interrupted' });
     const after = await runTurn(mcp, thread['id'], 'again');
     expect((after.at(-1) as { params: Json }).params['turn']['status']).toBe('completed');
-    const noTurn = await mcp.sendTurnInterruptRequest({ threadId: thread['id'], turnId: 'whatever' } as never);
+    const noTurn = await mcp.sendTurnInterruptRequest({ threadId: thread['id'], turnId: 'whatever' });
     expect((await mcp.readStreamUntilErrorMessage(noTurn)).error).toEqual({ code: -32600, message: 'no active turn to interrupt' });
   });
 });

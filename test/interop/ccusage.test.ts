@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { MockResponsesServer } from '../../src/testing/index.js';
 import { createInteropMock, HANG_MARKER } from './mock-model.js';
 import { ensureReference, withSide, writeSharedConfig, type Json, type Side } from './servers.js';
-import { INSTALL_HOOK_TIMEOUT_MS, installTool, installedBin, makeInteropHome, ourServerMissing, REPO_ROOT, type ToolInstall } from './tools.js';
+import { unavailable } from '../support/unprivileged.js';
+import { devTool, INSTALL_HOOK_TIMEOUT_MS, installedBin, makeInteropHome, ourServerMissing, REPO_ROOT, type ToolInstall } from './tools.js';
 
+/** A pinned devDependency (package.json). */
 const CCUSAGE_SPEC = '@ccusage/codex@18.0.11';
 
 let tool: ToolInstall = { ok: false, reason: 'not installed yet' };
@@ -20,8 +22,10 @@ let mock: MockResponsesServer;
 const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
-  tool = await installTool('ccusage', [CCUSAGE_SPEC]);
-  if (!tool.ok) console.warn(`[interop] ccusage tests skipped: ${tool.reason}`);
+  const serverMissing = ourServerMissing();
+  if (serverMissing) throw new Error(serverMissing);
+  tool = devTool([CCUSAGE_SPEC]);
+  if (!tool.ok) console.warn(`[interop] ccusage tests cannot run: ${tool.reason}`);
   referenceMissing = (await ensureReference()).reason || null;
   if (referenceMissing) console.warn(`[interop] ccusage comparison with the reference skipped: ${referenceMissing}`);
   mock = await createInteropMock('Done');
@@ -131,9 +135,9 @@ function pickUsage(u: Json): Json {
   };
 }
 
-describe.skipIf(ourServerMissing() !== null)(`@ccusage/codex (${CCUSAGE_SPEC}) on rollouts`, () => {
+describe(`@ccusage/codex (${CCUSAGE_SPEC}) on rollouts`, () => {
   test('baseline: the reference 0.169.0 fixture home gives 210 and 105 tokens', async (ctx) => {
-    if (!tool.ok) return ctx.skip(`ccusage not installable: ${tool.reason}`);
+    if (!tool.ok) return unavailable(ctx, `ccusage not installed: ${tool.reason}`);
     const dirs = makeInteropHome('ccusage-fixture');
     cleanups.push(dirs.cleanup);
     cpSync(path.join(REPO_ROOT, 'fixtures/rollouts/0.169.0'), dirs.codexHome, { recursive: true });
@@ -149,7 +153,7 @@ describe.skipIf(ourServerMissing() !== null)(`@ccusage/codex (${CCUSAGE_SPEC}) o
   });
 
   test('threads our server wrote: exact per-session and total token counts (session and daily reports)', async (ctx) => {
-    if (!tool.ok) return ctx.skip(`ccusage not installable: ${tool.reason}`);
+    if (!tool.ok) return unavailable(ctx, `ccusage not installed: ${tool.reason}`);
     const { codexHome, expected, archived } = await writeHome('ours');
     checkReport(await ccusage(codexHome, ['session']), expected, archived);
     const daily = await ccusage(codexHome, ['daily']);
@@ -157,8 +161,8 @@ describe.skipIf(ourServerMissing() !== null)(`@ccusage/codex (${CCUSAGE_SPEC}) o
   }, 60_000);
 
   test('the same scenario through the reference binary: same numbers except its interrupted-turn double count', async (ctx) => {
-    if (!tool.ok) return ctx.skip(`ccusage not installable: ${tool.reason}`);
-    if (referenceMissing) return ctx.skip(referenceMissing);
+    if (!tool.ok) return unavailable(ctx, `ccusage not installed: ${tool.reason}`);
+    if (referenceMissing) return unavailable(ctx, referenceMissing);
     const { codexHome, expected, archived, interrupted } = await writeHome('reference');
     // Known difference: on an interrupt the reference appends a `token_count` whose `last_token_usage` repeats
     // the previous response's usage, and ccusage (which sums `last_token_usage`) counts that turn twice. Our

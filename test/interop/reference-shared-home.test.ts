@@ -24,6 +24,7 @@ import {
   type Session,
   type Side,
 } from './servers.js';
+import { unavailable } from '../support/unprivileged.js';
 import { INSTALL_HOOK_TIMEOUT_MS, makeInteropHome, ourServerMissing } from './tools.js';
 
 let skipReason: string | null = 'not resolved yet';
@@ -143,7 +144,7 @@ async function startThread(s: Session): Promise<Json> {
 
 describe('shared CODEX_HOME with the reference binary', () => {
   test('1. the reference lists, reads, resumes and continues threads our server wrote (and their state DB)', async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    if (skipReason) return unavailable(ctx, skipReason);
     const dirs = newHome('shared-ours-first');
     await writeSharedConfig(dirs.codexHome, mock);
     const ours = await run('ours', dirs, async (s) => {
@@ -199,7 +200,7 @@ describe('shared CODEX_HOME with the reference binary', () => {
   }, 120_000);
 
   test('2. our server lists, reads, resumes, archives and unarchives the reference threads; its state DB stays intact', async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    if (skipReason) return unavailable(ctx, skipReason);
     const dirs = newHome('shared-reference-first');
     await writeSharedConfig(dirs.codexHome, mock);
     const ref = await run('reference', dirs, async (s) => {
@@ -259,7 +260,7 @@ describe('shared CODEX_HOME with the reference binary', () => {
   }, 120_000);
 
   test('2b. without its state DB, our server backfills the reference threads into a state_5.sqlite the reference then uses', async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    if (skipReason) return unavailable(ctx, skipReason);
     const dirs = newHome('shared-backfill');
     await writeSharedConfig(dirs.codexHome, mock);
     const ref = await run('reference', dirs, async (s) => {
@@ -300,7 +301,7 @@ describe('shared CODEX_HOME with the reference binary', () => {
   }, 120_000);
 
   test('3. alternating starts ours, reference, ours, reference lose no thread and no turn', async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    if (skipReason) return unavailable(ctx, skipReason);
     const dirs = newHome('shared-alternating');
     await writeSharedConfig(dirs.codexHome, mock);
     const expected = new Map<string, string[]>();
@@ -349,7 +350,7 @@ describe('shared CODEX_HOME with the reference binary', () => {
     for (const [id, texts] of expected) expect({ id, tokens: rows.get(id)?.['tokens_used'] }).toEqual({ id, tokens: 105 * texts.length });
   }, 180_000);
   test('4. running side by side: the writer lock keeps each side off a thread the other has loaded', async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    if (skipReason) return unavailable(ctx, skipReason);
     const dirs = newHome('shared-concurrent');
     await writeSharedConfig(dirs.codexHome, mock);
     for (const [holder, other] of [
@@ -384,7 +385,7 @@ describe('shared CODEX_HOME with the reference binary', () => {
   }, 120_000);
 
   test('5. a fork our server made is read, resumed and continued by the reference (source turns first)', async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    if (skipReason) return unavailable(ctx, skipReason);
     const dirs = newHome('shared-fork-ours');
     await writeSharedConfig(dirs.codexHome, mock);
     const ids = await run('ours', dirs, async (s) => {
@@ -416,7 +417,7 @@ describe('shared CODEX_HOME with the reference binary', () => {
   // lineage (src/rollout/lineage.ts) for read, resume and the model history, and lists the fork with the source's
   // preview.
   test('a fork the reference made shows the source turns first in our server', async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    if (skipReason) return unavailable(ctx, skipReason);
     const dirs = newHome('shared-fork-reference');
     await writeSharedConfig(dirs.codexHome, mock);
     const ids = await run('reference', dirs, async (s) => {
@@ -451,7 +452,7 @@ describe('shared CODEX_HOME with the reference binary', () => {
   // ones the reference itself makes from our rollouts: it continues from our checkpoints without rebuilding, and
   // re-projecting our rollouts from scratch gives the same rows.
   test('the reference reads turns our server wrote without resuming first (thread_history_1 projection)', async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    if (skipReason) return unavailable(ctx, skipReason);
     const dirs = newHome('shared-projection');
     await writeSharedConfig(dirs.codexHome, mock);
     const ids = await run('reference', dirs, async (s) => {

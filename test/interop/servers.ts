@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   McpProcess,
@@ -11,15 +12,24 @@ import {
   type JsonRpcResponse,
   type MockResponsesServer,
 } from '../../src/testing/index.js';
-import { installTool, OUR_CLI, REPO_ROOT, TOOLS_DIR } from './tools.js';
+import { interopHomesRoot, OUR_CLI, REPO_ROOT } from './tools.js';
 
 export type Json = Record<string, any>;
 export type Side = 'ours' | 'reference';
 
 const REFERENCE_VERSION = '0.169.0';
-const REFERENCE_SPEC = `@openai/codex@${REFERENCE_VERSION}`;
 const BENCH_REFERENCE_DIR = path.join(REPO_ROOT, 'bench/.cache/reference');
-const TOOLS_REFERENCE_DIR = path.join(TOOLS_DIR, 'reference');
+
+/**
+ * Where `.ci/run` (through scripts/install-reference.sh) installs `@openai/codex@0.169.0` once and reuses it:
+ * `$CODEX_REFERENCE_CACHE`, else `<cache>/codex-app-server-ts/reference-0.169.0`.
+ */
+export function referenceCacheDir(): string {
+  const fromEnv = process.env['CODEX_REFERENCE_CACHE'];
+  if (fromEnv) return fromEnv;
+  const cache = process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache');
+  return path.join(cache, 'codex-app-server-ts', `reference-${REFERENCE_VERSION}`);
+}
 
 /** The native binary inside an `@openai/codex` install (`node_modules/@openai/codex-<platform>/vendor/<triple>/bin/codex`). */
 function nativeBinUnder(prefix: string): string | null {
@@ -52,29 +62,22 @@ export function referenceBin(): string | null {
 }
 
 /**
- * Finds the reference Codex 0.169.0 binary: `$CODEX_REFERENCE_BIN`, else the bench cache
- * (`npm run bench -- --install-reference`), else `test/interop/.tools/reference/`, where a missing binary is
- * installed (`npm install @openai/codex@0.169.0`, ~400 MB, seconds from the npm cache) unless
- * `INTEROP_INSTALL_REFERENCE=0`. Returns the binary, or null and the reason the tests that need it skip.
+ * Finds the reference Codex 0.169.0 binary: `$CODEX_REFERENCE_BIN` (set by `.ci/run`), else the reference cache
+ * ({@link referenceCacheDir}), else the bench cache. Nothing is downloaded at test time: run
+ * `bash scripts/install-reference.sh` (which `.ci/run` does) to fill the cache. Returns the binary, or null and
+ * the reason the tests that need it cannot run.
  */
 export async function ensureReference(): Promise<{ bin: string | null; reason: string }> {
   if (resolvedReference) return resolvedReference;
   const fromEnv = process.env['CODEX_REFERENCE_BIN'];
-  let bin: string | null = fromEnv ? (existsSync(fromEnv) ? fromEnv : null) : nativeBinUnder(BENCH_REFERENCE_DIR) ?? nativeBinUnder(TOOLS_REFERENCE_DIR);
-  let reason = fromEnv && !bin ? `CODEX_REFERENCE_BIN=${fromEnv} does not exist` : '';
-  if (!bin && !fromEnv && process.env['INTEROP_INSTALL_REFERENCE'] !== '0') {
-    const installed = await installTool('reference', [REFERENCE_SPEC]);
-    bin = installed.ok ? nativeBinUnder(installed.dir) : null;
-    if (!installed.ok) reason = installed.reason;
-    else if (!bin) reason = `${REFERENCE_SPEC} installed but has no native binary for ${process.platform}-${process.arch}`;
-  }
+  const bin: string | null = fromEnv ? (existsSync(fromEnv) ? fromEnv : null) : nativeBinUnder(referenceCacheDir()) ?? nativeBinUnder(BENCH_REFERENCE_DIR);
   if (!bin) {
     resolvedReference = {
       bin: null,
-      reason:
-        reason ||
-        `reference binary not found (CODEX_REFERENCE_BIN unset; nothing under ${BENCH_REFERENCE_DIR} or ${TOOLS_REFERENCE_DIR}); ` +
-          'set CODEX_REFERENCE_BIN, run `npm run bench -- --install-reference`, or unset INTEROP_INSTALL_REFERENCE=0',
+      reason: fromEnv
+        ? `CODEX_REFERENCE_BIN=${fromEnv} does not exist`
+        : `reference binary not found (CODEX_REFERENCE_BIN unset; nothing under ${referenceCacheDir()} or ${BENCH_REFERENCE_DIR}); ` +
+          'run `bash scripts/install-reference.sh` (as `.ci/run` does) or set CODEX_REFERENCE_BIN',
     };
     return resolvedReference;
   }
@@ -90,12 +93,19 @@ export async function writeSharedConfig(codexHome: string, mock: MockResponsesSe
   await createConfigToml(codexHome, mock.uri, { features: { plugins: false } });
 }
 
+/** `line` with every path inside the interop homes (whose names contain words like `backfill`) replaced by `<home>`. */
+function withoutPaths(line: string): string {
+  const root = interopHomesRoot().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return line.replace(new RegExp(`${root}[^\\s"')]*`, 'g'), '<home>');
+}
+
 /** Lines of a server's stderr that report a database or migration problem (either side's wording). */
 export function databaseErrorLines(stderr: string): string[] {
   return stderr
     .split('\n')
     .map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''))
-    .filter((line) => /sqlite|database|migrat|sqlx|state[ _]db|state_5|backfill/i.test(line))
+    // Judge the message, not the paths it names: a home called `…/shared-backfill-…` is no backfill problem.
+    .filter((line) => /sqlite|database|migrat|sqlx|state[ _]db|state_5|backfill/i.test(withoutPaths(line)))
     .filter((line) => /error|warn|fail|panic|corrupt|mismatch|cannot|could not|unable/i.test(line));
 }
 

@@ -134,7 +134,7 @@ async function killLoop(state: HomeState, kills: number, seed: number): Promise<
       for (let t = 0; !killed; t += 1) {
         try {
           const from = tail.all().length;
-          await mcp.sendTurnStartRequest({ threadId, input: textInput(`turn ${i}.${n}.${t}`) } as never);
+          await mcp.sendTurnStartRequest({ threadId, input: textInput(`turn ${i}.${n}.${t}`) });
           await tail.waitFor('turn/completed', (m) => m['method'] === 'turn/completed' && m['params']['threadId'] === threadId, { from });
         } catch {
           return; // the process is gone

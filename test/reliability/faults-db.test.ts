@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import type { McpProcess } from '../../src/testing/index.js';
-import { chownHome, crashSigns, homeWithModel, ok, randomDelayModel, runTurn, spawn, unprivileged, type Json } from './harness.js';
+import { chownHome, crashSigns, homeWithModel, ok, randomDelayModel, runTurn, spawn, unavailable, unprivileged, type Json } from './harness.js';
 
 const DB = 'state_5.sqlite';
 
@@ -105,7 +105,7 @@ describe('state DB faults', () => {
 
   test('a read-only DB: clear warning, the files answer, nothing is lost', async (ctx) => {
     const who = unprivileged();
-    if (!who.ok) return ctx.skip(who.reason);
+    if (!who.ok) return unavailable(ctx, who.reason);
     const { home, listing, ids } = await seededHome();
     chownHome(home, who);
     const dbPath = path.join(home, DB);

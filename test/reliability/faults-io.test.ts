@@ -26,7 +26,7 @@ import {
   type McpProcess,
   type MockResponse,
 } from '../../src/testing/index.js';
-import { checkRollout, chownHome, completedTurnIds, crashSigns, ok, runTurn, serverEntry, spawn, Tail, tempHome, textInput, unprivileged, type Json } from './harness.js';
+import { checkRollout, chownHome, completedTurnIds, crashSigns, ok, runTurn, serverEntry, spawn, Tail, tempHome, textInput, unavailable, unprivileged, type Json } from './harness.js';
 
 /** A mock model whose answers the test switches at will (default: a normal one-message answer). */
 async function switchableModel(): Promise<{ uri: string; next: (r: (n: number) => MockResponse) => void }> {
@@ -206,7 +206,7 @@ describe('disk full while appending', () => {
 describe('permission errors', () => {
   test('a read-only date directory before the first turn: the turn fails clearly; once writable the thread materialises normally', async (ctx) => {
     const who = unprivileged();
-    if (!who.ok) return ctx.skip(who.reason);
+    if (!who.ok) return unavailable(ctx, who.reason);
     const model = await switchableModel();
     const home = await tempHome();
     await createConfigToml(home, model.uri);
@@ -234,7 +234,7 @@ describe('permission errors', () => {
 
   test('a rollout made read-only mid-session: the open writer keeps appending; a later process fails the turn clearly and loses nothing', async (ctx) => {
     const who = unprivileged();
-    if (!who.ok) return ctx.skip(who.reason);
+    if (!who.ok) return unavailable(ctx, who.reason);
     const model = await switchableModel();
     const home = await tempHome();
     await createConfigToml(home, model.uri);
@@ -269,7 +269,7 @@ describe('permission errors', () => {
 
   test('archived_sessions not writable: archive fails with a clear error and the thread stays usable', async (ctx) => {
     const who = unprivileged();
-    if (!who.ok) return ctx.skip(who.reason);
+    if (!who.ok) return unavailable(ctx, who.reason);
     const model = await switchableModel();
     const home = await tempHome();
     await createConfigToml(home, model.uri);

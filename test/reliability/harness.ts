@@ -4,8 +4,7 @@
  * directory snapshots, stderr crash traces, VmRSS.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
 import {
@@ -16,14 +15,17 @@ import {
   evAssistantMessage,
   evCompleted,
   evCreated,
-  makeTempHome,
   sseResponse,
   type ConfigTomlOverrides,
   type JsonRpcMessage,
   type McpProcessOptions,
   type MockHandler,
   type MockResponsesServer,
+  type TurnStartParamsInput,
 } from '../../src/testing/index.js';
+import { printDiagnosticsOnFailure } from '../support/diagnostics.js';
+import { referenceSchemaChecker } from '../support/schema-checker.js';
+import { tempHomeForTest } from '../support/temp-home.js';
 
 /** `RELIABILITY_PROFILE=stress` (set by `npm run stress`) raises every count to its full value. */
 export const STRESS = process.env['RELIABILITY_PROFILE'] === 'stress';
@@ -46,12 +48,23 @@ export function budget(ms: number): number {
   return STRESS ? ms * 5 : ms;
 }
 
-/** Seed of every random choice in a run; printed so a failure can be replayed with `RELIABILITY_SEED`. */
+/**
+ * Seed of every random choice in a run; printed so a failure can be replayed with `RELIABILITY_SEED`.
+ * `npm test` and CI use a fixed seed per label, so a run is reproducible and a failure is never luck; only
+ * `npm run stress` (RELIABILITY_PROFILE=stress) draws a fresh random seed each time.
+ */
 export function runSeed(label: string): number {
   const fromEnv = Number(process.env['RELIABILITY_SEED']);
-  const seed = Number.isInteger(fromEnv) && process.env['RELIABILITY_SEED'] ? fromEnv : Math.floor(Math.random() * 2 ** 31);
+  const seed = Number.isInteger(fromEnv) && process.env['RELIABILITY_SEED'] ? fromEnv : STRESS ? Math.floor(Math.random() * 2 ** 31) : fixedSeed(label);
   process.stderr.write(`[reliability] ${label}: seed ${seed} (replay with RELIABILITY_SEED=${seed})\n`);
   return seed;
+}
+
+/** A stable 31-bit seed for `label` (FNV-1a). */
+export function fixedSeed(label: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < label.length; i += 1) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+  return h & 0x7fffffff;
 }
 
 /** A small deterministic PRNG (mulberry32) for choices outside fast-check (delays, kill points). */
@@ -65,7 +78,11 @@ export function prng(seed: number): { next(): number; int(lo: number, hi: number
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
-  return { next, int, pick: (items) => items[int(0, items.length - 1)] as never };
+  const pick = <T>(items: readonly T[]): T => {
+    if (items.length === 0) throw new Error('prng.pick from an empty list');
+    return items[int(0, items.length - 1)] as T;
+  };
+  return { next, int, pick };
 }
 
 /** The server entry the kit runs (`dist/cli.js`, or `MCP_PROCESS_SERVER_BIN`), for tests that spawn it themselves. */
@@ -75,9 +92,7 @@ export function serverEntry(): string {
 
 /** A temp CODEX_HOME removed when the test ends. */
 export async function tempHome(prefix = 'cas-rel-'): Promise<string> {
-  const home = await makeTempHome(prefix);
-  onTestFinished(() => home.cleanup());
-  return home.path;
+  return tempHomeForTest(prefix);
 }
 
 /**
@@ -104,11 +119,19 @@ export async function homeWithModel(mock: MockResponsesServer, overrides: Config
 }
 
 /** Spawns the built server on `home` (closed, or killed, when the test ends). */
-export async function spawn(home: string, opts: Partial<McpProcessOptions> & { initialize?: boolean } = {}): Promise<McpProcess> {
-  const { initialize = true, ...rest } = opts;
-  const mcp = await McpProcess.start({ codexHome: home, readTimeoutMs: 20_000, ...rest });
+export async function spawn(
+  home: string,
+  opts: Partial<McpProcessOptions> & { initialize?: boolean; schemaCheck?: boolean } = {},
+): Promise<McpProcess> {
+  const { initialize = true, schemaCheck = true, ...rest } = opts;
+  const messageChecker = schemaCheck ? await referenceSchemaChecker() : undefined;
+  const mcp = await McpProcess.start({ codexHome: home, readTimeoutMs: 20_000, messageChecker, ...rest });
+  printDiagnosticsOnFailure(mcp);
   onTestFinished(async () => {
     await mcp.close();
+    // Every message received validates against the reference JSON Schema (responses by their request's method).
+    const problems = mcp.protocolProblems();
+    if (problems.length > 0) throw new Error(`protocol problems:\n${[...new Set(problems)].slice(0, 20).join('\n')}`);
   });
   if (initialize) await mcp.initialize();
   return mcp;
@@ -130,7 +153,8 @@ export async function ok(mcp: McpProcess, method: string, params: unknown, timeo
   return answer.result as Json;
 }
 
-export function textInput(text: string): Json[] {
+/** A one-text `turn/start` input, typed as the harness's turn/start params accept it. */
+export function textInput(text: string): TurnStartParamsInput['input'] {
   return [{ type: 'text', text, text_elements: [] }];
 }
 
@@ -397,29 +421,9 @@ export function diffSnapshots(before: Map<string, Entry>, after: Map<string, Ent
 export type { JsonRpcMessage };
 
 // ---------------------------------------------------------------------------------------------------
-// Running the server without root (permission faults)
+// Running the server without root (permission faults): see test/support/unprivileged.ts
 
-/** How to run the server so file permissions apply to it, or why that is not possible here. */
-export type Unprivileged =
-  | { ok: true; serverBin: string | undefined; uid: number; gid: number; note: string }
-  | { ok: false; reason: string };
-
-/**
- * Permission errors need a server that is not root. As a normal user the server runs as is; as root it runs
- * through `setpriv` as `nobody` (the home is then chowned to it with `chownHome`).
- */
-export function unprivileged(): Unprivileged {
-  const uid = process.getuid?.() ?? 0;
-  if (uid !== 0) return { ok: true, serverBin: undefined, uid, gid: process.getgid?.() ?? uid, note: `running as uid ${uid}` };
-  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
-  if (!setpriv) return { ok: false, reason: 'running as root and setpriv is not installed: permission faults cannot be produced' };
-  const dir = mkdtempSync(path.join(tmpdir(), 'cas-nobody-'));
-  chmodSync(dir, 0o755);
-  const wrapper = path.join(dir, 'server-as-nobody.sh');
-  const cli = serverEntry();
-  writeFileSync(wrapper, `#!/bin/sh\nexec ${setpriv} --reuid=65534 --regid=65534 --clear-groups -- "${process.execPath}" "${cli}" "$@"\n`, { mode: 0o755 });
-  return { ok: true, serverBin: wrapper, uid: 65534, gid: 65534, note: 'running as root: the server runs as nobody through setpriv' };
-}
+export { unavailable, unprivileged, type Unprivileged } from '../support/unprivileged.js';
 
 /** Gives the whole home to the unprivileged user. */
 export function chownHome(home: string, who: { uid: number; gid: number }): void {

@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { FIXTURES } from '../../support/paths.js';
 import { describe, expect, test } from 'vitest';
 import { KNOWN_METHOD_NAMES, decodeParams, unknownMethodMessage } from '../../../src/protocol/index.js';
 
-const SHARED_PROTOCOL = path.resolve(__dirname, '../../../../shared/protocol');
+const SHARED_PROTOCOL = path.join(FIXTURES, 'protocol'); // the checkout's copy of shared/protocol (fixtures/protocol/ORIGIN.md)
 
 /** The error message of a decode that must fail. */
 function failure(method: string, raw: unknown): string {

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { afterAll, describe, expect, test } from 'vitest';
 import { SCHEMA_BUNDLE_FILE, writeJsonSchemas } from '../../../src/protocol/index.js';
 import { completedTurn, loadedThread, threadStartResponse } from './samples.js';

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import { FIXTURES } from '../../support/paths.js';
+import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import type { z } from 'zod';
 import * as protocol from '../../../src/protocol/index.js';
@@ -24,7 +25,7 @@ import {
   userItem,
 } from './samples.js';
 
-const SHARED_PROTOCOL = path.resolve(__dirname, '../../../../shared/protocol');
+const SHARED_PROTOCOL = path.join(FIXTURES, 'protocol'); // the checkout's copy of shared/protocol (fixtures/protocol/ORIGIN.md)
 const bundle = JSON.parse(readFileSync(path.join(SHARED_PROTOCOL, 'codex_app_server_protocol.v2.experimental.schemas.json'), 'utf8'));
 const definitions: Record<string, { properties?: Record<string, unknown>; oneOf?: { title: string; properties: object }[] }> =
   bundle.definitions;

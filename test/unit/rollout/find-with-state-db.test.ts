@@ -10,7 +10,7 @@ import { LocalThreadStore } from '../../../src/rollout/local-thread-store.js';
 import { summarizeRollout } from '../../../src/rollout/summary.js';
 import { openStateDb, type StateDb } from '../../../src/state/index.js';
 import { silentLogger } from '../../../src/support/logger.js';
-import { tempHome } from '../../helpers/home.js';
+import { tempHome } from '../../support/temp-home.js';
 
 const clock = { nowMs: () => Date.parse('2026-03-01T00:00:00Z') };
 const cleanups: (() => void)[] = [];

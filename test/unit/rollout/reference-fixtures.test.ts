@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { parseRolloutText, readRollout } from '../../../src/rollout/reader.js';
 import { summarizeRollout } from '../../../src/rollout/summary.js';
 import { rebuildHistory } from '../../../src/threads/history.js';
-import { FIXTURES } from '../../helpers/home.js';
+import { FIXTURES } from '../../support/paths.js';
 
 const sessions = (version: string) => path.join(FIXTURES, 'rollouts', version, 'sessions', '2026', '11', '25');
 const fileOf = (version: string, idPart: string) => {

@@ -3,7 +3,7 @@ import { LocalThreadStore } from '../../../src/rollout/local-thread-store.js';
 import type { IndexListQuery, ListSortKey } from '../../../src/rollout/thread-index.js';
 import { openStateDb } from '../../../src/state/index.js';
 import { silentLogger } from '../../../src/support/logger.js';
-import { tempHome } from '../../helpers/home.js';
+import { tempHome } from '../../support/temp-home.js';
 import { BASE_MS, threadIdFor, writeRollout } from '../state/helpers.js';
 
 /** One stored thread per `session_meta.source` the reference writes, plus a source it does not know. */

@@ -9,7 +9,7 @@ import type { IndexListQuery } from '../../../src/rollout/thread-index.js';
 import { WriterLocks } from '../../../src/rollout/writer-lock.js';
 import { RolloutWriter } from '../../../src/rollout/writer.js';
 import { silentLogger } from '../../../src/support/logger.js';
-import { tempHome } from '../../helpers/home.js';
+import { tempHome } from '../../support/temp-home.js';
 
 const clock = { nowMs: () => Date.parse('2026-02-01T00:00:00Z') };
 const cleanups: (() => void)[] = [];

@@ -5,7 +5,7 @@ import { LocalThreadStore } from '../../../src/rollout/local-thread-store.js';
 import { readRollout } from '../../../src/rollout/reader.js';
 import type { ThreadStore } from '../../../src/rollout/thread-store.js';
 import { silentLogger } from '../../../src/support/logger.js';
-import { tempHome } from '../../helpers/home.js';
+import { tempHome } from '../../support/temp-home.js';
 
 const clock = { nowMs: () => Date.parse('2026-02-01T00:00:00Z') };
 const cleanups: (() => void)[] = [];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { runtimeCopy } from '../../support/unprivileged.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -43,7 +44,9 @@ export function runOpenChild(
 ): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, home, JSON.stringify(options)], {
-      env: { ...process.env, NODE_PATH: path.join(repoRoot, 'node_modules') },
+      // An unprivileged child cannot be assumed to read the checkout (a clone in a 0700 folder): it loads the
+      // SQLite binding from a readable copy of the runtime dependencies.
+      env: { ...process.env, NODE_PATH: uid === undefined ? path.join(repoRoot, 'node_modules') : runtimeCopy().nodeModules },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(uid === undefined ? {} : { uid, gid: uid }),
     });

@@ -1,16 +1,14 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { onTestFinished } from 'vitest';
 import type { Logger } from '../../../src/support/logger.js';
+import { fixtureHome, tempHomeForTest } from '../../support/temp-home.js';
 
-export const FIXTURE_HOME_0169 = '/work/shared/fixtures/rollouts/0.169.0';
+/** The checkout's copy of the reference 0.169.0 home (never a path outside the repo). */
+export const FIXTURE_HOME_0169 = fixtureHome('0.169.0');
 
-/** A fresh temp CODEX_HOME, removed when the test finishes. */
+/** A fresh temp CODEX_HOME, removed when the test finishes (the suite's one temp-home helper). */
 export function makeTempHome(prefix = 'state-home-'): string {
-  const home = mkdtempSync(path.join(tmpdir(), prefix));
-  onTestFinished(() => rmSync(home, { recursive: true, force: true }));
-  return home;
+  return tempHomeForTest(prefix);
 }
 
 /** A copy of a fixture home (never the original) in a temp dir. */
@@ -25,18 +23,30 @@ export interface RecordingLogger extends Logger {
   infos: string[];
 }
 
-/** A Logger double that keeps warn/info messages (the only levels src/state uses). */
-export function recordingLogger(): RecordingLogger {
+/**
+ * A Logger double that keeps warn/info messages (the only levels src/state uses). `onMessage` sees each one as
+ * it is logged: tests use it to act at a point in the code's sequence instead of after a wall-clock delay.
+ */
+export function recordingLogger(onMessage?: (level: 'warn' | 'info' | 'error', text: string) => void): RecordingLogger {
   const warnings: string[] = [];
   const infos: string[] = [];
   const text = (args: unknown[]): string => args.filter((a) => typeof a === 'string').join(' ');
   const logger = {
     warnings,
     infos,
-    warn: (...args: unknown[]) => void warnings.push(text(args)),
-    info: (...args: unknown[]) => void infos.push(text(args)),
+    warn: (...args: unknown[]) => {
+      warnings.push(text(args));
+      onMessage?.('warn', text(args));
+    },
+    info: (...args: unknown[]) => {
+      infos.push(text(args));
+      onMessage?.('info', text(args));
+    },
     debug: () => undefined,
-    error: (...args: unknown[]) => void warnings.push(text(args)),
+    error: (...args: unknown[]) => {
+      warnings.push(text(args));
+      onMessage?.('error', text(args));
+    },
     child: () => logger,
   };
   return logger as unknown as RecordingLogger;

@@ -7,12 +7,13 @@ import { systemClock } from '../../../src/support/clock.js';
 import { readRolloutSpans } from '../../../src/rollout/line-spans.js';
 import { projectRolloutRecord } from '../../../src/threads/history-line-rule.js';
 import { HistoryProjector } from '../../../src/threads/history-projector.js';
+import { FIXTURES } from '../../support/paths.js';
 import { copyFixtureHome, FIXTURE_HOME_0169, makeTempHome, recordingLogger } from './helpers.js';
 
 const DUMP = path.join(FIXTURE_HOME_0169, 'thread_history_1.sqlite.sql');
-const SCHEMA_SQL = '/work/shared/protocol/sqlite-schema.sql';
-const MIGRATIONS_JSON = '/work/shared/protocol/sqlx-migrations.json';
-const DERIVED = '/work/shared/fixtures/rollouts/derived';
+const SCHEMA_SQL = path.join(FIXTURES, 'protocol', 'sqlite-schema.sql');
+const MIGRATIONS_JSON = path.join(FIXTURES, 'protocol', 'sqlx-migrations.json');
+const DERIVED = path.join(FIXTURES, 'rollouts', 'derived');
 
 /** The three 0.169.0 threads and their rollouts (two active, one archived). */
 const FIXTURE_THREADS = [

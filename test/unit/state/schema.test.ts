@@ -5,9 +5,10 @@ import { describe, expect, onTestFinished, test } from 'vitest';
 import { READ_ONLY_SANDBOX_POLICY_JSON as READ_ONLY_SANDBOX_POLICY } from '../../../src/rollout/file-row.js';
 import { openStateDb, STATE_DB_FILE } from '../../../src/state/index.js';
 import { systemClock } from '../../../src/support/clock.js';
+import { FIXTURES } from '../../support/paths.js';
 import { copyFixtureHome, makeTempHome, recordingLogger } from './helpers.js';
 
-const MIGRATIONS_JSON = '/work/shared/protocol/sqlx-migrations.json';
+const MIGRATIONS_JSON = path.join(FIXTURES, 'protocol', 'sqlx-migrations.json');
 
 function connect(home: string): Database.Database {
   const db = new Database(path.join(home, STATE_DB_FILE), { timeout: 5000 });
@@ -157,7 +158,7 @@ describe('state DB schema', () => {
   test('an older reference schema (0.130.0, 31 migrations) is left alone and refused', async () => {
     const home = makeTempHome();
     const old = new Database(path.join(home, STATE_DB_FILE));
-    old.exec(readFileSync('/work/shared/fixtures/rollouts/0.130.0/state_5.sqlite.sql', 'utf8').replace(/^DELETE FROM sqlite_sequence;$/m, ''));
+    old.exec(readFileSync(path.join(FIXTURES, 'rollouts', '0.130.0', 'state_5.sqlite.sql'), 'utf8').replace(/^DELETE FROM sqlite_sequence;$/m, ''));
     const rowsBefore = allRows(old);
     old.close();
 

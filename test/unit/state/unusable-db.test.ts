@@ -4,10 +4,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { openStateDb, STATE_DB_FILE } from '../../../src/state/index.js';
 import { systemClock } from '../../../src/support/clock.js';
+import { NOBODY, unavailable, unprivileged } from '../../support/unprivileged.js';
 import { buildOpenChild, runOpenChild } from './child-process.js';
 import { BASE_MS, makeTempHome, recordingLogger, threadIdFor, writeRollout } from './helpers.js';
 
-const NOBODY = 65534;
 let childScript = '';
 
 beforeAll(async () => {
@@ -31,8 +31,16 @@ async function homeWithDb(rollouts = 0): Promise<string> {
   return home;
 }
 
-/** Runs the child as a user that cannot write `home` (root ignores permission bits, so drop to nobody). */
-function openAsReader(home: string) {
+/**
+ * Runs the child as a user that cannot write `home` (root ignores permission bits, so drop to nobody, who
+ * loads its SQLite binding from a readable copy; see test/support/unprivileged.ts).
+ */
+function openAsReader(home: string, ctx: { skip: (note?: string) => void }) {
+  const who = unprivileged();
+  if (!who.ok) {
+    unavailable(ctx, who.reason);
+    return null;
+  }
   chmodSync(home, 0o555);
   onTestFinished(() => chmodSync(home, 0o755));
   const uid = process.getuid?.() === 0 ? NOBODY : undefined;
@@ -78,19 +86,21 @@ describe('an unusable state DB gives null and a warning', () => {
     expect(warnings.at(-1)).toMatch(/malformed/);
   });
 
-  test('a read-only home with no database yet', async () => {
+  test('a read-only home with no database yet', async (ctx) => {
     const home = makeTempHome();
     writeRollout(home, { id: threadIdFor(1), createdAtMs: BASE_MS });
-    const result = await openAsReader(home);
+    const result = await openAsReader(home, ctx);
+    if (!result) return;
     expect(result.ok).toBe(false);
     expect(result.warnings).toEqual([`failed to initialize state runtime at ${home}: unable to open database file (SQLITE_CANTOPEN)`]);
   });
 
-  test('a read-only database file in a read-only home', async () => {
+  test('a read-only database file in a read-only home', async (ctx) => {
     const home = await homeWithDb(2);
     chmodSync(path.join(home, STATE_DB_FILE), 0o444);
     const before = readFileSync(path.join(home, STATE_DB_FILE));
-    const result = await openAsReader(home);
+    const result = await openAsReader(home, ctx);
+    if (!result) return;
     expect(result.ok).toBe(false);
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toMatch(new RegExp(`^failed to initialize state runtime at ${home}: `));

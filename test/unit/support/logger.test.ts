@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { resolveLogLevel } from '../../../src/support/logger.js';
-import { REPO_ROOT } from '../../helpers/home.js';
+import { REPO_ROOT } from '../../support/paths.js';
 
 test('LOG_LEVEL wins, then the last bare RUST_LOG level, else warn', () => {
   expect(resolveLogLevel('debug', 'error')).toBe('debug');

@@ -5,7 +5,8 @@ import { LocalThreadStore } from '../../../src/rollout/local-thread-store.js';
 import { silentLogger } from '../../../src/support/logger.js';
 import { rebuildHistory } from '../../../src/threads/history.js';
 import { readThreadLines } from '../../../src/rollout/lineage.js';
-import { FIXTURES, tempHome } from '../../helpers/home.js';
+import { FIXTURES } from '../../support/paths.js';
+import { tempHome } from '../../support/temp-home.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
