@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseCommandLine, type GlobalOptions } from './config/command-line.js';
 import { systemClock } from './support/clock.js';
 import { systemIds, type IdSource } from './support/ids.js';
 import { createStderrLogger, resolveLogLevel, type Logger } from './support/logger.js';
@@ -13,33 +14,47 @@ export const SERVER_VERSION = '0.169.0';
  * state database. Everything below receives what it needs as constructor arguments.
  */
 export async function main(argv: string[]): Promise<number> {
-  const args = argv.filter((a) => a !== '--listen' && a !== 'stdio://');
-  if (args.includes('--version') || args.includes('-V')) {
-    process.stdout.write(`codex-app-server-ts ${SERVER_VERSION}\n`);
-    return 0;
+  const cli = parseCommandLine(argv);
+  switch (cli.kind) {
+    case 'version':
+      process.stdout.write(`codex-app-server-ts ${SERVER_VERSION}\n`);
+      return 0;
+    case 'help':
+      process.stdout.write(cli.text);
+      return 0;
+    case 'usage-error':
+      process.stderr.write(cli.message);
+      return 2;
+    case 'no-transport':
+      // Reference text (`--listen off` with no remote control, exit 1).
+      process.stderr.write('Error: no transport configured; use --listen or enable remote control\n');
+      return 1;
+    case 'generate-json-schema':
+      return generateSchema(cli.out, createStderrLogger(resolveLogLevel(process.env['LOG_LEVEL'], process.env['RUST_LOG'])));
+    case 'app-server':
+      break;
   }
-  const command = args[0] ?? 'app-server';
   const log = createStderrLogger(resolveLogLevel(process.env['LOG_LEVEL'], process.env['RUST_LOG']));
-  if (command === 'generate-json-schema') return generateSchema(args.slice(1), log);
-  if (command !== 'app-server') {
-    process.stderr.write(`Error: unknown command \`${command}\` (expected \`app-server\` or \`generate-json-schema --out DIR\`)\n`);
-    return 2;
-  }
   const home = resolveCodexHome(process.env['CODEX_HOME']);
   if (!home.ok) {
     process.stderr.write(`${home.message}\n`);
     return 1;
   }
-  return runAppServer(home.path, log);
+  return runAppServer(home.path, log, cli.overrides);
 }
 
-async function runAppServer(codexHome: string, log: Logger): Promise<number> {
-  const [{ loadConfig, ConfigError, resolveProvider }, { openStateDb }] = await Promise.all([import('./config/index.js'), import('./state/index.js')]);
+async function runAppServer(codexHome: string, log: Logger, options: GlobalOptions): Promise<number> {
+  const [{ loadConfig, ConfigError, OverrideError, featureToggleOverrides, parseConfigOverrides, resolveProvider }, { openStateDb }] = await Promise.all([
+    import('./config/index.js'),
+    import('./state/index.js'),
+  ]);
   let config;
   try {
-    config = await loadConfig(codexHome);
+    // Reference order: unknown feature names are refused before the `-c` values are parsed.
+    const toggles = featureToggleOverrides(options.enable, options.disable);
+    config = await loadConfig(codexHome, [...parseConfigOverrides(options.config), ...toggles]);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof OverrideError) {
       process.stderr.write(`Error: ${error.message}\n`);
       return 1;
     }
@@ -108,9 +123,7 @@ async function runAppServer(codexHome: string, log: Logger): Promise<number> {
   return stop('stdin closed');
 }
 
-async function generateSchema(args: string[], log: Logger): Promise<number> {
-  const outIndex = args.indexOf('--out');
-  const out = outIndex >= 0 ? args[outIndex + 1] : undefined;
+async function generateSchema(out: string | null, log: Logger): Promise<number> {
   if (!out) {
     process.stderr.write('Error: generate-json-schema requires --out DIR\n');
     return 2;

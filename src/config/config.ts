@@ -4,6 +4,7 @@ import { parse, TomlError } from 'smol-toml';
 import type { $ZodIssue } from 'zod/v4/core';
 import type { ProviderConfig } from './provider.js';
 import { ConfigError } from './errors.js';
+import { applyConfigOverrides, type ConfigOverride } from './overrides.js';
 import { builtinOpenAiProvider, providerFromToml } from './provider.js';
 import {
   ConfigTomlSchema,
@@ -36,24 +37,27 @@ export interface Config {
 }
 
 /**
- * Loads `$CODEX_HOME/config.toml`. A missing file yields the defaults. Throws `ConfigError` for an
- * unreadable file, a TOML syntax error (with line and column) or an invalid value (with key path and
- * what was expected). Never reads the environment.
+ * Loads `$CODEX_HOME/config.toml` with the command line's `-c` overrides (already parsed, applied in order on top of
+ * the file). A missing file yields the defaults. Throws `ConfigError` for an unreadable file, a TOML syntax error
+ * (with line and column) or an invalid value (with key path and what was expected). Never reads the environment.
  */
-export async function loadConfig(codexHome: string): Promise<Config> {
+export async function loadConfig(codexHome: string, overrides: readonly ConfigOverride[] = []): Promise<Config> {
   const path = join(codexHome, CONFIG_FILE_NAME);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseConfigToml('', path);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseConfigToml('', path, overrides);
     throw new ConfigError(`cannot read ${path}: ${(error as Error).message}`, path, null, { cause: error });
   }
-  return parseConfigToml(text, path);
+  return parseConfigToml(text, path, overrides);
 }
 
-/** Parses and validates config.toml text; `path` is only used in messages and `Config.path`. */
-export function parseConfigToml(text: string, path: string): Config {
+/**
+ * Parses and validates config.toml text with `overrides` applied on top; `path` is only used in messages and
+ * `Config.path`. A bad value that came from an override is reported as such, not as the file's.
+ */
+export function parseConfigToml(text: string, path: string, overrides: readonly ConfigOverride[] = []): Config {
   let document: Record<string, unknown>;
   try {
     document = parse(text);
@@ -70,13 +74,16 @@ export function parseConfigToml(text: string, path: string): Config {
     }
     throw error;
   }
+  applyConfigOverrides(document, overrides);
 
   const result = ConfigTomlSchema.safeParse(document);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const keyPath = issue.path.map(String).join('.');
     const details = result.error.issues.map(describeIssue).join('; ');
-    throw new ConfigError(`invalid ${path}: ${details}`, path, keyPath || null, { cause: result.error });
+    const fromOverride = overrides.some((o) => keyPath === o.path || keyPath.startsWith(`${o.path}.`) || o.path.startsWith(`${keyPath}.`));
+    const source = fromOverride ? 'invalid -c/--config override' : `invalid ${path}`;
+    throw new ConfigError(`${source}: ${details}`, path, keyPath || null, { cause: result.error });
   }
   const toml = result.data;
 
@@ -88,8 +95,9 @@ export function parseConfigToml(text: string, path: string): Config {
 
   const modelProvider = toml.model_provider ?? DEFAULT_MODEL_PROVIDER;
   if (!Object.hasOwn(modelProviders, modelProvider)) {
+    const source = overrides.some((o) => o.path === 'model_provider') ? 'invalid -c/--config override' : `invalid ${path}`;
     throw new ConfigError(
-      `invalid ${path}: model_provider: Model provider \`${modelProvider}\` not found`,
+      `${source}: model_provider: Model provider \`${modelProvider}\` not found`,
       path,
       'model_provider',
     );

@@ -16,3 +16,5 @@ export {
   type ApprovalPolicy,
   type SandboxMode,
 } from './schema.js';
+export { parseCommandLine, type CommandLine, type GlobalOptions } from './command-line.js';
+export { applyConfigOverrides, featureToggleOverrides, OverrideError, parseConfigOverrides, type ConfigOverride } from './overrides.js';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
 import { tempHome } from '../support/temp-home.js';
+import { request, runTurn, setupEnv, spawnServer, startThread } from './helpers.js';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const cleanups: (() => void)[] = [];
@@ -62,5 +63,118 @@ describe('command line', () => {
     const r = run(['frobnicate']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown command `frobnicate`/);
+  });
+});
+
+/** clap's usage-error layout, as the reference prints it (exit 2). */
+function usageError(reason: string): string {
+  return `error: ${reason}\n\nUsage: codex-app-server-ts app-server [OPTIONS] [COMMAND]\n\nFor more information, try '--help'.\n`;
+}
+
+describe('app-server --help and --listen', () => {
+  test.for([['app-server', '--help'], ['app-server', '-h'], ['app-server', 'help'], ['--help', 'app-server']])('%s %s prints the usage with --listen and exits 0', (args) => {
+    const r = run(args, { CODEX_HOME: home() });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^\[experimental\] Run the app server or related tooling\n\nUsage: codex-app-server-ts app-server \[OPTIONS\] \[COMMAND\]\n/);
+    for (const option of ['-c, --config <key=value>', '--enable <FEATURE>', '--disable <FEATURE>', '--listen <URL>', '[default: stdio://]', '--stdio', '-h, --help']) {
+      expect(r.stdout).toContain(option);
+    }
+  });
+
+  test('--help alone prints the top-level usage', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: codex-app-server-ts [OPTIONS] <COMMAND>');
+    expect(r.stdout).toContain('app-server');
+  });
+
+  // Reference texts (codex app-server 0.169.0 --listen …, exit 2), except that well-formed ws:// and unix:// values
+  // are refused as not supported yet instead of being served.
+  test.for([
+    ['garbage', "unsupported --listen URL `garbage`; expected `stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, or `off`"],
+    ['stdio', "unsupported --listen URL `stdio`; expected `stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, or `off`"],
+    ['http://127.0.0.1:1', "unsupported --listen URL `http://127.0.0.1:1`; expected `stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, or `off`"],
+    ['', "unsupported --listen URL ``; expected `stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, or `off`"],
+    ['ws://localhost:1', 'invalid websocket --listen URL `ws://localhost:1`; expected `ws://IP:PORT`'],
+    ['ws://127.0.0.1', 'invalid websocket --listen URL `ws://127.0.0.1`; expected `ws://IP:PORT`'],
+    ['ws://127.0.0.1:8080/', 'invalid websocket --listen URL `ws://127.0.0.1:8080/`; expected `ws://IP:PORT`'],
+    ['ws://127.0.0.1:8080', 'the `ws://` transport is not supported by this server yet; use `stdio://`'],
+    ['ws://[::1]:8080', 'the `ws://` transport is not supported by this server yet; use `stdio://`'],
+    ['unix://', 'the `unix://` transport is not supported by this server yet; use `stdio://`'],
+    ['unix:///tmp/codex.sock', 'the `unix://` transport is not supported by this server yet; use `stdio://`'],
+  ])('--listen %j is a usage error (exit 2), never silently stdio', ([url, reason]) => {
+    const r = run(['app-server', '--listen', url!], { CODEX_HOME: home() }, '{"id":1,"method":"initialize","params":{"clientInfo":{"name":"x","title":null,"version":"1"}}}\n');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(usageError(`invalid value '${url}' for '--listen <URL>': ${reason}`));
+  });
+
+  test('--listen without a value, twice, or an unknown option: clap errors, exit 2', () => {
+    const h = home();
+    expect(run(['app-server', '--listen'], { CODEX_HOME: h })).toMatchObject({ status: 2, stdout: '', stderr: usageError("a value is required for '--listen <URL>' but none was supplied") });
+    expect(run(['app-server', '--listen', 'stdio://', '--listen', 'stdio://'], { CODEX_HOME: h })).toMatchObject({ status: 2, stderr: usageError("the argument '--listen <URL>' cannot be used multiple times") });
+    expect(run(['app-server', '--bogus'], { CODEX_HOME: h })).toMatchObject({ status: 2, stderr: usageError("unexpected argument '--bogus' found") });
+    expect(run(['app-server', '--strict-config'], { CODEX_HOME: h })).toMatchObject({ status: 2, stderr: usageError("'--strict-config' is not supported by this server yet") });
+  });
+
+  test('--listen off: the reference error, exit 1', () => {
+    const r = run(['app-server', '--listen', 'off'], { CODEX_HOME: home() });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('Error: no transport configured; use --listen or enable remote control\n');
+  });
+
+  test.for([['--listen', 'stdio://'], ['--listen=stdio://'], ['--stdio'], ['--analytics-default-enabled']])('app-server %s serves on stdio', async (args) => {
+    const { home: h } = await setupEnv();
+    const mcp = await spawnServer(h, { args: ['app-server', ...args] });
+    expect(await request(mcp, 'thread/loaded/list', {})).toEqual({ data: [], nextCursor: null });
+  });
+});
+
+describe('-c/--config overrides and --enable/--disable', () => {
+  test('-c before and after app-server override config.toml; later ones win; values are TOML or literal strings', async () => {
+    const { home: h } = await setupEnv();
+    const mcp = await spawnServer(h, {
+      args: ['-c', 'model="from-root"', '--config=approval_policy=untrusted', 'app-server', '-c', 'model="from-sub"', '-csandbox_mode="workspace-write"'],
+    });
+    const result = await request(mcp, 'thread/start', {});
+    expect(result).toMatchObject({ model: 'from-sub', approvalPolicy: 'untrusted', sandbox: { type: 'workspaceWrite' } });
+  });
+
+  test('a dotted key reaches into a provider table: a wrong base_url in config.toml is fixed from the command line', async () => {
+    const { home: h, uri } = await setupEnv();
+    writeFileSync(path.join(h, 'config.toml'), readFileSync(path.join(h, 'config.toml'), 'utf8').replace(`${uri}/v1`, 'http://127.0.0.1:9/v1'));
+    const mcp = await spawnServer(h, { args: ['app-server', '-c', `model_providers.mock_provider.base_url="${uri}/v1"`] });
+    const thread = await startThread(mcp);
+    const messages = await runTurn(mcp, thread['id'], 'hi');
+    expect(messages.at(-1)).toMatchObject({ method: 'turn/completed', params: { turn: { status: 'completed' } } });
+  });
+
+  test('--enable/--disable take known feature names, before or after app-server', async () => {
+    const { home: h } = await setupEnv();
+    const mcp = await spawnServer(h, { args: ['--enable', 'steer', 'app-server', '--disable', 'plugins', '--enable=web_search'] });
+    expect(await request(mcp, 'thread/loaded/list', {})).toEqual({ data: [], nextCursor: null });
+  });
+
+  // Reference texts (exit 1).
+  test.for([
+    [['-c', 'foo', 'app-server'], "Error: error parsing -c overrides: Invalid override (missing '='): foo\n"],
+    [['app-server', '-c', '=1'], 'Error: error parsing -c overrides: Empty key in override: =1\n'],
+    [['--enable', 'nosuch', 'app-server'], 'Error: Unknown feature flag: nosuch\n'],
+    [['app-server', '--disable', 'Plugins'], 'Error: Unknown feature flag: Plugins\n'],
+  ])('%j fails with exit 1', ([args, stderr]) => {
+    const r = run(args as string[], { CODEX_HOME: home() });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(stderr);
+  });
+
+  test('an invalid override value is a config error naming the override, exit 1', () => {
+    const r = run(['app-server', '-c', 'approval_policy="sometimes"'], { CODEX_HOME: home() });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('Error: invalid -c/--config override: approval_policy: expected one of untrusted, on-request, on-failure, never\n');
+    const provider = run(['app-server', '-c', 'model_provider=nope'], { CODEX_HOME: home() });
+    expect(provider.status).toBe(1);
+    expect(provider.stderr).toBe('Error: invalid -c/--config override: model_provider: Model provider `nope` not found\n');
   });
 });

@@ -41,11 +41,12 @@ export async function setupEnv(script?: MockResponse[], overrides: ConfigTomlOve
  */
 export async function spawnServer(
   home: string,
-  opts: { env?: Record<string, string>; initialize?: boolean; readTimeoutMs?: number; serverBin?: string } = {},
+  opts: { env?: Record<string, string>; initialize?: boolean; readTimeoutMs?: number; serverBin?: string; args?: string[] } = {},
 ): Promise<McpProcess> {
   const mcp = await McpProcess.start({
     codexHome: home,
     env: opts.env,
+    args: opts.args,
     readTimeoutMs: opts.readTimeoutMs,
     serverBin: opts.serverBin,
     messageChecker: await referenceSchemaChecker(),

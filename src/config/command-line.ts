@@ -1,0 +1,172 @@
+/**
+ * The command line, parsed the way the reference's clap definition reads it (`codex [global options] app-server
+ * [options] [command]`): global `-c/--config key=value`, `--enable/--disable FEATURE` before or after `app-server`,
+ * `--listen URL`, and the reference's error texts and exit codes for what does not parse. Pure: it reads no
+ * environment and touches no file; `main.ts` acts on the result.
+ */
+import { APP_SERVER_HELP, ROOT_HELP, USAGE_LINE } from './command-line-help.js';
+
+/** What the command line asks for. */
+export type CommandLine =
+  /** Print `text` on stdout, exit 0. */
+  | { kind: 'help'; text: string }
+  | { kind: 'version' }
+  /** A usage error: print `message` on stderr, exit 2 (clap's exit code for bad arguments). */
+  | { kind: 'usage-error'; message: string }
+  /** `--listen off`: the reference starts no transport and fails (exit 1). */
+  | { kind: 'no-transport' }
+  | { kind: 'generate-json-schema'; out: string | null; overrides: GlobalOptions }
+  | { kind: 'app-server'; overrides: GlobalOptions };
+
+/** The global options, kept raw: `-c` values are parsed (and may fail, exit 1) when the config is loaded. */
+export interface GlobalOptions {
+  /** `-c`/`--config` values in command-line order (later ones win). */
+  config: string[];
+  enable: string[];
+  disable: string[];
+}
+
+const LISTEN_EXPECTED = 'expected `stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, or `off`';
+
+/** Parses `argv` (without `node` and the script). Never throws. */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  // Kept from before: `--version` anywhere prints the version (clients probe `<bin> --version`).
+  if (argv.includes('--version') || argv.includes('-V')) return { kind: 'version' };
+  const globals: GlobalOptions = { config: [], enable: [], disable: [] };
+  const positional: string[] = [];
+  let listen: string | null = null;
+  let help = false;
+  let out: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const option = splitOption(arg);
+    const takeValue = (display: string): string | { error: string } => {
+      if (option.inline !== null) return option.inline;
+      const next = argv[i + 1];
+      if (next === undefined) return { error: `a value is required for '${display}' but none was supplied` };
+      i++;
+      return next;
+    };
+    switch (option.name) {
+      case '-c':
+      case '--config': {
+        const value = takeValue('--config <key=value>');
+        if (typeof value !== 'string') return usageError(value.error);
+        globals.config.push(value);
+        break;
+      }
+      case '--enable':
+      case '--disable': {
+        const value = takeValue(`${option.name} <FEATURE>`);
+        if (typeof value !== 'string') return usageError(value.error);
+        (option.name === '--enable' ? globals.enable : globals.disable).push(value);
+        break;
+      }
+      case '--listen': {
+        const value = takeValue('--listen <URL>');
+        if (typeof value !== 'string') return usageError(value.error);
+        if (listen !== null) return usageError("the argument '--listen <URL>' cannot be used multiple times");
+        listen = value;
+        break;
+      }
+      case '--stdio':
+        if (listen !== null) return usageError("the argument '--listen <URL>' cannot be used multiple times");
+        listen = 'stdio://';
+        break;
+      // Accepted and without effect: this server never sends analytics.
+      case '--analytics-default-enabled':
+        break;
+      case '-o':
+      case '--out': {
+        const value = takeValue('--out <DIR>');
+        if (typeof value !== 'string') return usageError(value.error);
+        out = value;
+        break;
+      }
+      case '-h':
+      case '--help':
+        help = true;
+        break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') {
+          if (REFERENCE_ONLY_OPTIONS.has(option.name)) return usageError(`'${option.name}' is not supported by this server yet`);
+          return usageError(`unexpected argument '${arg}' found`);
+        }
+        positional.push(arg);
+    }
+  }
+
+  // No command runs the app server (as before), with the same option checks.
+  const [command = 'app-server', sub, ...rest] = positional;
+  if (positional.length === 0 && help) return { kind: 'help', text: ROOT_HELP };
+  if (command === 'generate-json-schema') return help ? { kind: 'help', text: ROOT_HELP } : { kind: 'generate-json-schema', out, overrides: globals };
+  if (command !== 'app-server') return { kind: 'usage-error', message: `Error: unknown command \`${command}\` (expected \`app-server\` or \`generate-json-schema --out DIR\`)\n` };
+  if (sub === 'help') return { kind: 'help', text: APP_SERVER_HELP };
+  if (sub === 'generate-json-schema') return help ? { kind: 'help', text: APP_SERVER_HELP } : { kind: 'generate-json-schema', out, overrides: globals };
+  if (sub !== undefined) return usageError(`unrecognized subcommand '${sub}'`);
+  if (rest.length > 0) return usageError(`unexpected argument '${rest[0]}' found`);
+  if (help) return { kind: 'help', text: APP_SERVER_HELP };
+  const transport = checkListen(listen ?? 'stdio://');
+  if (transport !== 'stdio') return transport;
+  return { kind: 'app-server', overrides: globals };
+}
+
+/**
+ * `--listen` values as the reference validates them (`stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, `off`).
+ * Only `stdio://` runs here; a well-formed `unix://` or `ws://` value is refused as not supported yet (never
+ * silently stdio), anything else with the reference's own text.
+ */
+function checkListen(url: string): 'stdio' | CommandLine {
+  const invalid = (reason: string): CommandLine => usageError(`invalid value '${url}' for '--listen <URL>': ${reason}`);
+  if (url === 'stdio://') return 'stdio';
+  if (url === 'off') return { kind: 'no-transport' };
+  if (url.startsWith('unix://')) return invalid(`the \`unix://\` transport is not supported by this server yet; use \`stdio://\``);
+  if (url.startsWith('ws://')) {
+    if (!isSocketAddress(url.slice('ws://'.length))) return invalid(`invalid websocket --listen URL \`${url}\`; expected \`ws://IP:PORT\``);
+    return invalid(`the \`ws://\` transport is not supported by this server yet; use \`stdio://\``);
+  }
+  return invalid(`unsupported --listen URL \`${url}\`; ${LISTEN_EXPECTED}`);
+}
+
+/** `IPv4:PORT` or `[IPv6]:PORT`, as Rust's `SocketAddr` parses them (host names are not addresses). */
+function isSocketAddress(text: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5})$/.exec(text);
+  if (v4) return v4.slice(1, 5).every((octet) => Number(octet) <= 255 && !/^0\d/.test(octet)) && Number(v4[5]) <= 65535;
+  const v6 = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(text);
+  return v6 !== null && v6[1]!.includes(':') && Number(v6[2]) <= 65535;
+}
+
+/** Reference options this server does not implement yet: refused by name rather than as unknown. */
+const REFERENCE_ONLY_OPTIONS = new Set([
+  '--startup-sign-out',
+  '--print-startup-config',
+  '--startup-client-info',
+  '--cloud-skills-snapshot',
+  '--code-mode-host',
+  '--strict-config',
+  '--ws-auth',
+  '--ws-token-file',
+  '--ws-token-sha256',
+  '--ws-shared-secret-file',
+  '--ws-issuer',
+  '--ws-audience',
+  '--ws-max-clock-skew-seconds',
+]);
+
+/** `--name=value` → name and inline value; `-cVALUE` / `-c=VALUE` likewise for the short options that take one. */
+function splitOption(arg: string): { name: string; inline: string | null } {
+  if (arg.startsWith('--')) {
+    const eq = arg.indexOf('=');
+    return eq < 0 ? { name: arg, inline: null } : { name: arg.slice(0, eq), inline: arg.slice(eq + 1) };
+  }
+  if ((arg.startsWith('-c') || arg.startsWith('-o')) && arg.length > 2) {
+    const rest = arg.slice(2);
+    return { name: arg.slice(0, 2), inline: rest.startsWith('=') ? rest.slice(1) : rest };
+  }
+  return { name: arg, inline: null };
+}
+
+/** clap's error layout: `error: …`, a blank line, the usage, the `--help` hint. */
+function usageError(reason: string): CommandLine {
+  return { kind: 'usage-error', message: `error: ${reason}\n\n${USAGE_LINE}\n\nFor more information, try '--help'.\n` };
+}
