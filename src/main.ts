@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runAppServer(codexHome: string, log: Logger, options: GlobalOptions): Promise<number> {
-  const [{ loadConfig, ConfigError, OverrideError, featureToggleOverrides, parseConfigOverrides, resolveProvider }, { openStateDb }] = await Promise.all([
+  const [{ loadConfig, ConfigError, OverrideError, featureToggleOverrides, parseConfigOverrides, readStoredAuth, resolveProvider }, { openStateDb }] = await Promise.all([
     import('./config/index.js'),
     import('./state/index.js'),
   ]);
@@ -97,6 +97,7 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, cwd: process.cwd(), cliVersion: SERVER_VERSION },
     userAgent: (originator) => `${originator}/${SERVER_VERSION} (${info.osDescription}; ${info.arch}) ${info.terminal}`,
     installationId: info.installationId,
+    auth: { requiresOpenaiAuth: provider.requiresOpenaiAuth, read: () => readStoredAuth(codexHome) },
     // Test hook: integration tests shorten the reference's 30-minute idle unload.
     idleUnloadMs: positiveInt(process.env['CODEX_APP_SERVER_IDLE_UNLOAD_MS']),
   });

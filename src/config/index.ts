@@ -18,3 +18,4 @@ export {
 } from './schema.js';
 export { parseCommandLine, type CommandLine, type GlobalOptions } from './command-line.js';
 export { applyConfigOverrides, featureToggleOverrides, OverrideError, parseConfigOverrides, type ConfigOverride } from './overrides.js';
+export { parseAuthJson, readStoredAuth, type StoredAuth } from './auth-file.js';

@@ -23,6 +23,8 @@ export interface ProviderConfig {
   streamMaxRetries: number;
   /** Max silence between SSE events (default 300000). */
   streamIdleTimeoutMs: number;
+  /** `requires_openai_auth`: whether the provider needs an OpenAI login (default: only for the id `openai`). */
+  requiresOpenaiAuth: boolean;
 }
 
 /** The built-in `openai` provider, present unless config.toml defines `[model_providers.openai]`. */
@@ -40,6 +42,7 @@ export function providerFromToml(id: string, table: ProviderToml): ProviderConfi
     requestMaxRetries: Math.min(table.request_max_retries ?? DEFAULT_REQUEST_MAX_RETRIES, MAX_RETRIES_CAP),
     streamMaxRetries: Math.min(table.stream_max_retries ?? DEFAULT_STREAM_MAX_RETRIES, MAX_RETRIES_CAP),
     streamIdleTimeoutMs: table.stream_idle_timeout_ms ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+    requiresOpenaiAuth: table.requires_openai_auth ?? id === 'openai',
   };
 }
 

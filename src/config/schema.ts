@@ -1,6 +1,6 @@
 // zod/mini with named imports: tree-shaken to a few KB, where the classic `z` namespace loads all of zod and its
 // locales at start-up (~20 ms CPU and ~3 MiB RSS per process). Every message here is our own text.
-import { enum as zEnum, int, looseObject, nonnegative, optional, record, string, unknown } from 'zod/mini';
+import { boolean, enum as zEnum, int, looseObject, nonnegative, optional, record, string, unknown } from 'zod/mini';
 import type { infer as Infer } from 'zod/mini';
 
 /** Reference value sets (SPEC §5). `on-failure` is deprecated upstream but still accepted. */
@@ -40,6 +40,7 @@ export const ProviderTomlSchema = looseObject({
   request_max_retries: optional(count),
   stream_max_retries: optional(count),
   stream_idle_timeout_ms: optional(count),
+  requires_openai_auth: optional(boolean({ error: 'expected a boolean' })),
 });
 
 /** The config.toml keys this server uses; every other key is accepted and kept in `raw`. */

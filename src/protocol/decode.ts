@@ -54,9 +54,11 @@ export function decodeParams(method: string, raw: unknown): DecodeResult<unknown
 export function decodeRequest(method: string, raw: unknown): DecodeResult<DecodedRequest> {
   const implemented = isImplementedMethod(method);
   if (!implemented && !isKnownMethod(method)) return { ok: false, reason: 'unknown-method', message: unknownMethodMessage(method) };
-  // The reference reads `params` as `Option<Value>`: an explicit `null` is the same as no params.
+  // The reference reads `params` as `Option<Value>`: an explicit `null` is the same as no params, which is an error
+  // unless the method's params are themselves optional (then they decode as `{}`).
   if (raw === undefined || raw === null) {
-    return { ok: false, reason: 'missing-params', message: `${PREFIX}missing field \`params\`` };
+    if (implemented && METHODS[method].optionalParams) raw = {};
+    else return { ok: false, reason: 'missing-params', message: `${PREFIX}missing field \`params\`` };
   }
   if (!implemented) return { ok: false, reason: 'not-implemented', message: `${PREFIX}method \`${method}\` is not supported` };
   try {

@@ -16,6 +16,7 @@ export * from './initialize.js';
 export * from './thread-start-params.js';
 export * from './thread-params.js';
 export * from './turn-params.js';
+export * from './account-params.js';
 export * from './model-list.js';
 export * from './param-schemas.js';
 export * from './model.js';

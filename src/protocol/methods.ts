@@ -32,6 +32,7 @@ import {
 } from './thread-params.js';
 import { ThreadForkParamsWire, ThreadResumeParamsWire, ThreadStartParamsWire } from './thread-start-params.js';
 import { TurnInterruptParamsWire, TurnStartParamsWire } from './turn-params.js';
+import { GetAccountParamsWire, GetAccountRateLimitsParamsWire, GetAuthStatusParamsWire } from './account-params.js';
 import type { WireInput, WireOutput, WireType } from './wire-type.js';
 
 /** The schema modules a {@link MethodSpec.result} selector picks from (supplied by `method-schemas.ts`). */
@@ -50,6 +51,11 @@ export interface MethodSpec<P = unknown, S extends z.ZodType = z.ZodType, I = un
   /** Picks the result schema; pure, called by the schema side only. */
   readonly result: (schemas: ResultSchemas) => S;
   /**
+   * True when the reference reads the params as `Option<…>`: an absent or `null` `params` decodes as `{}` instead
+   * of failing with ``missing field `params` ``.
+   */
+  readonly optionalParams: boolean;
+  /**
    * The thread the request names, whose queue it waits on (same-thread requests run in arrival order), or
    * `null` for requests that touch no existing thread. Use {@link queueKeyOf} for the queue key itself.
    */
@@ -62,8 +68,9 @@ function method<P, I, S extends z.ZodType>(spec: {
   params: WireType<P, I>;
   result: (schemas: ResultSchemas) => S;
   scope?: (params: P) => string | null;
+  optionalParams?: boolean;
 }): MethodSpec<P, S, I> {
-  return { typeName: spec.typeName, params: spec.params, result: spec.result, scope: spec.scope ?? unscoped };
+  return { typeName: spec.typeName, params: spec.params, result: spec.result, scope: spec.scope ?? unscoped, optionalParams: spec.optionalParams ?? false };
 }
 
 const unscoped = (): null => null;
@@ -87,6 +94,15 @@ const ENTRIES = {
   'turn/start': method({ typeName: 'TurnStart', params: TurnStartParamsWire, result: (s) => s.TurnStartResponseSchema, scope: byThread }),
   'turn/interrupt': method({ typeName: 'TurnInterrupt', params: TurnInterruptParamsWire, result: (s) => s.TurnInterruptResponseSchema, scope: byThread }),
   'model/list': method({ typeName: 'ModelList', params: ModelListParamsWire, result: (s) => s.ModelListResponseSchema }),
+  'account/read': method({ typeName: 'GetAccount', params: GetAccountParamsWire, result: (s) => s.GetAccountResponseSchema }),
+  // Legacy method (not in the v2 schema bundle), still answered by the reference.
+  getAuthStatus: method({ typeName: 'GetAuthStatus', params: GetAuthStatusParamsWire, result: (s) => s.GetAuthStatusResponseSchema }),
+  'account/rateLimits/read': method({
+    typeName: 'GetAccountRateLimits',
+    params: GetAccountRateLimitsParamsWire,
+    result: (s) => s.GetAccountRateLimitsResponseSchema,
+    optionalParams: true,
+  }),
 } as const;
 
 type Methods = typeof ENTRIES;

@@ -89,6 +89,15 @@ export const TurnStartParamsSchema = METHODS['turn/start'].params.zod(z);
 /** zod schema of the decoded `TurnInterruptParams`. */
 export const TurnInterruptParamsSchema = METHODS['turn/interrupt'].params.zod(z);
 
+// account/read, getAuthStatus, account/rateLimits/read (account-params.ts).
+
+/** zod schema of the decoded `GetAccountParams`. */
+export const GetAccountParamsSchema = METHODS['account/read'].params.zod(z);
+/** zod schema of the decoded `GetAuthStatusParams`. */
+export const GetAuthStatusParamsSchema = METHODS['getAuthStatus'].params.zod(z);
+/** zod schema of the decoded `GetAccountRateLimitsParams`. */
+export const GetAccountRateLimitsParamsSchema = METHODS['account/rateLimits/read'].params.zod(z);
+
 // model/list (model-list.ts).
 
 /** zod schema of the decoded `ModelListParams`. */

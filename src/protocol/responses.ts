@@ -12,6 +12,7 @@ import {
   ReasoningEffortSchema,
   SandboxPolicySchema,
 } from './param-schemas.js';
+import { RateLimitSnapshotSchema } from './notifications.js';
 import { ReadStateSchema, ThreadSchema } from './thread.js';
 import { TurnSchema } from './turn.js';
 
@@ -137,3 +138,36 @@ export type TurnStartResponse = z.infer<typeof TurnStartResponseSchema>;
 export const TurnInterruptResponseSchema = z.object({});
 /** Type of {@link TurnInterruptResponseSchema}. */
 export type TurnInterruptResponse = z.infer<typeof TurnInterruptResponseSchema>;
+
+/**
+ * `account/read` result: `{account, userId, requiresOpenaiAuth, workspaceRouting}`. This server reports only API-key
+ * accounts (`{"type":"apiKey"}`) or none; `userId` and `workspaceRouting` are always `null` (ChatGPT-only facts).
+ */
+export const GetAccountResponseSchema = z.object({
+  account: z.object({ type: z.literal('apiKey') }).nullable(),
+  userId: z.string().nullable(),
+  requiresOpenaiAuth: z.boolean(),
+  workspaceRouting: z.null(),
+});
+/** Type of {@link GetAccountResponseSchema}. */
+export type GetAccountResponse = z.infer<typeof GetAccountResponseSchema>;
+
+/** Legacy `getAuthStatus` result: `{authMethod, authToken, requiresOpenaiAuth}`; the token only when asked for. */
+export const GetAuthStatusResponseSchema = z.object({
+  authMethod: z.enum(['apikey', 'chatgpt']).nullable(),
+  authToken: z.string().nullable(),
+  requiresOpenaiAuth: z.boolean().nullable(),
+});
+/** Type of {@link GetAuthStatusResponseSchema}. */
+export type GetAuthStatusResponse = z.infer<typeof GetAuthStatusResponseSchema>;
+
+/**
+ * `account/rateLimits/read` result. Declared for the schema export; this server always answers the method with an
+ * error (rate limits belong to ChatGPT accounts, read from the ChatGPT backend, which it never contacts).
+ */
+export const GetAccountRateLimitsResponseSchema = z.object({
+  rateLimits: RateLimitSnapshotSchema,
+  rateLimitsByLimitId: z.record(z.string(), RateLimitSnapshotSchema).nullable(),
+});
+/** Type of {@link GetAccountRateLimitsResponseSchema}. */
+export type GetAccountRateLimitsResponse = z.infer<typeof GetAccountRateLimitsResponseSchema>;

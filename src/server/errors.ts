@@ -32,6 +32,8 @@ function threadErrorCode(kind: ThreadErrorKind): number {
   switch (kind) {
     case 'list-turns-unsupported':
       return METHOD_NOT_FOUND;
+    case 'unavailable':
+      return INTERNAL_ERROR;
     case 'invalid-id':
     case 'no-rollout':
     case 'not-loaded':

@@ -1,5 +1,6 @@
 import type { ImplementedMethod } from '../protocol/runtime.js';
 import type { Handler } from './context.js';
+import { handleAccountRateLimitsRead, handleAccountRead, handleGetAuthStatus } from './handlers/account.js';
 import { handleInitialize, handleModelList } from './handlers/initialize.js';
 import { handleThreadArchive, handleThreadUnarchive } from './handlers/thread-archive.js';
 import { handleThreadFork, handleThreadResume, handleThreadStart } from './handlers/thread-lifecycle.js';
@@ -28,4 +29,7 @@ export const HANDLERS: HandlerTable = {
   'turn/start': handleTurnStart,
   'turn/interrupt': handleTurnInterrupt,
   'model/list': handleModelList,
+  'account/read': handleAccountRead,
+  getAuthStatus: handleGetAuthStatus,
+  'account/rateLimits/read': handleAccountRateLimitsRead,
 };

@@ -38,6 +38,22 @@ function checkInitializeResult(result: unknown): string[] {
   return problems;
 }
 
+/**
+ * The legacy `getAuthStatus` is not in the v2 bundle either; its result is the reference's `GetAuthStatusResponse`
+ * (`authMethod`: an `AuthMode` or null, `authToken`: string or null, `requiresOpenaiAuth`: bool or null).
+ */
+function checkGetAuthStatusResult(result: unknown, authModes: readonly string[]): string[] {
+  if (typeof result !== 'object' || result === null) return ['response to getAuthStatus: result is not an object'];
+  const r = result as Json;
+  const keys = Object.keys(r).sort();
+  const problems: string[] = [];
+  if (JSON.stringify(keys) !== JSON.stringify(['authMethod', 'authToken', 'requiresOpenaiAuth'])) problems.push(`response to getAuthStatus: keys ${keys.join(',')}`);
+  if (r['authMethod'] !== null && !authModes.includes(r['authMethod'] as string)) problems.push(`response to getAuthStatus: authMethod ${JSON.stringify(r['authMethod'])}`);
+  if (r['authToken'] !== null && typeof r['authToken'] !== 'string') problems.push('response to getAuthStatus: authToken is not a string or null');
+  if (r['requiresOpenaiAuth'] !== null && typeof r['requiresOpenaiAuth'] !== 'boolean') problems.push('response to getAuthStatus: requiresOpenaiAuth is not a boolean or null');
+  return problems;
+}
+
 /** A {@link MessageChecker} over a reference JSON Schema bundle. */
 export class SchemaChecker implements MessageChecker {
   private readonly notifications = new Map<string, Validate>();
@@ -81,11 +97,18 @@ export class SchemaChecker implements MessageChecker {
     }
     if (requestMethod === undefined) return [`response to unknown request ${JSON.stringify(m['id'])}: no method to check it against`];
     if (requestMethod === 'initialize') return checkInitializeResult(m['result']);
+    if (requestMethod === 'getAuthStatus') return checkGetAuthStatusResult(m['result'], this.authModes());
     const params = this.requestParams.get(requestMethod);
     const name = params?.replace(/Params$/, 'Response');
     if (!name || !this.bundle.definitions[name]) return [`response to ${requestMethod}: no ${name ?? 'response'} schema in the reference bundle`];
     const validate = this.definition(name);
     return validate(m['result']) ? [] : this.describe(`response to ${requestMethod}`, validate);
+  }
+
+  /** The `AuthMode` values of the bundle (`apikey`, `chatgpt`, …). */
+  private authModes(): string[] {
+    const mode = this.bundle.definitions['AuthMode'] as { oneOf?: { enum?: string[] }[] } | undefined;
+    return (mode?.oneOf ?? []).flatMap((variant) => variant.enum ?? []);
   }
 
   private checkServerRequest(method: string, m: Json): string[] {

@@ -9,7 +9,9 @@ export type ThreadErrorKind =
   | 'no-active-turn'
   | 'invalid-request'
   | 'list-turns-unsupported'
-  | 'invalid-cursor';
+  | 'invalid-cursor'
+  /** A service the reference would reach over the network (the ChatGPT backend), which this server never contacts. */
+  | 'unavailable';
 
 /** Domain failures of the thread layer; `server/errors.ts` maps each kind to a JSON-RPC error. */
 export class ThreadError extends Error {

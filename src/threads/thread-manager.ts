@@ -4,6 +4,7 @@ import type { Clock } from '../support/clock.js';
 import type { JsonObject } from '../support/json-values.js';
 import type { IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
+import { authStatus, readAccount, readRateLimits, type AccountRead, type AuthSource, type AuthStatus } from './account.js';
 import { isKnownModel, unknownModelWarning } from './catalog.js';
 import { ThreadError } from './errors.js';
 import { HistoryProjector } from './history-projector.js';
@@ -34,6 +35,8 @@ export interface ThreadManagerDeps {
   /** The user agent sent to the model for a thread whose originator (client name) is given. */
   userAgent: (originator: string) => string;
   installationId: string;
+  /** The configured provider's need for an OpenAI login and the login stored in `auth.json` (account methods). */
+  auth: AuthSource;
   /** A loaded thread with no subscriber and no activity for this long is unloaded (reference: 30 min). */
   idleUnloadMs?: number;
 }
@@ -303,6 +306,21 @@ export class ThreadManager {
   /** `thread/list`: one page of stored threads (live state for those loaded here) with their read states. */
   list(request: ThreadListRequest): Promise<ThreadListPage> {
     return listThreads(this.queryDeps, request);
+  }
+
+  /** `account/read`: the login the configured provider uses (see `account.ts` for the reference's rules). */
+  readAccount(): Promise<AccountRead> {
+    return readAccount(this.deps.auth);
+  }
+
+  /** Legacy `getAuthStatus`: the stored credential's kind, and the credential itself when asked for. */
+  authStatus(includeToken: boolean): Promise<AuthStatus> {
+    return authStatus(this.deps.auth, includeToken);
+  }
+
+  /** `account/rateLimits/read`: always the reference's error for the stored login (no ChatGPT backend here). */
+  readRateLimits(): Promise<never> {
+    return readRateLimits(this.deps.auth);
   }
 
   /** End of process: interrupt running turns (their lines are flushed), close writers, release locks. */

@@ -33,6 +33,7 @@ const openai = {
   requestMaxRetries: 4,
   streamMaxRetries: 5,
   streamIdleTimeoutMs: 300000,
+  requiresOpenaiAuth: true,
 };
 
 describe('loadConfig', () => {
@@ -86,6 +87,7 @@ unknown_provider_key = true
       requestMaxRetries: 0,
       streamMaxRetries: 0,
       streamIdleTimeoutMs: 2000,
+      requiresOpenaiAuth: false,
     });
     expect(resolveProvider(config, 'openai')).toEqual(openai);
   });
@@ -105,6 +107,7 @@ stream_max_retries = 101
       requestMaxRetries: 100,
       streamMaxRetries: 100,
       streamIdleTimeoutMs: 300000,
+      requiresOpenaiAuth: false,
     });
   });
 

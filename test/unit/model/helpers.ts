@@ -15,6 +15,7 @@ export function provider(uri: string, overrides: Partial<ProviderConfig> = {}): 
     requestMaxRetries: 0,
     streamMaxRetries: 0,
     streamIdleTimeoutMs: 300_000,
+    requiresOpenaiAuth: false,
     ...overrides,
   };
 }

@@ -91,7 +91,22 @@ const samples: [ImplementedMethod, unknown][] = [
   ['turn/interrupt', { threadId: 'id', turnId: 'turn' }],
   ['model/list', {}],
   ['model/list', { includeHidden: true, limit: 5, cursor: '3' }],
+  ['account/read', {}],
+  ['account/read', { refreshToken: true }],
+  ['getAuthStatus', {}],
+  ['getAuthStatus', { includeToken: true, refreshToken: null }],
+  ['account/rateLimits/read', { excludeResetCreditDetails: true }],
 ];
+
+describe('optional params', () => {
+  test('account/rateLimits/read reads its params as Option<…>: absent or null decodes as {}', () => {
+    const empty = { excludeResetCreditDetails: false, supportsLunaReserve: false };
+    expect(decoded('account/rateLimits/read', undefined)).toEqual(empty);
+    expect(decoded('account/rateLimits/read', null)).toEqual(empty);
+    expect(decoded('account/rateLimits/read', [])).toEqual(empty);
+    expect(decodeParams('account/read', undefined)).toMatchObject({ ok: false, reason: 'missing-params' });
+  });
+});
 
 describe('valid params', () => {
   test.each(samples)('%s %j decodes like its zod schema', (method, raw) => {
@@ -157,6 +172,9 @@ describe('method table', () => {
       [
         'initialize',
         'model/list',
+        'account/read',
+        'getAuthStatus',
+        'account/rateLimits/read',
         'thread/archive',
         'thread/fork',
         'thread/list',

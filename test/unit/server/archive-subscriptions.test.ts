@@ -95,6 +95,7 @@ async function serverWithTwoClients(): Promise<[Client, Client]> {
     defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, cwd: home.path, cliVersion: '0.169.0' },
     userAgent: (originator) => `${originator}/0.169.0`,
     installationId: '00000000-0000-4000-8000-000000000000',
+    auth: { requiresOpenaiAuth: false, read: async () => null },
   });
   const info = { version: '0.169.0', codexHome: home.path, osDescription: 'test', arch: 'x86_64', terminal: 'unknown', hostname: 'test', platformOs: 'linux', installationId: '00000000-0000-4000-8000-000000000000' };
   const server = new AppServer({ threads, notifier, info, log });
