@@ -31,7 +31,7 @@ import {
   ThreadUnsubscribeParamsWire,
 } from './thread-params.js';
 import { ThreadForkParamsWire, ThreadResumeParamsWire, ThreadStartParamsWire } from './thread-start-params.js';
-import { TurnInterruptParamsWire, TurnStartParamsWire } from './turn-params.js';
+import { TurnInterruptParamsWire, TurnStartParamsWire, TurnSteerParamsWire } from './turn-params.js';
 import { GetAccountParamsWire, GetAccountRateLimitsParamsWire, GetAuthStatusParamsWire } from './account-params.js';
 import type { WireInput, WireOutput, WireType } from './wire-type.js';
 
@@ -93,6 +93,7 @@ const ENTRIES = {
   // The turn itself runs outside the queue; only starting it (and steering) is ordered per thread.
   'turn/start': method({ typeName: 'TurnStart', params: TurnStartParamsWire, result: (s) => s.TurnStartResponseSchema, scope: byThread }),
   'turn/interrupt': method({ typeName: 'TurnInterrupt', params: TurnInterruptParamsWire, result: (s) => s.TurnInterruptResponseSchema, scope: byThread }),
+  'turn/steer': method({ typeName: 'TurnSteer', params: TurnSteerParamsWire, result: (s) => s.TurnSteerResponseSchema, scope: byThread }),
   'model/list': method({ typeName: 'ModelList', params: ModelListParamsWire, result: (s) => s.ModelListResponseSchema }),
   'account/read': method({ typeName: 'GetAccount', params: GetAccountParamsWire, result: (s) => s.GetAccountResponseSchema }),
   // Legacy method (not in the v2 schema bundle), still answered by the reference.

@@ -82,12 +82,14 @@ export const ThreadLoadedListParamsSchema = METHODS['thread/loaded/list'].params
 /** zod schema of the decoded `ThreadListParams`. */
 export const ThreadListParamsSchema = METHODS['thread/list'].params.zod(z);
 
-// turn/start, turn/interrupt (turn-params.ts).
+// turn/start, turn/interrupt, turn/steer (turn-params.ts).
 
 /** zod schema of the decoded `TurnStartParams`. */
 export const TurnStartParamsSchema = METHODS['turn/start'].params.zod(z);
 /** zod schema of the decoded `TurnInterruptParams`. */
 export const TurnInterruptParamsSchema = METHODS['turn/interrupt'].params.zod(z);
+/** zod schema of the decoded `TurnSteerParams`. */
+export const TurnSteerParamsSchema = METHODS['turn/steer'].params.zod(z);
 
 // account/read, getAuthStatus, account/rateLimits/read (account-params.ts).
 

@@ -139,6 +139,11 @@ export const TurnInterruptResponseSchema = z.object({});
 /** Type of {@link TurnInterruptResponseSchema}. */
 export type TurnInterruptResponse = z.infer<typeof TurnInterruptResponseSchema>;
 
+/** `turn/steer` result: the id of the running turn the input joined. */
+export const TurnSteerResponseSchema = z.object({ turnId: z.string() });
+/** Type of {@link TurnSteerResponseSchema}. */
+export type TurnSteerResponse = z.infer<typeof TurnSteerResponseSchema>;
+
 /**
  * `account/read` result: `{account, userId, requiresOpenaiAuth, workspaceRouting}`. This server reports only API-key
  * accounts (`{"type":"apiKey"}`) or none; `userId` and `workspaceRouting` are always `null` (ChatGPT-only facts).

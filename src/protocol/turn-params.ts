@@ -67,3 +67,21 @@ export const TurnInterruptParamsWire = wStruct('TurnInterruptParams', {
 export type TurnInterruptParams = WireOutput<typeof TurnInterruptParamsWire>;
 /** What a client may send for `TurnInterruptParams` (serde defaults optional). */
 export type TurnInterruptParamsInput = WireInput<typeof TurnInterruptParamsWire>;
+
+/**
+ * `turn/steer` params, fields in the reference's declaration order (seen from its positional decoding: 7 elements,
+ * `expectedTurnId` last). The metadata and context maps are decoded and not used, as in `turn/start`.
+ */
+export const TurnSteerParamsWire = wStruct('TurnSteerParams', {
+  threadId: required(wString),
+  clientUserMessageId: optional(wString),
+  input: required(wVec(UserInputWire)),
+  responsesapiClientMetadata: optional(wMap(wString)),
+  responsesapiClientMetadataPatch: optional(wMap(wString)),
+  additionalContext: optional(wMap(wJson)),
+  expectedTurnId: required(wString),
+});
+/** `TurnSteerParams` as decoded (serde defaults filled in, unknown fields dropped). */
+export type TurnSteerParams = WireOutput<typeof TurnSteerParamsWire>;
+/** What a client may send for `TurnSteerParams` (serde defaults optional). */
+export type TurnSteerParamsInput = WireInput<typeof TurnSteerParamsWire>;

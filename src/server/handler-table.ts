@@ -8,7 +8,7 @@ import { handleThreadList } from './handlers/thread-list.js';
 import { handleThreadLoadedList } from './handlers/thread-loaded-list.js';
 import { handleThreadNameSet, handleThreadUnsubscribe } from './handlers/thread-misc.js';
 import { handleThreadRead } from './handlers/thread-read.js';
-import { handleTurnInterrupt, handleTurnStart } from './handlers/turn.js';
+import { handleTurnInterrupt, handleTurnStart, handleTurnSteer } from './handlers/turn.js';
 
 /** The handler of each method of the protocol's method table (`protocol/methods.ts`); a missing one fails to compile. */
 export type HandlerTable = { readonly [M in ImplementedMethod]: Handler<M> };
@@ -28,6 +28,7 @@ export const HANDLERS: HandlerTable = {
   'thread/name/set': handleThreadNameSet,
   'turn/start': handleTurnStart,
   'turn/interrupt': handleTurnInterrupt,
+  'turn/steer': handleTurnSteer,
   'model/list': handleModelList,
   'account/read': handleAccountRead,
   getAuthStatus: handleGetAuthStatus,

@@ -26,6 +26,7 @@ import type {
   ThreadUnarchiveParamsInput,
   ThreadUnsubscribeParamsInput,
   TurnInterruptParamsInput,
+  TurnSteerParamsInput,
   TurnStartParamsInput,
 } from './param-types.js';
 
@@ -147,6 +148,9 @@ export class McpProcess extends McpProcessCore {
   }
   sendTurnInterruptRequest(params: TurnInterruptParamsInput): Promise<number> {
     return this.sendTyped('turn/interrupt', params);
+  }
+  sendTurnSteerRequest(params: TurnSteerParamsInput): Promise<number> {
+    return this.sendTyped('turn/steer', params);
   }
   sendModelListRequest(params: ModelListParamsInput = {}): Promise<number> {
     return this.sendTyped('model/list', params);

@@ -16,4 +16,5 @@ export type {
   ThreadUnsubscribeParamsInput,
   TurnInterruptParamsInput,
   TurnStartParamsInput,
+  TurnSteerParamsInput,
 } from '../protocol/index.js';

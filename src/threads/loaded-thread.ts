@@ -7,6 +7,13 @@ import type { TurnFacts } from './facts.js';
 import type { ThreadSettings } from './rollout-lines.js';
 import { ZERO_TOKENS, type TokenBreakdown } from './tokens.js';
 
+/** Input steered into a running turn (`turn/steer`, or `turn/start` while a turn runs). */
+export interface SteeredInput {
+  input: JsonObject[];
+  /** `clientUserMessageId` of `turn/steer`: the user item's `clientId`. */
+  clientId: string | null;
+}
+
 /** A turn in flight on a loaded thread. */
 export interface ActiveTurn {
   turn: TurnFacts;
@@ -15,7 +22,7 @@ export interface ActiveTurn {
   /** Aborts only the model request in flight (steering restarts it with the new input). */
   request: AbortController | null;
   /** User inputs steered into the running turn, not yet recorded. */
-  pendingInputs: JsonObject[][];
+  pendingInputs: SteeredInput[];
   interrupted: boolean;
   done: Promise<void>;
 }

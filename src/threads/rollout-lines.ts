@@ -163,6 +163,18 @@ export function itemCompletedLine(threadId: string, turnId: string, item: JsonOb
   return { type: 'event_msg', payload: { type: 'item_completed', thread_id: threadId, turn_id: turnId, item, started_at_ms: startedAtMs, completed_at_ms: completedAtMs } };
 }
 
+/** A `token_count` event line: the thread's usage (`null` before any model usage) and the empty rate limits. */
+export function tokenCountLine(usage: { total: TokenBreakdown; last: TokenBreakdown } | null, contextWindow: number): NewRolloutLine {
+  return {
+    type: 'event_msg',
+    payload: {
+      type: 'token_count',
+      info: usage === null ? null : { total_token_usage: tokensToRollout(usage.total), last_token_usage: tokensToRollout(usage.last), last_usage_includes_reasoning: false, model_context_window: contextWindow },
+      rate_limits: { limit_id: 'codex', limit_name: null, primary: null, secondary: null, credits: null, individual_limit: null, spend_control_reached: null, plan_type: null, rate_limit_reached_type: null },
+    },
+  };
+}
+
 export function tokenLines(threadId: string, turnId: string, responseId: string | null, last: TokenBreakdown, turnTotal: TokenBreakdown, threadTotal: TokenBreakdown, contextWindow: number): NewRolloutLine[] {
   return [
     {

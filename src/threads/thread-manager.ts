@@ -260,10 +260,8 @@ export class ThreadManager {
     const thread = this.loaded.get(threadId);
     if (!thread) throw new ThreadError('thread-not-found', `thread not found: ${threadId}`);
     if (thread.active) {
-      thread.active.pendingInputs.push(input);
-      const request = thread.active.request;
-      setImmediate(() => request?.abort());
-      return { turn: { ...thread.active.turn, items: [], itemsView: 'notLoaded', startedAtMs: null }, steered: true };
+      const turn = this.steerInto(thread.active, input, null);
+      return { turn: { ...turn, items: [], itemsView: 'notLoaded', startedAtMs: null }, steered: true };
     }
     applyOverrides(thread.settings, overrides, this.deps.defaults.cwd);
     const { clock, ids } = this.deps;
@@ -278,6 +276,32 @@ export class ThreadManager {
     // The response goes out first: the runner starts on the next macrotask, after the reply is written.
     active.done = new Promise<void>((resolve) => setImmediate(() => void runner.run(input).finally(resolve)));
     return { turn: { ...turn, itemsView: 'notLoaded', startedAtMs: null }, steered: false };
+  }
+
+  /**
+   * `turn/steer`: adds `input` to the running turn, which must be `expectedTurnId`; returns that turn's id. Errors in
+   * the reference's order and texts: `thread not found: <id>`, `no active turn to steer`, ``expected active turn id
+   * `<expected>` but found `<actual>` ``, then `input must not be empty`.
+   */
+  steer(threadId: string, input: JsonObject[], expectedTurnId: string, clientId: string | null): string {
+    const thread = this.get(threadId);
+    if (!thread) throw new ThreadError('thread-not-found', `thread not found: ${threadId}`);
+    const active = thread.active;
+    if (!active) throw new ThreadError('no-active-turn', 'no active turn to steer');
+    if (active.turn.id !== expectedTurnId) throw new ThreadError('invalid-request', `expected active turn id \`${expectedTurnId}\` but found \`${active.turn.id}\``);
+    if (input.length === 0) throw new ThreadError('invalid-request', 'input must not be empty');
+    return this.steerInto(active, input, clientId).id;
+  }
+
+  /**
+   * Queues input for the running turn and abandons its model request in flight (on the next macrotask, after the
+   * answer is written): the runner records the input and asks the model again within the same turn (SPEC §4.2).
+   */
+  private steerInto(active: ActiveTurn, input: JsonObject[], clientId: string | null): TurnFacts {
+    active.pendingInputs.push({ input, clientId });
+    const request = active.request;
+    setImmediate(() => request?.abort());
+    return active.turn;
   }
 
   interrupt(threadId: string): void {

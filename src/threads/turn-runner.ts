@@ -85,8 +85,8 @@ export class TurnRunner {
       let followUp = true;
       while (followUp) {
         followUp = await this.requestOnce();
-        while (active.pendingInputs.length > 0) {
-          await this.recordUserInput(active.pendingInputs.shift() as JsonObject[]);
+        for (let steered = active.pendingInputs.shift(); steered; steered = active.pendingInputs.shift()) {
+          await this.recordUserInput(steered.input, steered.clientId);
           followUp = true;
         }
       }
@@ -134,19 +134,19 @@ export class TurnRunner {
     await this.append(header);
   }
 
-  private async recordUserInput(input: JsonObject[]): Promise<void> {
+  private async recordUserInput(input: JsonObject[], clientId: string | null = null): Promise<void> {
     const { thread } = this;
     const now = this.deps.clock.nowMs();
     const itemId = this.deps.ids.uuid7();
     const content = input.map(userContent);
     const text = content.map((c) => (typeof c['text'] === 'string' ? c['text'] : '')).join('');
-    const item = userMessageItem(itemId, content, now, null);
+    const item = userMessageItem(itemId, content, now, null, clientId);
     this.emit('item/started', { item, threadId: thread.id, turnId: this.turnId, startedAtMs: now });
     const payload = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', text, this.turnId);
     thread.modelInput.push(stripMeta(payload));
     await this.append([
       lines.responseItemLine(payload, ++thread.historySequence),
-      lines.itemCompletedLine(thread.id, this.turnId, { type: 'UserMessage', id: itemId, content }, now, now),
+      lines.itemCompletedLine(thread.id, this.turnId, { type: 'UserMessage', id: itemId, ...(clientId === null ? {} : { client_id: clientId }), content }, now, now),
     ]);
     const done = { ...item, completedAtMs: now };
     this.active.turn.items.push(done);
@@ -179,7 +179,10 @@ export class TurnRunner {
       return followUp;
     } catch (error) {
       // Steering aborts only the request: the loop records the new input and asks again.
-      if (request.signal.aborted && !active.controller.signal.aborted && active.pendingInputs.length > 0) return true;
+      if (request.signal.aborted && !active.controller.signal.aborted && active.pendingInputs.length > 0) {
+        await this.abandonedRequest();
+        return true;
+      }
       throw error;
     } finally {
       active.request = null;
@@ -287,6 +290,19 @@ export class TurnRunner {
     thread.lastUsage = last;
     await this.append(lines.tokenLines(thread.id, this.turnId, responseId, last, this.turnUsage.value, thread.totalUsage, this.contextWindow));
     this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
+    this.emit('account/rateLimits/updated', RATE_LIMITS);
+  }
+
+  /**
+   * Reference behaviour (observed for `turn/steer` and `turn/start` steering an in-flight request): the abandoned
+   * request is closed with a `token_count` line carrying the thread's usage so far (`info: null` before any) and
+   * the matching `thread/tokenUsage/updated` (only once there is usage) and `account/rateLimits/updated`.
+   */
+  private async abandonedRequest(): Promise<void> {
+    const { thread } = this;
+    const last = thread.lastUsage;
+    await this.append([lines.tokenCountLine(last === null ? null : { total: thread.totalUsage, last }, this.contextWindow)]);
+    if (last !== null) this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
     this.emit('account/rateLimits/updated', RATE_LIMITS);
   }
 

@@ -25,3 +25,10 @@ export const handleTurnInterrupt: Handler<'turn/interrupt'> = (params, cx) => {
   cx.threads.interrupt(loadedId(params.threadId));
   return { result: {} };
 };
+
+/** `turn/steer`: a malformed id is `invalid thread id: …` (reference), unlike turn/start's `thread not found`. */
+export const handleTurnSteer: Handler<'turn/steer'> = (params, cx) => {
+  const threadId = requireThreadId(params.threadId, 'thread');
+  const turnId = cx.threads.steer(threadId, params.input, params.expectedTurnId, params.clientUserMessageId ?? null);
+  return { result: { turnId } };
+};

@@ -2,8 +2,8 @@ import type { JsonObject } from '../../support/json-values.js';
 
 /** The v2 items this server produces, in the reference's key order. */
 
-export function userMessageItem(id: string, content: JsonObject[], startedAtMs: number, completedAtMs: number | null): JsonObject {
-  return { type: 'userMessage', id, clientId: null, content, startedAtMs, completedAtMs };
+export function userMessageItem(id: string, content: JsonObject[], startedAtMs: number, completedAtMs: number | null, clientId: string | null = null): JsonObject {
+  return { type: 'userMessage', id, clientId, content, startedAtMs, completedAtMs };
 }
 
 export function agentMessageItem(id: string, text: string, startedAtMs: number, completedAtMs: number | null): JsonObject {

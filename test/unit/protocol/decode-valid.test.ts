@@ -91,6 +91,7 @@ const samples: [ImplementedMethod, unknown][] = [
   ['turn/interrupt', { threadId: 'id', turnId: 'turn' }],
   ['model/list', {}],
   ['model/list', { includeHidden: true, limit: 5, cursor: '3' }],
+  ['turn/steer', { threadId: 'id', expectedTurnId: 'turn', input: [{ type: 'text', text: 'more' }], clientUserMessageId: 'c-1' }],
   ['account/read', {}],
   ['account/read', { refreshToken: true }],
   ['getAuthStatus', {}],
@@ -187,6 +188,7 @@ describe('method table', () => {
         'thread/unsubscribe',
         'turn/interrupt',
         'turn/start',
+        'turn/steer',
       ].sort(),
     );
     for (const name of Object.keys(METHODS)) expect(isKnownMethod(name)).toBe(true);
@@ -197,6 +199,7 @@ describe('method table', () => {
       (METHODS[method].scope as (p: unknown) => string | null)(decoded(method, raw));
     expect(scopeOf('turn/start', { threadId: 'T', input: [] })).toBe('T');
     expect(scopeOf('turn/interrupt', { threadId: 'T', turnId: 'u' })).toBe('T');
+    expect(scopeOf('turn/steer', { threadId: 'T', expectedTurnId: 'u', input: [] })).toBe('T');
     expect(scopeOf('thread/archive', { threadId: 'T' })).toBe('T');
     expect(scopeOf('thread/resume', { threadId: 'T' })).toBe('T');
     expect(scopeOf('thread/fork', { threadId: 'T' })).toBe('T');
