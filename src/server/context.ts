@@ -29,7 +29,9 @@ export interface ConnectionState extends NotificationTarget {
    * Records the client of `initialize` and opens the gate for every other method. Throws the reference's
    * `Already initialized` error when the connection is initialized already, changing nothing.
    */
-  initialize(clientName: string, optOutNotificationMethods: readonly string[]): void;
+  initialize(clientName: string, optOutNotificationMethods: readonly string[], experimentalApi?: boolean): void;
+  /** `capabilities.experimentalApi` from `initialize` (false before): experimental params are refused without it. */
+  readonly experimentalApi: boolean;
 }
 
 /** What a handler may use: the domain facade, the notifier and the connection the request came on. */

@@ -69,6 +69,21 @@ describe('turn/steer', () => {
     });
   });
 
+  test('experimental params are refused without the experimentalApi capability, first field in declaration order', async () => {
+    const { home } = await setupEnv();
+    const unknown = '019ae000-0000-7000-8000-000000000000';
+    const base = { threadId: unknown, expectedTurnId: 't', input: [] };
+    const plain = await spawnServer(home);
+    const gated = (field: string) => ({ code: -32600, message: `turn/steer.${field} requires experimentalApi capability` });
+    expect(await requestError(plain, 'turn/steer', { ...base, additionalContext: {} })).toEqual(gated('additionalContext'));
+    expect(await requestError(plain, 'turn/steer', { ...base, responsesapiClientMetadataPatch: {} })).toEqual(gated('responsesapiClientMetadataPatch'));
+    expect(await requestError(plain, 'turn/steer', ['a', null, [], {}, {}, {}, 't'])).toEqual(gated('responsesapiClientMetadata'));
+    expect(await requestError(plain, 'turn/steer', { ...base, responsesapiClientMetadata: null })).toEqual({ code: -32600, message: `thread not found: ${unknown}` });
+    const experimental = await spawnServer(home, { initialize: false });
+    await experimental.initialize(undefined, { experimentalApi: true });
+    expect(await requestError(experimental, 'turn/steer', { ...base, additionalContext: {}, responsesapiClientMetadata: { k: 'v' } })).toEqual({ code: -32600, message: `thread not found: ${unknown}` });
+  });
+
   test('adds the input to the running turn: the same turn continues with a new model request and one turn/completed', async () => {
     const { home, mock } = await setupEnv([hanging(), ok(2)]);
     const mcp = await spawnServer(home);

@@ -26,8 +26,16 @@ export const handleTurnInterrupt: Handler<'turn/interrupt'> = (params, cx) => {
   return { result: {} };
 };
 
-/** `turn/steer`: a malformed id is `invalid thread id: …` (reference), unlike turn/start's `thread not found`. */
+/** Experimental `turn/steer` params, in declaration order: refused without the `experimentalApi` capability. */
+const STEER_EXPERIMENTAL_FIELDS = ['responsesapiClientMetadata', 'responsesapiClientMetadataPatch', 'additionalContext'] as const;
+
+/**
+ * `turn/steer`: a malformed id is `invalid thread id: …` (reference), unlike turn/start's `thread not found`. Reference
+ * behaviour: an experimental field (present, not null) without the capability is refused before anything else.
+ */
 export const handleTurnSteer: Handler<'turn/steer'> = (params, cx) => {
+  const experimental = cx.connection.experimentalApi ? undefined : STEER_EXPERIMENTAL_FIELDS.find((field) => params[field] != null);
+  if (experimental) throw new ThreadError('invalid-request', `turn/steer.${experimental} requires experimentalApi capability`);
   const threadId = requireThreadId(params.threadId, 'thread');
   const turnId = cx.threads.steer(threadId, params.input, params.expectedTurnId, params.clientUserMessageId ?? null);
   return { result: { turnId } };
