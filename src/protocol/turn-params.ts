@@ -15,8 +15,19 @@ import {
   TurnEnvironmentParamsWire,
 } from './param-enums.js';
 import { UserInputWire } from './user-input.js';
+import { wEnum } from './wire-enum.js';
 import { optional, optionalDefault, required, wStruct } from './wire-struct.js';
 import { type WireInput, type WireOutput, wJson, wMap, wPath, wString, wVec } from './wire-type.js';
+
+/**
+ * One `additionalContext` entry: field order `value, kind, name` (seen from the reference's positional decoding and
+ * its missing-field order).
+ */
+export const AdditionalContextEntryWire = wStruct('AdditionalContextEntry', {
+  value: required(wString),
+  kind: required(wEnum('AdditionalContextKind', ['untrusted', 'application'])),
+  name: optional(wString),
+});
 
 /**
  * `turn/start` params. `input` is required (`[]` is accepted and runs a turn without a user item); an
@@ -40,7 +51,7 @@ export const TurnStartParamsWire = wStruct('TurnStartParams', {
   personality: optional(PersonalityWire),
   outputSchema: optional(wJson),
   collaborationMode: optional(CollaborationModeWire),
-  additionalContext: optional(wMap(wJson)),
+  additionalContext: optional(wMap(AdditionalContextEntryWire)),
   clientUserMessageId: optional(wString),
   cyberAccessProgram: optional(CyberAccessProgramWire),
   disabledPluginIds: optional(wVec(wString)),
@@ -78,7 +89,7 @@ export const TurnSteerParamsWire = wStruct('TurnSteerParams', {
   input: required(wVec(UserInputWire)),
   responsesapiClientMetadata: optional(wMap(wString)),
   responsesapiClientMetadataPatch: optional(wMap(wString)),
-  additionalContext: optional(wMap(wJson)),
+  additionalContext: optional(wMap(AdditionalContextEntryWire)),
   expectedTurnId: required(wString),
 });
 /** `TurnSteerParams` as decoded (serde defaults filled in, unknown fields dropped). */

@@ -82,6 +82,16 @@ describe('turn/steer', () => {
     const experimental = await spawnServer(home, { initialize: false });
     await experimental.initialize(undefined, { experimentalApi: true });
     expect(await requestError(experimental, 'turn/steer', { ...base, additionalContext: {}, responsesapiClientMetadata: { k: 'v' } })).toEqual({ code: -32600, message: `thread not found: ${unknown}` });
+    // AdditionalContextEntry {value, kind, name?} decodes with the reference's serde texts.
+    expect(await requestError(experimental, 'turn/steer', { ...base, additionalContext: { a: {} } })).toEqual({ code: -32600, message: 'Invalid request: missing field `value`' });
+    expect(await requestError(experimental, 'turn/steer', { ...base, additionalContext: { a: { value: 'v', kind: 'x' } } })).toEqual({
+      code: -32600,
+      message: 'Invalid request: unknown variant `x`, expected `untrusted` or `application`',
+    });
+    expect(await requestError(experimental, 'turn/steer', { ...base, additionalContext: { a: ['v', 'untrusted'] } })).toEqual({
+      code: -32600,
+      message: 'Invalid request: invalid length 2, expected struct AdditionalContextEntry with 3 elements',
+    });
   });
 
   test('adds the input to the running turn: the same turn continues with a new model request and one turn/completed', async () => {
