@@ -7,7 +7,7 @@ version=0.169.0
 dir="${CODEX_REFERENCE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/codex-app-server-ts/reference-$version}"
 
 find_bin() {
-  find "$dir/node_modules/@openai" -path '*/vendor/*/bin/codex' -type f 2>/dev/null | head -n 1
+  { find "$dir/node_modules/@openai" -path '*/vendor/*/bin/codex' -type f 2>/dev/null || true; } | head -n 1
 }
 
 bin="$(find_bin)"

@@ -1,0 +1,29 @@
+/**
+ * How a running turn asks the client's permission before a tool acts (issue 14). Tools call it through their
+ * `ToolContext`; the server implements it with a server→client JSON-RPC request (`item/commandExecution/
+ * requestApproval`, `item/fileChange/requestApproval`) sent to the connection that started the turn, followed by
+ * `serverRequest/resolved`.
+ */
+import type { JsonObject } from '../support/json-values.js';
+
+/** The client's answer, in the v2 vocabulary. `acceptForSession` is remembered for the thread by the caller. */
+export type ApprovalDecision = 'accept' | 'acceptForSession' | 'decline' | 'cancel';
+
+/**
+ * What the tool wants to do: the server→client method and its wire params (as the reference's schema gives them,
+ * `threadId`/`turnId`/`itemId` included). `sessionKey` identifies "the same action" for `acceptForSession`
+ * (e.g. the command line, or the patched paths): an identical key later in the thread is approved without asking.
+ */
+export type ApprovalRequest =
+  | { method: 'item/commandExecution/requestApproval'; params: JsonObject; sessionKey: string }
+  | { method: 'item/fileChange/requestApproval'; params: JsonObject; sessionKey: string };
+
+/**
+ * Contract: `request` resolves exactly once with the client's decision. It never rejects: a client that
+ * answers with an error or garbage resolves `decline`, a connection that closes resolves `cancel`, and an
+ * aborted `signal` (the turn interrupted) resolves `cancel` at once, so a turn never hangs on an approval.
+ * While a request is pending the caller shows `activeFlags: ["waitingOnApproval"]` on the thread.
+ */
+export interface ApprovalPort {
+  request(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalDecision>;
+}
