@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseCommandLine, type GlobalOptions } from './config/command-line.js';
+import { parseCommandLine, type GlobalOptions, type ListenTarget, type WsAuthArgs } from './config/command-line.js';
 import { systemClock } from './support/clock.js';
 import { systemIds, type IdSource } from './support/ids.js';
 import { createStderrLogger, resolveLogLevel, type Logger } from './support/logger.js';
@@ -40,10 +40,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${home.message}\n`);
     return 1;
   }
-  return runAppServer(home.path, log, cli.overrides);
+  return runAppServer(home.path, log, cli.overrides, cli.listen, cli.wsAuth);
 }
 
-async function runAppServer(codexHome: string, log: Logger, options: GlobalOptions): Promise<number> {
+async function runAppServer(codexHome: string, log: Logger, options: GlobalOptions, listen: ListenTarget, wsAuth: WsAuthArgs): Promise<number> {
   const [{ loadConfig, ConfigError, OverrideError, featureToggleOverrides, parseConfigOverrides, readStoredAuth, resolveProvider }, { openStateDb }] = await Promise.all([
     import('./config/index.js'),
     import('./state/index.js'),
@@ -59,6 +59,12 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
       return 1;
     }
     throw error;
+  }
+  // What the reference refuses before start-up work: bad `--ws-*` options, a live control socket (exit 1).
+  const listenSpec = await prepareListener(listen, wsAuth, codexHome);
+  if (listenSpec !== null && 'error' in listenSpec) {
+    process.stderr.write(`Error: ${listenSpec.error}\n`);
+    return 1;
   }
   const clock = systemClock;
   const ids: IdSource = systemIds;
@@ -95,13 +101,16 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     log,
     sink: notifier,
     defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, cwd: process.cwd(), cliVersion: SERVER_VERSION },
-    userAgent: (originator) => `${originator}/${SERVER_VERSION} (${info.osDescription}; ${info.arch}) ${info.terminal}`,
+    // Reference layout: `<originator>/<version> (<os>; <arch>) <terminal> (<client>; <client version>)`, the client being
+    // the one that started the turn (the reference names whichever client initialized last: one process-wide value).
+    userAgent: (originator, client) => `${originator}/${SERVER_VERSION} (${info.osDescription}; ${info.arch}) ${info.terminal}${client ? ` (${client.name}; ${client.version})` : ''}`,
     installationId: info.installationId,
     auth: { requiresOpenaiAuth: provider.requiresOpenaiAuth, read: () => readStoredAuth(codexHome) },
     // Test hook: integration tests shorten the reference's 30-minute idle unload.
     idleUnloadMs: positiveInt(process.env['CODEX_APP_SERVER_IDLE_UNLOAD_MS']),
   });
   const server = new AppServer({ threads, notifier, info, log });
+  if (listenSpec !== null) return serveListener(listenSpec.spec, { server, threads, close: () => stateDb?.close(), clock, log });
   const reader = new transport.NdjsonMessageReader(process.stdin, { logger: log });
   const writer = new transport.NdjsonMessageWriter(process.stdout, { clock, logger: log });
 
@@ -122,6 +131,84 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
   process.on('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));
   await server.serve(reader, writer);
   return stop('stdin closed');
+}
+
+type Prepared = { spec: import('./transport/listen.js').ListenerSpec } | { error: string };
+
+/** Checks `--listen ws://`/`unix://` and `--ws-*` as the reference does before start-up; null for stdio. */
+async function prepareListener(listen: ListenTarget, wsAuth: WsAuthArgs, codexHome: string): Promise<Prepared | null> {
+  if (listen.kind === 'stdio') return null;
+  const [{ wsAuthFromSettings }, { nonLoopbackWithoutAuth, isLoopbackHost }, unix] = await Promise.all([
+    import('./transport/ws-auth.js'),
+    import('./transport/listen.js'),
+    import('./transport/unix-socket.js'),
+  ]);
+  if (listen.kind === 'ws') {
+    const auth = wsAuthFromSettings(wsAuth, { cwd: process.cwd(), resolve: (cwd, file) => path.resolve(cwd, file), readFile: (file) => readFileSync(file, 'utf8') });
+    if (!auth.ok) return { error: auth.message };
+    if (!auth.authorize && !isLoopbackHost(listen.host)) return { error: nonLoopbackWithoutAuth(listen.host, listen.port) };
+    return { spec: { kind: 'ws', host: listen.host, port: listen.port, authorize: auth.authorize } };
+  }
+  const alias = listen.path === null ? unix.defaultControlSocketPath(codexHome) : path.resolve(listen.path);
+  const paths = unix.controlSocketPaths(alias, { tmpRoot: os.platform() === 'darwin' ? '/private/tmp' : '/tmp', uid: process.getuid?.() ?? 0 });
+  try {
+    await unix.prepareControlSocket(paths);
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+  return { spec: { kind: 'unix', paths } };
+}
+
+/**
+ * Serves `--listen ws://` or `unix://` clients, each on its own connection of the one server, until SIGTERM/SIGINT:
+ * then it stops accepting, lets every connection's in-flight requests finish, interrupts running turns (their
+ * last notifications still go out), closes every client after its queued messages, closes the DB, removes the
+ * socket file and exits 0. The banner goes to stderr once the server is ready (listening means ready).
+ */
+async function serveListener(
+  spec: import('./transport/listen.js').ListenerSpec,
+  parts: { server: import('./server/app-server.js').AppServer; threads: { shutdown(): Promise<void> }; close: () => void; clock: import('./support/clock.js').Clock; log: Logger },
+): Promise<number> {
+  const { startListener } = await import('./transport/listen.js');
+  const { server, threads, log } = parts;
+  let listener;
+  try {
+    listener = await startListener(spec, {
+      clock: parts.clock,
+      logger: log,
+      // Test hook: integration tests lower the per-connection send bound to reach it with little traffic.
+      maxQueuedSendBytes: positiveInt(process.env['CODEX_APP_SERVER_MAX_QUEUED_SEND_BYTES']),
+      onConnection: ({ reader, writer }) => void server.serve(reader, writer),
+    });
+  } catch (error) {
+    await threads.shutdown();
+    parts.close();
+    process.stderr.write(`Error: ${bindErrorText(error)}\n`);
+    return 1;
+  }
+  const running = listener;
+  process.once('exit', () => running.removeSocketFile());
+  if (running.banner) process.stderr.write(running.banner);
+  const stopped = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.debug({ reason: stopped, connections: running.connectionCount }, 'shutting down');
+  running.stopAccepting();
+  await server.drain();
+  await threads.shutdown();
+  await running.close();
+  parts.close();
+  return 0;
+}
+
+/** Rust's display of a bind error (`Address in use (os error 98)`), else Node's message. */
+function bindErrorText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return 'Address in use (os error 98)';
+  if (code === 'EADDRNOTAVAIL') return 'Cannot assign requested address (os error 99)';
+  if (code === 'EACCES') return 'Permission denied (os error 13)';
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function generateSchema(out: string | null, log: Logger): Promise<number> {

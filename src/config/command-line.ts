@@ -16,7 +16,22 @@ export type CommandLine =
   /** `--listen off`: the reference starts no transport and fails (exit 1). */
   | { kind: 'no-transport' }
   | { kind: 'generate-json-schema'; out: string | null; overrides: GlobalOptions }
-  | { kind: 'app-server'; overrides: GlobalOptions };
+  | { kind: 'app-server'; overrides: GlobalOptions; listen: ListenTarget; wsAuth: WsAuthArgs };
+
+/**
+ * Where the app server listens. `unix.path` is as given (relative to the working directory; `null` for the default
+ * `$CODEX_HOME/app-server-control/app-server-control.sock`); `ws.host` is an IP literal (IPv6 without brackets).
+ */
+export type ListenTarget = { kind: 'stdio' } | { kind: 'unix'; path: string | null } | { kind: 'ws'; host: string; port: number };
+
+/** The `--ws-*` options as given; `main.ts` checks their combination (reference texts, exit 1) and reads the files. */
+export interface WsAuthArgs {
+  mode: 'capability-token' | 'signed-bearer-token' | null;
+  tokenFile: string | null;
+  tokenSha256: string | null;
+  /** Any of the signed-bearer-token options was given (`--ws-shared-secret-file`, `--ws-issuer`, …). */
+  signedOptions: string[];
+}
 
 /** The global options, kept raw: `-c` values are parsed (and may fail, exit 1) when the config is loaded. */
 export interface GlobalOptions {
@@ -37,6 +52,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   let listen: string | null = null;
   let help = false;
   let out: string | null = null;
+  const wsAuth: WsAuthArgs = { mode: null, tokenFile: null, tokenSha256: null, signedOptions: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const option = splitOption(arg);
@@ -83,6 +99,33 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         out = value;
         break;
       }
+      case '--ws-auth': {
+        const value = takeValue('--ws-auth <MODE>');
+        if (typeof value !== 'string') return usageError(value.error);
+        if (value !== 'capability-token' && value !== 'signed-bearer-token') {
+          // clap's layout for a value outside `possible values` (no usage line).
+          return { kind: 'usage-error', message: `error: invalid value '${value}' for '--ws-auth <MODE>'\n  [possible values: capability-token, signed-bearer-token]\n\nFor more information, try '--help'.\n` };
+        }
+        wsAuth.mode = value;
+        break;
+      }
+      case '--ws-token-file':
+      case '--ws-token-sha256': {
+        const value = takeValue(option.name === '--ws-token-file' ? '--ws-token-file <PATH>' : '--ws-token-sha256 <HEX>');
+        if (typeof value !== 'string') return usageError(value.error);
+        if (option.name === '--ws-token-file') wsAuth.tokenFile = value;
+        else wsAuth.tokenSha256 = value;
+        break;
+      }
+      case '--ws-shared-secret-file':
+      case '--ws-issuer':
+      case '--ws-audience':
+      case '--ws-max-clock-skew-seconds': {
+        const value = takeValue(`${option.name} <VALUE>`);
+        if (typeof value !== 'string') return usageError(value.error);
+        wsAuth.signedOptions.push(option.name);
+        break;
+      }
       case '-h':
       case '--help':
         help = true;
@@ -107,33 +150,40 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (rest.length > 0) return usageError(`unexpected argument '${rest[0]}' found`);
   if (help) return { kind: 'help', text: APP_SERVER_HELP };
   const transport = checkListen(listen ?? 'stdio://');
-  if (transport !== 'stdio') return transport;
-  return { kind: 'app-server', overrides: globals };
+  if ('refused' in transport) return transport.refused;
+  return { kind: 'app-server', overrides: globals, listen: transport.target, wsAuth };
 }
 
 /**
- * `--listen` values as the reference validates them (`stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, `off`).
- * Only `stdio://` runs here; a well-formed `unix://` or `ws://` value is refused as not supported yet (never
- * silently stdio), anything else with the reference's own text.
+ * `--listen` values as the reference validates them (`stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, `off`),
+ * with the reference's own texts for the rest.
  */
-function checkListen(url: string): 'stdio' | CommandLine {
-  const invalid = (reason: string): CommandLine => usageError(`invalid value '${url}' for '--listen <URL>': ${reason}`);
-  if (url === 'stdio://') return 'stdio';
-  if (url === 'off') return { kind: 'no-transport' };
-  if (url.startsWith('unix://')) return invalid(`the \`unix://\` transport is not supported by this server yet; use \`stdio://\``);
+function checkListen(url: string): { target: ListenTarget } | { refused: CommandLine } {
+  const invalid = (reason: string) => ({ refused: usageError(`invalid value '${url}' for '--listen <URL>': ${reason}`) });
+  if (url === 'stdio://') return { target: { kind: 'stdio' } };
+  if (url === 'off') return { refused: { kind: 'no-transport' } };
+  if (url.startsWith('unix://')) {
+    const raw = url.slice('unix://'.length);
+    return { target: { kind: 'unix', path: raw === '' ? null : raw } };
+  }
   if (url.startsWith('ws://')) {
-    if (!isSocketAddress(url.slice('ws://'.length))) return invalid(`invalid websocket --listen URL \`${url}\`; expected \`ws://IP:PORT\``);
-    return invalid(`the \`ws://\` transport is not supported by this server yet; use \`stdio://\``);
+    const address = socketAddress(url.slice('ws://'.length));
+    if (!address) return invalid(`invalid websocket --listen URL \`${url}\`; expected \`ws://IP:PORT\``);
+    return { target: { kind: 'ws', ...address } };
   }
   return invalid(`unsupported --listen URL \`${url}\`; ${LISTEN_EXPECTED}`);
 }
 
 /** `IPv4:PORT` or `[IPv6]:PORT`, as Rust's `SocketAddr` parses them (host names are not addresses). */
-function isSocketAddress(text: string): boolean {
+function socketAddress(text: string): { host: string; port: number } | null {
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5})$/.exec(text);
-  if (v4) return v4.slice(1, 5).every((octet) => Number(octet) <= 255 && !/^0\d/.test(octet)) && Number(v4[5]) <= 65535;
+  if (v4) {
+    const ok = v4.slice(1, 5).every((octet) => Number(octet) <= 255 && !/^0\d/.test(octet)) && Number(v4[5]) <= 65535;
+    return ok ? { host: v4.slice(1, 5).join('.'), port: Number(v4[5]) } : null;
+  }
   const v6 = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(text);
-  return v6 !== null && v6[1]!.includes(':') && Number(v6[2]) <= 65535;
+  if (v6 === null || !v6[1]!.includes(':') || Number(v6[2]) > 65535) return null;
+  return { host: v6[1]!, port: Number(v6[2]) };
 }
 
 /** Reference options this server does not implement yet: refused by name rather than as unknown. */
@@ -144,13 +194,6 @@ const REFERENCE_ONLY_OPTIONS = new Set([
   '--cloud-skills-snapshot',
   '--code-mode-host',
   '--strict-config',
-  '--ws-auth',
-  '--ws-token-file',
-  '--ws-token-sha256',
-  '--ws-shared-secret-file',
-  '--ws-issuer',
-  '--ws-audience',
-  '--ws-max-clock-skew-seconds',
 ]);
 
 /** `--name=value` → name and inline value; `-cVALUE` / `-c=VALUE` likewise for the short options that take one. */

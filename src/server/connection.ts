@@ -16,7 +16,7 @@ export type ServerContext = Omit<RequestContext, 'connection'> & { queue: KeyedQ
  * the client's opt-outs. Holds no process-wide state: a server runs any number of these side by side.
  */
 export class ClientConnection implements ConnectionState {
-  private client: { name: string; optOut: ReadonlySet<string>; experimentalApi: boolean } | null = null;
+  private client: { name: string; version: string; optOut: ReadonlySet<string>; experimentalApi: boolean } | null = null;
   private readonly rpc: MessageConnection;
   private inFlight = 0;
   private idle: (() => void)[] = [];
@@ -46,13 +46,17 @@ export class ClientConnection implements ConnectionState {
     return this.client?.name ?? '';
   }
 
+  get clientVersion(): string {
+    return this.client?.version ?? '';
+  }
+
   get experimentalApi(): boolean {
     return this.client?.experimentalApi ?? false;
   }
 
-  initialize(clientName: string, optOutNotificationMethods: readonly string[], experimentalApi = false): void {
+  initialize(clientName: string, optOutNotificationMethods: readonly string[], experimentalApi = false, clientVersion = ''): void {
     if (this.client) throw invalidRequest('Already initialized');
-    this.client = { name: clientName, optOut: new Set(optOutNotificationMethods), experimentalApi };
+    this.client = { name: clientName, version: clientVersion, optOut: new Set(optOutNotificationMethods), experimentalApi };
   }
 
   listen(): void {

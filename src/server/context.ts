@@ -25,11 +25,13 @@ export interface ConnectionState extends NotificationTarget {
   readonly initialized: boolean;
   /** `clientInfo.name` from `initialize` (`""` before): the `originator` of threads this client creates. */
   readonly clientName: string;
+  /** `clientInfo.version` from `initialize` (`""` before): named, with the name, in the user agent of this client's turns. */
+  readonly clientVersion?: string;
   /**
    * Records the client of `initialize` and opens the gate for every other method. Throws the reference's
    * `Already initialized` error when the connection is initialized already, changing nothing.
    */
-  initialize(clientName: string, optOutNotificationMethods: readonly string[], experimentalApi?: boolean): void;
+  initialize(clientName: string, optOutNotificationMethods: readonly string[], experimentalApi?: boolean, clientVersion?: string): void;
   /** `capabilities.experimentalApi` from `initialize` (false before): experimental params are refused without it. */
   readonly experimentalApi: boolean;
 }

@@ -8,8 +8,15 @@ export interface NotificationTarget {
 }
 
 /**
- * Fans thread events out to connections: a connection receives a thread's notifications only while it is
- * subscribed (it started, resumed or forked the thread); archive/unload drops every subscription.
+ * Thread notifications every initialized connection receives, subscribed or not. Reference behaviour (0.169.0, two
+ * clients on one `--listen ws://` server, measured): a client that never touched a thread still sees its
+ * `thread/started` and each `thread/status/changed`; turn and item notifications go to subscribers only.
+ */
+const BROADCAST_THREAD_METHODS: ReadonlySet<string> = new Set(['thread/started', 'thread/status/changed']);
+
+/**
+ * Fans thread events out to connections: a connection receives a thread's turn and item notifications only while it
+ * is subscribed (it started, resumed or forked the thread); archive/unload drops every subscription.
  */
 export class Notifier implements ThreadEventSink {
   private readonly connections = new Set<NotificationTarget>();
@@ -36,6 +43,10 @@ export class Notifier implements ThreadEventSink {
   }
 
   thread(threadId: string, method: string, params: Record<string, unknown>): void {
+    if (BROADCAST_THREAD_METHODS.has(method)) {
+      this.broadcast(method, params);
+      return;
+    }
     for (const connection of this.subscribers.get(threadId) ?? []) connection.notify(method, params);
   }
 

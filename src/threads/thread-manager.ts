@@ -23,6 +23,12 @@ import { listThreads, readThread, type ThreadListPage, type ThreadQueryDeps, typ
 export type { ThreadListPage, ThreadRead } from './thread-queries.js';
 import { TurnRunner } from './turn-runner.js';
 
+/** The client a turn was started by, as its `initialize` named it. */
+export interface TurnClient {
+  name: string;
+  version: string;
+}
+
 export interface ThreadManagerDeps {
   store: ThreadStore;
   stateDb: ThreadStatePort | null;
@@ -33,7 +39,8 @@ export interface ThreadManagerDeps {
   sink: ThreadEventSink;
   defaults: ThreadDefaults;
   /** The user agent sent to the model for a thread whose originator (client name) is given. */
-  userAgent: (originator: string) => string;
+  /** `client`: the client that started the turn (`clientInfo` of its connection), named in the agent's suffix. */
+  userAgent: (originator: string, client?: TurnClient) => string;
   installationId: string;
   /** The configured provider's need for an OpenAI login and the login stored in `auth.json` (account methods). */
   auth: AuthSource;
@@ -256,7 +263,7 @@ export class ThreadManager {
   }
 
   /** turn/start: a new turn, or the input steered into the running one (SPEC §4.2); `turn` as the answer shows it. */
-  startTurn(threadId: string, input: JsonObject[], overrides: SettingsOverrides): { turn: TurnFacts; steered: boolean } {
+  startTurn(threadId: string, input: JsonObject[], overrides: SettingsOverrides, client?: TurnClient): { turn: TurnFacts; steered: boolean } {
     const thread = this.loaded.get(threadId);
     if (!thread) throw new ThreadError('thread-not-found', `thread not found: ${threadId}`);
     if (thread.active) {
@@ -272,7 +279,7 @@ export class ThreadManager {
     const active: ActiveTurn = { turn, controller: new AbortController(), request: null, pendingInputs: [], interrupted: false, done: Promise.resolve() };
     thread.active = active;
     thread.turns.push(turn);
-    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator), stateDb: this.deps.stateDb, projector: this.projector });
+    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator, client), stateDb: this.deps.stateDb, projector: this.projector });
     // The response goes out first: the runner starts on the next macrotask, after the reply is written.
     active.done = new Promise<void>((resolve) => setImmediate(() => void runner.run(input).finally(resolve)));
     return { turn: { ...turn, itemsView: 'notLoaded', startedAtMs: null }, steered: false };

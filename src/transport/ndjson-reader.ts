@@ -152,7 +152,7 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Messag
 }
 
 /** True when the JSON text nests arrays/objects deeper than `max` (strings are skipped; invalid JSON is left to the parser). */
-function nestingExceeds(text: string, max: number): boolean {
+export function nestingExceeds(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i += 1) {

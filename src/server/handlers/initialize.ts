@@ -3,7 +3,7 @@ import { userAgentFor, type Handler } from '../context.js';
 
 /** SPEC §2: records the client (once per connection), answers with the user agent, then reports remote control off. */
 export const handleInitialize: Handler<'initialize'> = (params, cx) => {
-  cx.connection.initialize(params.clientInfo.name, params.capabilities?.optOutNotificationMethods ?? [], params.capabilities?.experimentalApi === true);
+  cx.connection.initialize(params.clientInfo.name, params.capabilities?.optOutNotificationMethods ?? [], params.capabilities?.experimentalApi === true, params.clientInfo.version);
   return {
     result: {
       userAgent: userAgentFor(cx.info, params.clientInfo.name, params.clientInfo.version),
