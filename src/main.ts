@@ -197,8 +197,10 @@ async function serveListener(
   running.stopAccepting();
   await server.drain();
   await threads.shutdown();
+  log.debug('turns ended; closing client connections');
   await running.close();
   parts.close();
+  log.debug('shut down');
   return 0;
 }
 

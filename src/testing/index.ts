@@ -17,3 +17,4 @@ export { defaultServerBin } from './server-bin.js';
 export * from './temp-home.js';
 export { loadSchemaChecker, SchemaChecker, type MessageChecker } from './schema-checker.js';
 export { ReadTimeoutError } from './message-inbox.js';
+export { WsClient, WsUpgradeRefused, type WsClientOptions, type WsTarget } from './ws-client.js';
