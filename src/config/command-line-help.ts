@@ -30,8 +30,8 @@ Options:
 ${GLOBAL_OPTIONS}
 
       --listen <URL>
-          Transport endpoint URL. Supported values: \`stdio://\` (default). \`unix://\`, \`unix://PATH\` and
-          \`ws://IP:PORT\` are not supported by this server yet
+          Transport endpoint URL. Supported values: \`stdio://\` (default), \`unix://\`, \`unix://PATH\`,
+          \`ws://IP:PORT\`, \`off\`
           
           [default: stdio://]
 
@@ -40,6 +40,17 @@ ${GLOBAL_OPTIONS}
 
       --analytics-default-enabled
           Accepted for compatibility; this server sends no analytics
+
+      --ws-auth <MODE>
+          Authentication mode for incoming WebSocket connections
+          
+          [possible values: capability-token]
+
+      --ws-token-file <PATH>
+          Absolute path to the capability-token file
+
+      --ws-token-sha256 <HEX>
+          Hex-encoded SHA-256 digest of the capability token
 
   -h, --help
           Print help

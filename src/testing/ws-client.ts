@@ -135,7 +135,12 @@ export class WsClient {
 
   /** Stops reading the socket (the kernel buffers fill, then the server's send queue): a stalled client. */
   stopReading(): void {
-    (this.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    this.socket.pause();
+  }
+
+  /** Reads the socket again after {@link stopReading}. */
+  resumeReading(): void {
+    this.socket.resume();
   }
 
   /** Closes the connection (1000) and waits until it is closed. */

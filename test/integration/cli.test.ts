@@ -89,8 +89,8 @@ describe('app-server --help and --listen', () => {
     expect(r.stdout).toContain('app-server');
   });
 
-  // Reference texts (codex app-server 0.169.0 --listen …, exit 2), except that well-formed ws:// and unix:// values
-  // are refused as not supported yet instead of being served.
+  // Reference texts (codex app-server 0.169.0 --listen …, exit 2); well-formed ws:// and unix:// values are served
+  // (test/integration/transport-ws.test.ts, transport-unix.test.ts).
   test.for([
     ['garbage', "unsupported --listen URL `garbage`; expected `stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, or `off`"],
     ['stdio', "unsupported --listen URL `stdio`; expected `stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, or `off`"],
@@ -99,10 +99,6 @@ describe('app-server --help and --listen', () => {
     ['ws://localhost:1', 'invalid websocket --listen URL `ws://localhost:1`; expected `ws://IP:PORT`'],
     ['ws://127.0.0.1', 'invalid websocket --listen URL `ws://127.0.0.1`; expected `ws://IP:PORT`'],
     ['ws://127.0.0.1:8080/', 'invalid websocket --listen URL `ws://127.0.0.1:8080/`; expected `ws://IP:PORT`'],
-    ['ws://127.0.0.1:8080', 'the `ws://` transport is not supported by this server yet; use `stdio://`'],
-    ['ws://[::1]:8080', 'the `ws://` transport is not supported by this server yet; use `stdio://`'],
-    ['unix://', 'the `unix://` transport is not supported by this server yet; use `stdio://`'],
-    ['unix:///tmp/codex.sock', 'the `unix://` transport is not supported by this server yet; use `stdio://`'],
   ])('--listen %j is a usage error (exit 2), never silently stdio', ([url, reason]) => {
     const r = run(['app-server', '--listen', url!], { CODEX_HOME: home() }, '{"id":1,"method":"initialize","params":{"clientInfo":{"name":"x","title":null,"version":"1"}}}\n');
     expect(r.status).toBe(2);

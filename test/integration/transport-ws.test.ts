@@ -207,7 +207,7 @@ describe('many clients on one ws:// server', () => {
     const { home } = await setupEnv();
     const server = await startWsServer(home);
     const clients = await Promise.all(Array.from({ length: 50 }, () => WsClient.connect(server.url)));
-    onTestFinished(() => Promise.all(clients.map((c) => c.close())));
+    onTestFinished(async () => void (await Promise.all(clients.map((c) => c.close()))));
     await Promise.all(
       clients.map(async (c, i) => {
         await c.initialize(`client_${i}`);

@@ -69,6 +69,8 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['-c', 'a=1', '--enable', 'x', 'app-server', '--config', 'b=2', '-cc=3', '-c=d=4', '--disable=y'])).toEqual({
       kind: 'app-server',
       overrides: { config: ['a=1', 'b=2', 'c=3', 'd=4'], enable: ['x'], disable: ['y'] },
+      listen: { kind: 'stdio' },
+      wsAuth: { mode: null, tokenFile: null, tokenSha256: null, signedOptions: [] },
     });
   });
 
@@ -78,11 +80,27 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['app-server', 'generate-json-schema', '-o', 'd'])).toMatchObject({ kind: 'generate-json-schema', out: 'd' });
   });
 
-  test('--listen accepts stdio:// only; off is the no-transport error', () => {
-    expect(parseCommandLine(['app-server', '--listen', 'stdio://'])).toMatchObject({ kind: 'app-server' });
+  test('--listen: stdio://, unix://[PATH] and ws://IP:PORT are targets; off is the no-transport error', () => {
+    expect(parseCommandLine(['app-server', '--listen', 'stdio://'])).toMatchObject({ kind: 'app-server', listen: { kind: 'stdio' } });
+    expect(parseCommandLine(['app-server'])).toMatchObject({ kind: 'app-server', listen: { kind: 'stdio' } });
+    expect(parseCommandLine(['app-server', '--listen', 'unix://'])).toMatchObject({ kind: 'app-server', listen: { kind: 'unix', path: null } });
+    expect(parseCommandLine(['app-server', '--listen', 'unix://rel/s.sock'])).toMatchObject({ kind: 'app-server', listen: { kind: 'unix', path: 'rel/s.sock' } });
+    expect(parseCommandLine(['app-server', '--listen', 'ws://127.0.0.1:0'])).toMatchObject({ kind: 'app-server', listen: { kind: 'ws', host: '127.0.0.1', port: 0 } });
+    expect(parseCommandLine(['app-server', '--listen', 'ws://[::1]:8080'])).toMatchObject({ kind: 'app-server', listen: { kind: 'ws', host: '::1', port: 8080 } });
     expect(parseCommandLine(['app-server', '--listen', 'off'])).toEqual({ kind: 'no-transport' });
     expect(parseCommandLine(['app-server', '--listen', 'ws://256.0.0.1:80'])).toMatchObject({ kind: 'usage-error', message: expect.stringContaining('invalid websocket --listen URL') });
     expect(parseCommandLine(['app-server', '--listen', 'ws://10.0.0.1:65536'])).toMatchObject({ kind: 'usage-error', message: expect.stringContaining('invalid websocket --listen URL') });
+  });
+
+  test('--ws-* options are collected for main to check; a --ws-auth mode outside the possible values is clap\'s error', () => {
+    expect(parseCommandLine(['app-server', '--listen', 'ws://127.0.0.1:1', '--ws-auth', 'capability-token', '--ws-token-file', 'tok'])).toMatchObject({
+      kind: 'app-server',
+      wsAuth: { mode: 'capability-token', tokenFile: 'tok', tokenSha256: null, signedOptions: [] },
+    });
+    expect(parseCommandLine(['app-server', '--ws-auth', 'foo'])).toEqual({
+      kind: 'usage-error',
+      message: "error: invalid value 'foo' for '--ws-auth <MODE>'\n  [possible values: capability-token, signed-bearer-token]\n\nFor more information, try '--help'.\n",
+    });
   });
 
   test('a second positional after app-server is refused', () => {
