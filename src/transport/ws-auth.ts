@@ -23,16 +23,16 @@ export function tokenDigest(token: string): Buffer {
  * `--ws-auth capability-token`: the client sends `Authorization: Bearer <token>` (scheme in any case) and the
  * SHA-256 of the token must equal `expected`. Digests of equal length are compared with `timingSafeEqual`, so the
  * time taken says nothing about how much of a guess was right. Texts as the reference answers (401):
- * no header → `missing websocket bearer token`; another scheme → `invalid authorization header`; a wrong token →
+ * no header → `missing websocket bearer token`; another scheme or no token → `invalid authorization header`; a wrong token →
  * `invalid websocket bearer token`.
  */
 export function capabilityTokenAuthorizer(expected: Buffer): UpgradeAuthorizer {
   return (authorization) => {
     if (authorization === undefined) return 'missing websocket bearer token';
     const match = /^bearer (.*)$/is.exec(authorization);
-    if (!match) return 'invalid authorization header';
-    const token = match[1]!;
-    if (token === '') return 'missing websocket bearer token';
+    // Reference behaviour: the token is trimmed (`Bearer  <token>` is accepted).
+    const token = match?.[1]!.trim() ?? '';
+    if (token === '') return 'invalid authorization header';
     return timingSafeEqual(tokenDigest(token), expected) ? null : 'invalid websocket bearer token';
   };
 }
@@ -61,6 +61,7 @@ export function wsAuthFromSettings(
     return { ok: true, authorize: null };
   }
   if (args.mode === 'signed-bearer-token') return { ok: false, message: '`--ws-auth signed-bearer-token` is not supported by this server; use `--ws-auth capability-token`' };
+  if (args.tokenFile !== null && args.tokenSha256 !== null) return { ok: false, message: '`--ws-token-file` and `--ws-token-sha256` are mutually exclusive' };
   if (args.tokenFile !== null) {
     const file = env.resolve(env.cwd, args.tokenFile);
     let token: string;
