@@ -60,6 +60,12 @@ export function wsAuthFromSettings(
     }
     return { ok: true, authorize: null };
   }
+  if (args.mode === 'capability-token' && args.signedOptions.length > 0) {
+    return { ok: false, message: '`--ws-shared-secret-file`, `--ws-issuer`, `--ws-audience`, and `--ws-max-clock-skew-seconds` require `--ws-auth signed-bearer-token`' };
+  }
+  if (args.mode === 'signed-bearer-token' && (args.tokenFile !== null || args.tokenSha256 !== null)) {
+    return { ok: false, message: '`--ws-token-file` and `--ws-token-sha256` require `--ws-auth capability-token`, not `signed-bearer-token`' };
+  }
   if (args.mode === 'signed-bearer-token') return { ok: false, message: '`--ws-auth signed-bearer-token` is not supported by this server; use `--ws-auth capability-token`' };
   if (args.tokenFile !== null && args.tokenSha256 !== null) return { ok: false, message: '`--ws-token-file` and `--ws-token-sha256` are mutually exclusive' };
   if (args.tokenFile !== null) {

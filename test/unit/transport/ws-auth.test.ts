@@ -54,6 +54,8 @@ describe('wsAuthFromSettings', () => {
     [{ ...none, mode: 'capability-token' }, '`--ws-token-file` or `--ws-token-sha256` is required when `--ws-auth capability-token` is set'],
     [{ ...none, mode: 'capability-token', tokenSha256: 'abc' }, '--ws-token-sha256 must be a 64-character hex SHA-256 digest'],
     [{ ...none, mode: 'capability-token', tokenFile: '/t', tokenSha256: 'a'.repeat(64) }, '`--ws-token-file` and `--ws-token-sha256` are mutually exclusive'],
+    [{ ...none, mode: 'capability-token', tokenFile: '/t', signedOptions: ['--ws-issuer'] }, '`--ws-shared-secret-file`, `--ws-issuer`, `--ws-audience`, and `--ws-max-clock-skew-seconds` require `--ws-auth signed-bearer-token`'],
+    [{ ...none, mode: 'signed-bearer-token', tokenFile: '/t' }, '`--ws-token-file` and `--ws-token-sha256` require `--ws-auth capability-token`, not `signed-bearer-token`'],
     [{ ...none, mode: 'capability-token', tokenFile: 'rel/tok' }, 'failed to read websocket auth secret /work/rel/tok: No such file or directory (os error 2)'],
     [{ ...none, mode: 'capability-token', tokenFile: '/empty' }, 'websocket auth secret /empty must not be empty'],
   ] as const)('%j → start-up error', ([settings, message]) => {
