@@ -194,6 +194,13 @@ async function serveListener(
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   log.debug({ reason: stopped, connections: running.connectionCount }, 'shutting down');
+  // A second signal while draining: stop now, still without leaving the socket file behind.
+  const force = (): void => {
+    running.removeSocketFile();
+    process.exit(1);
+  };
+  process.once('SIGTERM', force);
+  process.once('SIGINT', force);
   running.stopAccepting();
   await server.drain();
   await threads.shutdown();
