@@ -11,7 +11,7 @@ import type { UpgradeAuthorizer } from './ws-auth.js';
 export const MAX_INCOMING_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** How long `close()` lets clients take their last messages and the close frame before cutting them off. */
-export const CLOSE_GRACE_MS = 2_000;
+export const CLOSE_GRACE_MS = 5_000;
 
 /** One accepted client: its message pair and a name for log lines. */
 export interface AcceptedConnection {

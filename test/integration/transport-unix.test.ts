@@ -11,6 +11,9 @@ import { referenceSchemaChecker } from '../support/schema-checker.js';
 import { spawnServer, startUnixServer } from '../support/listening-server.js';
 import { setupEnv } from './helpers.js';
 
+/** Start-up refusals are compared whole: no log lines besides them. */
+const QUIET = { LOG_LEVEL: 'warn' };
+
 async function client(socketPath: string): Promise<WsClient> {
   const c = await WsClient.connect({ socketPath }, { messageChecker: await referenceSchemaChecker() });
   onTestFinished(async () => {
@@ -65,7 +68,7 @@ describe('unix:// listener', () => {
     const a = await client(socketPath);
     await a.initialize('first_client');
 
-    const second = spawnServer(home, ['--listen', `unix://${socketPath}`]);
+    const second = spawnServer(home, ['--listen', `unix://${socketPath}`], QUIET);
     expect(await second.exited).toBe(1);
     expect(second.stderr()).toBe(`Error: app-server control socket is already in use at ${socketPath}\n`);
     // The first server is untouched.
@@ -86,7 +89,7 @@ describe('unix:// listener', () => {
     mkdirSync(path.join(home, 'app-server-control'), { recursive: true });
     const alias = path.join(home, 'app-server-control', 'app-server-control.sock');
     writeFileSync(alias, 'not a socket');
-    const server = spawnServer(home, ['--listen', 'unix://']);
+    const server = spawnServer(home, ['--listen', 'unix://'], QUIET);
     expect(await server.exited).toBe(1);
     expect(server.stderr()).toBe(`Error: app-server control socket path exists and is not a socket: ${alias}\n`);
   });

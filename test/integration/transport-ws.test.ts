@@ -11,6 +11,9 @@ import { referenceSchemaChecker } from '../support/schema-checker.js';
 import { spawnServer, startWsServer, type ListeningServer } from '../support/listening-server.js';
 import { setupEnv, type Json } from './helpers.js';
 
+/** Start-up refusals are compared whole: no log lines besides them. */
+const QUIET = { LOG_LEVEL: 'warn' };
+
 const text = (s: string) => [{ type: 'text', text: s }];
 
 /** A client whose every received message is checked against the reference schema; closed when the test ends. */
@@ -103,7 +106,7 @@ describe('ws:// listener', () => {
     [['--listen', 'ws://0.0.0.0:0'], 'Error: refusing to start non-loopback websocket listener 0.0.0.0:0 without auth; configure `--ws-auth capability-token` or `--ws-auth signed-bearer-token`\n'],
   ] as const)('start-up refusal %j (exit 1, reference text)', async ([args, message]) => {
     const { home } = await setupEnv();
-    const server = spawnServer(home, [...args]);
+    const server = spawnServer(home, [...args], QUIET);
     expect(await server.exited).toBe(1);
     expect(server.stderr()).toBe(message);
   });
@@ -111,12 +114,12 @@ describe('ws:// listener', () => {
   test('an unreadable or empty token file is a start-up error', async () => {
     const { home } = await setupEnv();
     const missing = path.join(home, 'no-such-token');
-    const a = spawnServer(home, ['--listen', 'ws://127.0.0.1:0', '--ws-auth', 'capability-token', '--ws-token-file', missing]);
+    const a = spawnServer(home, ['--listen', 'ws://127.0.0.1:0', '--ws-auth', 'capability-token', '--ws-token-file', missing], QUIET);
     expect(await a.exited).toBe(1);
     expect(a.stderr()).toBe(`Error: failed to read websocket auth secret ${missing}: No such file or directory (os error 2)\n`);
     const empty = path.join(home, 'empty-token');
     writeFileSync(empty, ' \n');
-    const b = spawnServer(home, ['--listen', 'ws://127.0.0.1:0', '--ws-auth', 'capability-token', '--ws-token-file', empty]);
+    const b = spawnServer(home, ['--listen', 'ws://127.0.0.1:0', '--ws-auth', 'capability-token', '--ws-token-file', empty], QUIET);
     expect(await b.exited).toBe(1);
     expect(b.stderr()).toBe(`Error: websocket auth secret ${empty} must not be empty\n`);
   });
