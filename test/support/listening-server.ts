@@ -1,6 +1,6 @@
 /**
  * The built server started with `--listen ws://…` or `--listen unix://…`, for the transport tests: it is ready when
- * its banner (ws) or its "control socket listening" log line (unix) is on stderr. Killed when the test ends.
+ * its banner (ws) or its "control socket listening" log line (unix) is on stderr. Stopped when the test ends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { onTestFinished } from 'vitest';
@@ -36,8 +36,11 @@ export function spawnServer(home: string, args: string[], env: Record<string, st
   }));
   onTestFinished(async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
+      // SIGTERM first: the server removes its control socket files (a SIGKILL would leave them in /tmp).
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(timer);
     }
   });
   const server: ListeningServer = {
