@@ -55,7 +55,7 @@ describe('nesting bound', () => {
     await r.feed(`${JSON.stringify({ method: 'text', params: { t: deepText } })}\n`);
     await r.feed(`${JSON.stringify({ method: 'esc', params: { t: `\\"${'['.repeat(300)}` } })}\n`);
     await r.feed(`${JSON.stringify({ method: 'bs', params: { t: `x\\` , u: '['.repeat(300) } })}\n`);
-    expect(r.messages.map((m) => (m as { method: string }).method)).toEqual(['text', 'esc', 'bs']);
+    expect(r.messages.map((m) => (m as unknown as { method: string }).method)).toEqual(['text', 'esc', 'bs']);
     expect(r.drops).toEqual([]);
   });
 
