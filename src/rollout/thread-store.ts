@@ -17,6 +17,7 @@ export type { RolloutContents } from './reader.js';
 export { ThreadStoreError, type ThreadStoreErrorKind } from './errors.js';
 export { sandboxPolicyJson } from './file-row.js';
 export { sortKeyMs } from './list-filter.js';
+export { visibleTextsOf } from './visible-text.js';
 
 /** A listed thread: what its file says plus its user-set name. */
 export interface StoredThread extends RolloutSummary {

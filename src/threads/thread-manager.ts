@@ -19,8 +19,17 @@ import { indexRowOf, loadedThreadFacts, storedThreadFacts } from './thread-facts
 import type { ThreadListRequest } from './thread-list.js';
 import { loadStoredThread } from './thread-loading.js';
 import { listThreads, readThread, type ThreadListPage, type ThreadQueryDeps, type ThreadRead } from './thread-queries.js';
+import {
+  searchOccurrences,
+  searchThreads,
+  type OccurrencesRequest,
+  type ThreadOccurrence,
+  type ThreadSearchRequest,
+  type ThreadSearchResultPage,
+} from './thread-search.js';
 
 export type { ThreadListPage, ThreadRead } from './thread-queries.js';
+export type { ThreadOccurrence, ThreadSearchRequest, ThreadSearchResultPage } from './thread-search.js';
 import { TurnRunner } from './turn-runner.js';
 
 export interface ThreadManagerDeps {
@@ -330,6 +339,19 @@ export class ThreadManager {
   /** `thread/list`: one page of stored threads (live state for those loaded here) with their read states. */
   list(request: ThreadListRequest): Promise<ThreadListPage> {
     return listThreads(this.queryDeps, request);
+  }
+
+  /**
+   * `thread/search`: threads whose preview, name, visible messages or id hold the term (literal, case-insensitive),
+   * from the state DB's full-text index, or from a scan of the rollouts when there is none.
+   */
+  search(request: ThreadSearchRequest): Promise<ThreadSearchResultPage> {
+    return searchThreads(this.queryDeps, request);
+  }
+
+  /** `thread/searchOccurrences`: each occurrence of the term in one thread's visible messages, in order. */
+  searchOccurrences(request: OccurrencesRequest): Promise<{ data: ThreadOccurrence[]; nextCursor: string | null }> {
+    return searchOccurrences(this.queryDeps, request);
   }
 
   /** `account/read`: the login the configured provider uses (see `account.ts` for the reference's rules). */
