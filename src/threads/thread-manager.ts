@@ -325,7 +325,9 @@ export class ThreadManager {
   /** A stored thread as read/list/unarchive answer it: its live state when it is loaded here. */
   private storedFacts(stored: StoredThread): ThreadFacts {
     const loaded = this.loaded.get(stored.id);
-    return loaded ? loadedThreadFacts(loaded, { directInput: null }) : storedThreadFacts(stored);
+    if (loaded) return loadedThreadFacts(loaded, { directInput: null });
+    // A rollout that names no provider shows the configured one, as a DB row for it does (`model_provider`).
+    return storedThreadFacts(stored.modelProvider === null ? { ...stored, modelProvider: this.deps.defaults.modelProvider } : stored);
   }
 
   /**
