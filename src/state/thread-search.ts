@@ -20,7 +20,15 @@ const CATCH_UP_CONCURRENCY = 16;
 /** SQL function registered by `ThreadLister` on the same connection (the source kind of a `threads.source`). */
 const SOURCE_KIND_FUNCTION = 'codex_ts_source_kind';
 
-const SORT_COLUMNS: Record<ListSortKey, string> = { created_at: 'created_at_ms', updated_at: 'updated_at_ms', recency_at: 'recency_at_ms' };
+/**
+ * Order columns and the key compared with a cursor (unix ms). Reference behaviour: by creation the reference
+ * orders on the `created_at` second (and its index `idx_threads_created_at`), so do we, on the same column.
+ */
+const SORT_COLUMNS: Record<ListSortKey, { order: string; key: string }> = {
+  created_at: { order: 'created_at', key: 'created_at * 1000' },
+  updated_at: { order: 'updated_at_ms', key: 'updated_at_ms' },
+  recency_at: { order: 'recency_at_ms', key: 'recency_at_ms' },
+};
 
 export interface ThreadSearcherDeps {
   db: Database.Database;
@@ -218,9 +226,10 @@ function orderedTexts(record: ThreadRecord, docs: SearchDoc[]): string[] {
   return searchableTexts(field('preview') ?? '', field('name'), messages, record.id);
 }
 
-function candidateSql(column: string, direction: 'asc' | 'desc', archived: boolean, useFts: boolean): string {
+function candidateSql(columns: { order: string; key: string }, direction: 'asc' | 'desc', archived: boolean, useFts: boolean): string {
   const beyond = direction === 'desc' ? '<' : '>';
   const order = direction === 'desc' ? 'DESC' : 'ASC';
+  const column = columns.key;
   // Same filters and order as `thread/list` from the DB (`list.ts`); the FTS lookup runs once as a set.
   return `
     SELECT ${THREAD_COLUMNS} FROM threads
@@ -229,7 +238,7 @@ function candidateSql(column: string, direction: 'asc' | 'desc', archived: boole
       AND (@after_key IS NULL OR ${column} ${beyond}= @after_key)
       AND (@after_key IS NULL OR ${column} ${beyond} @after_key OR (@after_id IS NOT NULL AND ${column} = @after_key AND id ${beyond} @after_id))
       ${useFts ? `AND id IN (SELECT d.thread_id FROM codex_ts_search_docs d WHERE d.id IN (SELECT rowid FROM codex_ts_search_fts WHERE codex_ts_search_fts MATCH @match))` : ''}
-    ORDER BY ${column} ${order}, id ${order}`;
+    ORDER BY ${columns.order} ${order}, id ${order}`;
 }
 
 function isCorruption(err: unknown): boolean {

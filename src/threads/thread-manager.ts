@@ -19,17 +19,12 @@ import { indexRowOf, loadedThreadFacts, storedThreadFacts } from './thread-facts
 import type { ThreadListRequest } from './thread-list.js';
 import { loadStoredThread } from './thread-loading.js';
 import { listThreads, readThread, type ThreadListPage, type ThreadQueryDeps, type ThreadRead } from './thread-queries.js';
-import {
-  searchOccurrences,
-  searchThreads,
-  type OccurrencesRequest,
-  type ThreadOccurrence,
-  type ThreadSearchRequest,
-  type ThreadSearchResultPage,
-} from './thread-search.js';
+import { searchThreads, type ThreadSearchRequest, type ThreadSearchResultPage } from './thread-search.js';
+import { searchOccurrences, type OccurrencesRequest, type ThreadOccurrence } from './thread-occurrences.js';
 
 export type { ThreadListPage, ThreadRead } from './thread-queries.js';
-export type { ThreadOccurrence, ThreadSearchRequest, ThreadSearchResultPage } from './thread-search.js';
+export type { ThreadSearchRequest, ThreadSearchResultPage } from './thread-search.js';
+export type { ThreadOccurrence } from './thread-occurrences.js';
 import { TurnRunner } from './turn-runner.js';
 
 export interface ThreadManagerDeps {

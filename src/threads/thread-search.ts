@@ -1,13 +1,10 @@
 import { sortKeyMs, visibleTextsOf, type IndexListQuery, type ListSortKey, type StoredThread } from '../rollout/thread-store.js';
 import type { ThreadSearchQuery } from '../state/search-port.js';
-import { findAll, findFirst, firstSnippet, foldTerm, searchableTexts, snippetAround } from '../support/literal-match.js';
+import { firstSnippet, foldTerm, searchableTexts } from '../support/literal-match.js';
 import { isCanonicalThreadId } from '../support/thread-id.js';
-import { ThreadError, requireThreadId } from './errors.js';
-import { rebuildHistory } from './history.js';
-import type { TurnFacts } from './facts.js';
+import { ThreadError } from './errors.js';
 import type { ThreadFacts } from './render/thread.js';
 import type { ThreadQueryDeps } from './thread-queries.js';
-import { itemText } from './search-text.js';
 
 /** `thread/search` as the thread layer takes it (params defaulted by the handler). */
 export interface ThreadSearchRequest {
@@ -68,7 +65,7 @@ export async function searchThreads(deps: ThreadQueryDeps, request: ThreadSearch
   }
   const first = found.threads[0]?.stored;
   const last = found.threads.at(-1)?.stored;
-  const keyOf = (stored: StoredThread): number => sortKeyMs(stored, request.sortKey);
+  const keyOf = (stored: StoredThread): number => searchKeyMs(stored, request.sortKey);
   return {
     results: found.threads.map(({ stored, snippet }) => ({ thread: deps.storedFacts(stored), snippet })),
     nextCursor: found.more && last ? formatSearchCursor(keyOf(last), last.id) : null,
@@ -89,8 +86,7 @@ export async function scanRollouts(
 ): Promise<{ threads: { stored: StoredThread; snippet: string }[]; more: boolean }> {
   const { store } = deps;
   const threads: { stored: StoredThread; snippet: string }[] = [];
-  // A bare timestamp cursor skips every thread at that key: an id beyond every id does that on the store's walk.
-  let after: IndexListQuery['after'] = query.after ? { keyMs: query.after.keyMs, id: query.after.id ?? (query.sortDirection === 'desc' ? '' : '\uffff') } : null;
+  let after: IndexListQuery['after'] = query.after ? storePosition(query.after, query.sortKey, query.sortDirection) : null;
   for (;;) {
     const page = await store.list(
       {
@@ -115,7 +111,7 @@ export async function scanRollouts(
     }
     const last = page.threads.at(-1);
     if (!page.more || !last) return { threads, more: false };
-    after = { keyMs: sortKeyMs(last, query.sortKey), id: last.id };
+    after = { keyMs: searchKeyMs(last, query.sortKey), id: last.id };
   }
 }
 
@@ -131,7 +127,28 @@ async function scanThread(deps: Pick<ThreadQueryDeps, 'store'>, stored: StoredTh
   return firstSnippet([...messages, stored.id], foldedTerm);
 }
 
-/** Cursor text `<RFC 3339 UTC, ms>|<id>` (the reference's form); opaque to clients. */
+/**
+ * A thread's position key. Reference behaviour: by creation the reference orders on the `created_at` second
+ * (its cursors read `…T10:00:00Z|<id>`, its `backwardsCursor` `…T09:59:59.999Z`), as the store's file walk does;
+ * the other keys keep milliseconds.
+ */
+export function searchKeyMs(stored: StoredThread, sortKey: ListSortKey): number {
+  const ms = sortKeyMs(stored, sortKey);
+  return sortKey === 'created_at' ? Math.floor(ms / 1000) * 1000 : ms;
+}
+
+/**
+ * A cursor position as the store's walk compares it (it floors creation keys to the second). A bare timestamp
+ * (a `backwardsCursor`, one millisecond off a key) keeps every thread strictly beyond it, whatever the id.
+ */
+function storePosition(after: { keyMs: number; id: string | null }, sortKey: ListSortKey, direction: 'asc' | 'desc'): { keyMs: number; id: string } {
+  if (after.id !== null) return { keyMs: after.keyMs, id: after.id };
+  if (sortKey !== 'created_at') return { keyMs: after.keyMs, id: direction === 'desc' ? '' : '\uffff' };
+  // Creation keys are whole seconds: "below t" is "below ceil(t)", "above t" is "above floor(t)".
+  return direction === 'desc' ? { keyMs: Math.ceil(after.keyMs / 1000) * 1000, id: '' } : { keyMs: Math.floor(after.keyMs / 1000) * 1000, id: '\uffff' };
+}
+
+/** Cursor text `<RFC 3339 UTC>|<id>` (the reference's form); opaque to clients. */
 export function formatSearchCursor(keyMs: number, id: string): string {
   return `${new Date(keyMs).toISOString().replace(/\.?0*Z$/, 'Z')}|${id}`;
 }
@@ -145,69 +162,4 @@ export function parseSearchCursor(cursor: string): { keyMs: number; id: string |
     throw new ThreadError('invalid-cursor', `invalid cursor: ${cursor}`);
   }
   return { keyMs, id };
-}
-
-/** `thread/searchOccurrences` as the thread layer takes it. */
-export interface OccurrencesRequest {
-  threadId: string;
-  searchTerm: string;
-  cursor: string | null;
-  limit: number;
-}
-
-export interface ThreadOccurrence {
-  turnId: string;
-  itemId: string;
-  snippet: string;
-  snippetMatchRange: { start: number; end: number };
-  turnCursor: string;
-}
-
-/**
- * Every occurrence of the term in the thread's visible user and assistant messages, in message order (several
- * in one message each count), paged by position. The thread is read from memory when loaded here, else from
- * its rollout (active or archived).
- */
-export async function searchOccurrences(deps: ThreadQueryDeps, request: OccurrencesRequest): Promise<{ data: ThreadOccurrence[]; nextCursor: string | null }> {
-  const threadId = requireThreadId(request.threadId, 'thread');
-  const foldedTerm = foldTerm(request.searchTerm);
-  if (foldedTerm === '') throw new ThreadError('invalid-request', 'thread/searchOccurrences requires a non-empty searchTerm');
-  const offset = request.cursor === null ? 0 : parseOffset(request.cursor);
-  const turns = await turnsOf(deps, threadId);
-  const data: ThreadOccurrence[] = [];
-  const limit = Math.max(1, request.limit);
-  let index = 0;
-  for (const turn of turns) {
-    for (const item of turn.items) {
-      const text = itemText(item);
-      if (text === null || findFirst(text, foldedTerm) === null) continue;
-      for (const match of findAll(text, foldedTerm)) {
-        if (index >= offset) {
-          if (data.length === limit) return { data, nextCursor: String(index) };
-          const { snippet, range } = snippetAround(text, match);
-          data.push({ turnId: turn.id, itemId: String(item['id'] ?? ''), snippet, snippetMatchRange: range, turnCursor: turnCursor(turn.id) });
-        }
-        index += 1;
-      }
-    }
-  }
-  return { data, nextCursor: null };
-}
-
-/** The inclusive cursor `thread/turns/list` takes for a turn (the reference's form, as its `backwardsCursor`). */
-function turnCursor(turnId: string): string {
-  return JSON.stringify({ turnId, includeAnchor: true });
-}
-
-function parseOffset(cursor: string): number {
-  if (!/^\d{1,9}$/.test(cursor)) throw new ThreadError('invalid-cursor', `invalid cursor: ${cursor}`);
-  return Number(cursor);
-}
-
-async function turnsOf(deps: ThreadQueryDeps, threadId: string): Promise<TurnFacts[]> {
-  const loaded = deps.loaded(threadId);
-  if (loaded) return loaded.turns;
-  const rolloutPath = (await deps.store.find(threadId, false)) ?? (await deps.store.find(threadId, true));
-  if (!rolloutPath) throw new ThreadError('not-loaded', `thread not loaded: ${threadId}`);
-  return rebuildHistory((await deps.store.readWithLineage(rolloutPath)).lines).turns;
 }

@@ -49,7 +49,11 @@ describe('thread/search over stdio', () => {
     const paged = await search(mcp, { searchTerm: 'platypus', limit: 1 });
     expect(hitIds(paged)).toEqual([second['id']]);
     expect(hitIds(await search(mcp, { searchTerm: 'platypus', limit: 1, cursor: paged['nextCursor'] }))).toEqual([first['id']]);
-    expect(hitIds(await search(mcp, { searchTerm: 'platypus', sortDirection: 'asc', cursor: paged['backwardsCursor'] }))).toEqual([second['id']]);
+    // Reversed from the page's backwardsCursor (one ms before its creation second): that thread again, last; the
+    // first thread too when both were created in the same second (the reference's anchoring).
+    const reversed = hitIds(await search(mcp, { searchTerm: 'platypus', sortDirection: 'asc', cursor: paged['backwardsCursor'] }));
+    expect(reversed.at(-1)).toBe(second['id']);
+    expect(reversed.length).toBeLessThanOrEqual(2);
 
     await request(mcp, 'thread/name/set', { threadId: first['id'], name: 'Zoology notes' });
     expect((await search(mcp, { searchTerm: 'zoology' }))['data']).toEqual([expect.objectContaining({ snippet: 'Zoology notes' })]);
@@ -67,7 +71,9 @@ describe('thread/search over stdio', () => {
     ]);
     const rest = await request(mcp, 'thread/searchOccurrences', { threadId: second['id'], searchTerm: 'Platypus', cursor: occurrences['nextCursor'] });
     expect(rest).toEqual({ data: [expect.objectContaining({ snippet: 'and one more platypus question', snippetMatchRange: { start: 13, end: 21 } })], nextCursor: null });
-    expect(JSON.parse(rest['data'][0]['turnCursor'])).toEqual({ turnId: rest['data'][0]['turnId'], includeAnchor: true });
+    // The reference's cursor forms: thread/turns/list's inclusive cursor of the turn, and a position in the rollout.
+    expect(JSON.parse(rest['data'][0]['turnCursor'])).toEqual({ requestedThreadId: second['id'], rolloutOrdinal: expect.any(Number), includeAnchor: true, scope: { kind: 'turns' } });
+    expect(JSON.parse(occurrences['nextCursor'])).toEqual({ threadId: second['id'], searchTerm: 'Platypus', nextRolloutOrdinal: expect.any(Number), nextOccurrenceIndex: 0 });
   });
 
   test('bad input is literal text or the reference error, never an FTS error', async () => {

@@ -13,7 +13,8 @@ import { systemClock } from '../../../src/support/clock.js';
 import { silentLogger } from '../../../src/support/logger.js';
 import { storedThreadFacts } from '../../../src/threads/thread-facts.js';
 import type { ThreadQueryDeps } from '../../../src/threads/thread-queries.js';
-import { searchOccurrences, searchThreads, type ThreadSearchRequest } from '../../../src/threads/thread-search.js';
+import { searchThreads, type ThreadSearchRequest } from '../../../src/threads/thread-search.js';
+import { searchOccurrences } from '../../../src/threads/thread-occurrences.js';
 import { fixtureHome } from '../../support/temp-home.js';
 import { BASE_MS, makeTempHome, openDb, threadIdFor, writeConversation } from './helpers.js';
 
@@ -119,7 +120,7 @@ describe('thread/searchOccurrences', () => {
     const id = threadIdFor(500);
     const first = await searchOccurrences(d, { threadId: id, searchTerm: 'NEEDLE', cursor: null, limit: 1 });
     expect(first.data).toHaveLength(1);
-    expect(first.nextCursor).toBe('1');
+    expect(JSON.parse(first.nextCursor ?? '')).toEqual({ threadId: id, searchTerm: 'NEEDLE', nextRolloutOrdinal: 1, nextOccurrenceIndex: 0 });
     const rest = await searchOccurrences(d, { threadId: id, searchTerm: 'NEEDLE', cursor: first.nextCursor, limit: 10 });
     expect(rest.nextCursor).toBeNull();
     const all = [...first.data, ...rest.data];
@@ -135,6 +136,20 @@ describe('thread/searchOccurrences', () => {
     expect(math.data.map((o) => o.snippetMatchRange)).toEqual([{ start: 8, end: 17 }]);
     await expect(searchOccurrences(d, { threadId: id, searchTerm: '', cursor: null, limit: 10 })).rejects.toThrow('thread/searchOccurrences requires a non-empty searchTerm');
     await expect(searchOccurrences(d, { threadId: id, searchTerm: 'x', cursor: 'zz', limit: 10 })).rejects.toThrow('invalid cursor: zz');
+    // A cursor is for the thread and term it came from.
+    await expect(searchOccurrences(d, { threadId: id, searchTerm: 'other', cursor: first.nextCursor, limit: 10 })).rejects.toThrow('invalid cursor: {');
+
+    // 0.169.0 files (ordinals, items): the reference's cursors, by rollout ordinal.
+    const fixture = '01a211bb-1b90-7a63-a05b-5f773a6eefd3';
+    const done = await searchOccurrences(d, { threadId: fixture, searchTerm: 'done', cursor: null, limit: 1 });
+    expect(done.data.map((o) => [o.snippet, o.snippetMatchRange])).toEqual([['Done', { start: 0, end: 4 }]]);
+    expect(JSON.parse(done.data[0]?.turnCursor ?? '')).toEqual({ requestedThreadId: fixture, rolloutOrdinal: expect.any(Number), includeAnchor: true, scope: { kind: 'turns' } });
+    const next = JSON.parse(done.nextCursor ?? '');
+    expect(next).toEqual({ threadId: fixture, searchTerm: 'done', nextRolloutOrdinal: expect.any(Number), nextOccurrenceIndex: 0 });
+    const second = await searchOccurrences(d, { threadId: fixture, searchTerm: 'done', cursor: done.nextCursor, limit: 5 });
+    expect(second.data).toHaveLength(1);
+    expect(second.nextCursor).toBeNull();
+    expect(JSON.parse(second.data[0]?.turnCursor ?? '').rolloutOrdinal).toBeGreaterThan(JSON.parse(done.data[0]?.turnCursor ?? '').rolloutOrdinal);
     await expect(searchOccurrences(d, { threadId: threadIdFor(999), searchTerm: 'x', cursor: null, limit: 10 })).rejects.toThrow(`thread not loaded: ${threadIdFor(999)}`);
   });
 });
