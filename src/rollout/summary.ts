@@ -127,7 +127,7 @@ function scanLines(data: Buffer, texts: VisibleTexts | null): Scan {
     if (kind.type !== 'event_msg') continue;
     const event = kindOf(data, kind.end, end)?.type;
     // Only the few message events are parsed for their text; everything else stays raw bytes.
-    if (texts && event !== undefined && VISIBLE_TEXT_EVENTS.has(event)) {
+    if (texts && event !== undefined && VISIBLE_TEXT_EVENTS.has(event) && (event !== 'item_completed' || isMessageItem(data, lineStart, end))) {
       const line = parseLine(data, lineStart, end);
       if (line) texts.addLine(line['type'], line['payload']);
     }
@@ -142,6 +142,15 @@ function scanLines(data: Buffer, texts: VisibleTexts | null): Scan {
   if (lastTurnContext) scan.model = stringField(payloadOf(data, ...lastTurnContext), 'model');
   if (lastTokenCount) scan.tokensUsed = totalTokens(payloadOf(data, ...lastTokenCount));
   return scan;
+}
+
+const AGENT_MESSAGE_ITEM = Buffer.from('"AgentMessage"');
+
+/** An `item_completed` line that may carry a user or assistant message (other items, often large, stay unparsed). */
+function isMessageItem(data: Buffer, start: number, end: number): boolean {
+  // Searched within the line only (a view, no copy): a search of the whole buffer would run to the file's end.
+  const line = data.subarray(start, end);
+  return line.includes(USER_MESSAGE_ITEM) || line.includes(AGENT_MESSAGE_ITEM);
 }
 
 function contains(data: Buffer, needle: Buffer, start: number, end: number): boolean {

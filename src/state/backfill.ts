@@ -69,7 +69,7 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
       try {
         for (const { summary } of written) {
           const name = search.names.get(summary.id) ?? null;
-          search.tables.replace({ threadId: summary.id, preview: summary.preview, name, messages: summary.visibleTexts ?? [] }, summary.updatedAtMs, null);
+          search.tables.write({ threadId: summary.id, preview: summary.preview, name, messages: summary.visibleTexts ?? [] }, summary.updatedAtMs, null);
         }
       } catch (err) {
         // The index is a convenience: its failure never fails the backfill (search catches up from the files).

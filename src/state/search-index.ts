@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { MESSAGE_SEPARATOR } from '../support/literal-match.js';
 
 /** What the index holds for one thread: the texts `thread/search` matches, in snippet priority order. */
 export interface SearchDocument {
@@ -10,9 +11,14 @@ export interface SearchDocument {
   messages: readonly string[];
 }
 
-/** One stored text of a thread. `field` order of priority for snippets: preview, name, message, id. */
+/**
+ * One stored text of a thread: its name; its preview when no message holds it; and its messages, several to a
+ * row (all of a backfilled file, or one turn's), joined by {@link MESSAGE_SEPARATOR}. Fewer, longer rows keep the
+ * FTS5 work per thread small; a term spanning two joined messages is a candidate the exact check then rejects.
+ * The id is not stored: `threads.id` is matched directly.
+ */
 export interface SearchDoc {
-  field: 'preview' | 'name' | 'message' | 'id';
+  field: 'preview' | 'name' | 'message';
   text: string;
 }
 
@@ -46,6 +52,7 @@ export class SearchTables {
   private readonly selectStale: Database.Statement<[], StaleRecord>;
   private readonly selectOrphans: Database.Statement<[], { thread_id: string }>;
   private readonly selectIndexed: Database.Statement<[string], StaleRecord>;
+  private readonly selectField: Database.Statement<[string, string], unknown>;
   readonly replace: Database.Transaction<(doc: SearchDocument, updatedAtMs: number, rowName: string | null) => void>;
 
   constructor(private readonly db: Database.Database) {
@@ -73,19 +80,24 @@ export class SearchTables {
     this.selectOrphans = db.prepare(
       'SELECT s.thread_id FROM codex_ts_search_threads s WHERE NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = s.thread_id)',
     );
-    this.replace = db.transaction((doc: SearchDocument, updatedAtMs: number, rowName: string | null) => {
-      this.deleteDocs.run(doc.threadId);
-      this.insertHeader(doc);
-      for (const text of doc.messages) this.insertDoc.run(doc.threadId, 'message', text);
-      this.upsertMarker.run(doc.threadId, Math.trunc(updatedAtMs), rowName ?? doc.name);
-    });
+    this.selectField = db.prepare('SELECT 1 FROM codex_ts_search_docs WHERE thread_id = ? AND field = ? LIMIT 1');
+    this.replace = db.transaction((doc: SearchDocument, updatedAtMs: number, rowName: string | null) => this.write(doc, updatedAtMs, rowName));
   }
 
-  /** Appends a turn's texts (and the preview when it has none yet); false when the thread is not indexed yet. */
+  /** {@link replace} without its own transaction (the backfill writes inside its batch's). */
+  write(doc: SearchDocument, updatedAtMs: number, rowName: string | null): void {
+    this.deleteDocs.run(doc.threadId);
+    if (doc.name !== null && doc.name !== '') this.insertDoc.run(doc.threadId, 'name', doc.name);
+    if (doc.preview !== '' && !doc.messages.includes(doc.preview)) this.insertDoc.run(doc.threadId, 'preview', doc.preview);
+    if (doc.messages.length > 0) this.insertDoc.run(doc.threadId, 'message', doc.messages.join(MESSAGE_SEPARATOR));
+    this.upsertMarker.run(doc.threadId, Math.trunc(updatedAtMs), rowName ?? doc.name);
+  }
+
+  /** Appends a turn's texts as one row (and the preview once); false when the thread is not indexed yet. */
   appendTurn(threadId: string, preview: string, texts: readonly string[]): boolean {
     if (this.selectMarker.get(threadId) === undefined) return false;
-    if (preview !== '' && !this.docsOf(threadId).some((doc) => doc.field === 'preview')) this.insertDoc.run(threadId, 'preview', preview);
-    for (const text of texts) this.insertDoc.run(threadId, 'message', text);
+    if (preview !== '' && !texts.includes(preview) && this.selectField.get(threadId, 'preview') === undefined) this.insertDoc.run(threadId, 'preview', preview);
+    if (texts.length > 0) this.insertDoc.run(threadId, 'message', texts.join(MESSAGE_SEPARATOR));
     this.syncMarker(threadId);
     return true;
   }
@@ -131,12 +143,6 @@ export class SearchTables {
   /** Indexed threads whose row is gone (deleted by another process). */
   orphans(): string[] {
     return this.selectOrphans.all().map((row) => row.thread_id);
-  }
-
-  private insertHeader(doc: SearchDocument): void {
-    if (doc.preview !== '') this.insertDoc.run(doc.threadId, 'preview', doc.preview);
-    if (doc.name !== null && doc.name !== '') this.insertDoc.run(doc.threadId, 'name', doc.name);
-    this.insertDoc.run(doc.threadId, 'id', doc.threadId);
   }
 
   /** Runs `body` in one IMMEDIATE transaction. */

@@ -13,9 +13,11 @@ import type Database from 'better-sqlite3';
  * - `codex_ts_search_docs`: the indexed texts: the thread's `preview`, `name` and `id`, and each visible
  *   `message`, in order (rowid order is message order).
  * - `codex_ts_search_fts`: FTS5 over `codex_ts_search_docs.text` (external content), trigram tokens folded to
- *   lower case, so any substring of three or more characters is an index lookup.
+ *   lower case, so any substring of three or more characters is an index lookup. `detail=none` (row ids only, no
+ *   positions) halves the insert cost; a query asks for rows holding all the term's trigrams, and the exact
+ *   substring check that follows rejects the rows where they are not adjacent.
  */
-export const SEARCH_SCHEMA_VERSION = 1;
+export const SEARCH_SCHEMA_VERSION = 2;
 
 const CREATE_SQL = `
 CREATE TABLE IF NOT EXISTS codex_ts_search_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,7 +34,7 @@ CREATE TABLE IF NOT EXISTS codex_ts_search_docs (
 );
 CREATE INDEX IF NOT EXISTS codex_ts_search_docs_thread ON codex_ts_search_docs(thread_id, field);
 CREATE VIRTUAL TABLE IF NOT EXISTS codex_ts_search_fts USING fts5(
-  text, content='codex_ts_search_docs', content_rowid='id', tokenize='trigram case_sensitive 0'
+  text, content='codex_ts_search_docs', content_rowid='id', tokenize='trigram case_sensitive 0', detail=none
 );
 CREATE TRIGGER IF NOT EXISTS codex_ts_search_docs_ai AFTER INSERT ON codex_ts_search_docs BEGIN
   INSERT INTO codex_ts_search_fts(rowid, text) VALUES (new.id, new.text);

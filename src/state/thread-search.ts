@@ -44,6 +44,7 @@ interface CandidateParams {
   after_key: number | null;
   after_id: string | null;
   match?: string;
+  id_term?: string;
 }
 
 /**
@@ -155,15 +156,20 @@ export class ThreadSearcher implements ThreadSearchPort {
       after_key: query.after ? Math.trunc(query.after.keyMs) : null,
       after_id: query.after?.id ?? null,
     };
-    if (useFts) params.match = ftsPhrase(query.foldedTerm);
+    if (useFts) {
+      params.match = ftsQuery(query.foldedTerm);
+      // Thread ids are lower-case hex: the folded term matches them as it is.
+      params.id_term = query.foldedTerm;
+    }
     const hits: ThreadSearchHit[] = [];
     const limit = Math.max(1, query.limit);
     for (const record of this.statement(query, useFts).iterate(params)) {
-      const snippet = firstSnippet(orderedTexts(record, this.tables.docsOf(record.id)), query.foldedTerm);
+      const docs = this.tables.docsOf(record.id);
+      const snippet = firstSnippet(orderedTexts(record, docs), query.foldedTerm);
       if (snippet === null) continue;
       if (hits.length === limit) return { hits, more: true };
       const thread = threadFromRecord(record);
-      const name = this.tables.docsOf(record.id).find((doc) => doc.field === 'name')?.text ?? thread.name;
+      const name = docs.find((doc) => doc.field === 'name')?.text ?? thread.name;
       hits.push({ thread: { ...thread, name }, snippet });
     }
     return { hits, more: false };
@@ -214,16 +220,23 @@ export class ThreadSearcher implements ThreadSearchPort {
   }
 }
 
-/** A term as one FTS5 string: every character literal (quotes doubled), so no input is FTS query syntax. */
-export function ftsPhrase(foldedTerm: string): string {
-  const prefix = [...foldedTerm].slice(0, FTS_PREFIX_CHARS).join('');
-  return `"${prefix.replaceAll('"', '""')}"`;
+/**
+ * A term as an FTS5 query: the distinct trigrams of its first {@link FTS_PREFIX_CHARS} characters, each one FTS5
+ * string (every character literal, quotes doubled), joined by AND. No input becomes FTS query syntax; the term
+ * must have at least three characters.
+ */
+export function ftsQuery(foldedTerm: string): string {
+  const chars = [...foldedTerm].slice(0, FTS_PREFIX_CHARS);
+  const trigrams = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i += 1) trigrams.add(chars.slice(i, i + 3).join(''));
+  return [...trigrams].map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
 }
 
+/** The texts of a candidate in snippet order: the row's preview, the indexed name, the messages, the row's id. */
 function orderedTexts(record: ThreadRecord, docs: SearchDoc[]): string[] {
-  const field = (name: SearchDoc['field']): string | null => docs.find((doc) => doc.field === name)?.text ?? null;
+  const name = docs.find((doc) => doc.field === 'name')?.text ?? record.name;
   const messages = docs.filter((doc) => doc.field === 'message').map((doc) => doc.text);
-  return searchableTexts(field('preview') ?? '', field('name'), messages, record.id);
+  return searchableTexts(record.preview, name, messages, record.id);
 }
 
 function candidateSql(columns: { order: string; key: string }, direction: 'asc' | 'desc', archived: boolean, useFts: boolean): string {
@@ -237,7 +250,7 @@ function candidateSql(columns: { order: string; key: string }, direction: 'asc' 
       AND ${SOURCE_KIND_FUNCTION}(source) IN (SELECT value FROM json_each(@kinds))
       AND (@after_key IS NULL OR ${column} ${beyond}= @after_key)
       AND (@after_key IS NULL OR ${column} ${beyond} @after_key OR (@after_id IS NOT NULL AND ${column} = @after_key AND id ${beyond} @after_id))
-      ${useFts ? `AND id IN (SELECT d.thread_id FROM codex_ts_search_docs d WHERE d.id IN (SELECT rowid FROM codex_ts_search_fts WHERE codex_ts_search_fts MATCH @match))` : ''}
+      ${useFts ? `AND (instr(id, @id_term) > 0 OR id IN (SELECT d.thread_id FROM codex_ts_search_docs d WHERE d.id IN (SELECT rowid FROM codex_ts_search_fts WHERE codex_ts_search_fts MATCH @match)))` : ''}
     ORDER BY ${columns.order} ${order}, id ${order}`;
 }
 

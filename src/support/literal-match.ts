@@ -117,9 +117,19 @@ export function searchableTexts(preview: string, name: string | null, messages: 
   const texts: string[] = [];
   if (preview !== '') texts.push(preview);
   if (name !== null && name !== '') texts.push(name);
-  texts.push(...messages, id);
+  for (const message of messages) {
+    if (message.includes(MESSAGE_SEPARATOR)) texts.push(...message.split(MESSAGE_SEPARATOR));
+    else texts.push(message);
+  }
+  texts.push(id);
   return texts;
 }
+
+/**
+ * Joins the messages the index stores in one row (U+001E, the ASCII record separator). Every path splits
+ * messages at it, so a message that itself holds one is searched as two, the same way everywhere.
+ */
+export const MESSAGE_SEPARATOR = '\u001e';
 
 /** The snippet of the first text (in the given order) holding `foldedTerm`, or null when none does. */
 export function firstSnippet(texts: Iterable<string>, foldedTerm: string): string | null {

@@ -124,7 +124,7 @@ async function scanThread(deps: Pick<ThreadQueryDeps, 'store'>, stored: StoredTh
   } catch {
     // A file that vanished or cannot be read since it was listed: only its id can still match.
   }
-  return firstSnippet([...messages, stored.id], foldedTerm);
+  return firstSnippet(searchableTexts('', null, messages, stored.id), foldedTerm);
 }
 
 /**

@@ -31,7 +31,7 @@ function fixtureHomeWithConversations(keepReferenceDb: boolean): string {
   else for (const file of REFERENCE_DB_FILES) rmSync(path.join(home, file), { force: true });
   const texts = [
     ['Deploy the needle service', 'Done: needle deployed 😀'],
-    ['hello again', 'Say "NEAR" and -minus and * star'],
+    ['hello again', 'Say "NEAR" and -minus and * star\u001eafter a record separator'],
     ['𝒳 math needle 𝒳', 'fine'],
     ['zeta', 'HELLO from the assistant'],
   ];
@@ -67,7 +67,7 @@ async function allPages(d: ThreadQueryDeps, request: Omit<ThreadSearchRequest, '
   return { rows, cursors, sources };
 }
 
-const TERMS = ['hello', 'done', 'AGAIN', 'needle', 'fixture named', '01a211bb-1b90', 'e', '"near"', '-minus', '*', '😀', '𝒳 math', 'no such text'];
+const TERMS = ['after a record', 'star\u001eafter', 'hello', 'done', 'AGAIN', 'needle', 'fixture named', '01a211bb-1b90', 'e', '"near"', '-minus', '*', '😀', '𝒳 math', 'no such text'];
 
 describe.each([
   ['after our backfill', false],

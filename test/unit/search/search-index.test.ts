@@ -66,8 +66,10 @@ describe('filled by the backfill', () => {
     expect(reads).toBe(3);
     expect(staleCount(home)).toBe(0);
     const docs = raw(home).prepare('SELECT thread_id, field, text FROM codex_ts_search_docs ORDER BY id').all();
-    expect(docs).toContainEqual({ thread_id: A, field: 'message', text: 'Keep the old schema' });
-    expect(docs).toContainEqual({ thread_id: B, field: 'message', text: 'The answer is 42 😀 needle here' });
+    // One row per file: its messages in order, joined by U+001E; the preview is the first message, not stored twice.
+    expect(docs).toContainEqual({ thread_id: A, field: 'message', text: ['plan the migration', 'Use a **blue-green** deploy', 'and the rollback?', 'Keep the old schema'].join('\u001e') });
+    expect(docs).toContainEqual({ thread_id: B, field: 'message', text: ['hello', 'The answer is 42 😀 needle here'].join('\u001e') });
+    expect(docs).toHaveLength(3);
     expect(await hits(db, 'BLUE-green')).toEqual([{ id: A, snippet: 'Use a **blue-green** deploy' }]);
     expect(await ids(db, 'needle')).toEqual([B]);
     expect(await ids(db, 'needle', { archived: true })).toEqual([C]);
@@ -87,7 +89,7 @@ describe('filled by the backfill', () => {
     await openDb(home);
     const db = raw(home);
     expect(db.prepare('SELECT count(*) AS n FROM _sqlx_migrations').get()).toEqual({ n: 62 });
-    expect(db.prepare("SELECT value FROM codex_ts_search_meta WHERE key = 'schema_version'").get()).toEqual({ value: '1' });
+    expect(db.prepare("SELECT value FROM codex_ts_search_meta WHERE key = 'schema_version'").get()).toEqual({ value: '2' });
     const triggers = db.prepare<[], { tbl_name: string }>("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'codex_ts_search%'").all();
     expect(new Set(triggers.map((t) => t.tbl_name))).toEqual(new Set(['codex_ts_search_docs']));
   });
