@@ -27,11 +27,12 @@ import {
   ThreadLoadedListParamsWire,
   ThreadNameSetParamsWire,
   ThreadReadParamsWire,
+  ThreadSearchOccurrencesParamsWire,
+  ThreadSearchParamsWire,
   ThreadUnarchiveParamsWire,
   ThreadUnsubscribeParamsWire,
 } from './thread-params.js';
 import { ThreadForkParamsWire, ThreadResumeParamsWire, ThreadStartParamsWire } from './thread-start-params.js';
-import { ThreadSearchOccurrencesParamsWire, ThreadSearchParamsWire } from './thread-search-params.js';
 import { TurnInterruptParamsWire, TurnStartParamsWire, TurnSteerParamsWire } from './turn-params.js';
 import { GetAccountParamsWire, GetAccountRateLimitsParamsWire, GetAuthStatusParamsWire } from './account-params.js';
 import type { WireInput, WireOutput, WireType } from './wire-type.js';
