@@ -110,20 +110,27 @@ export class StateDb implements ThreadIndex {
     return this.threads.get(threadId);
   }
 
+  // Every write to `threads` tells the search index, which re-reads what it lags behind before the next search.
+
   upsertThread(row: IndexedThreadInput): void {
     this.upsertWithEdge.immediate(row);
+    this.search?.rowsChanged();
   }
 
   updateRolloutPath(threadId: string, rolloutPath: string, archived: boolean, archivedAtMs: number | null): boolean {
-    return this.threads.updateRolloutPath(threadId, rolloutPath, archived, archivedAtMs);
+    const updated = this.threads.updateRolloutPath(threadId, rolloutPath, archived, archivedAtMs);
+    this.search?.rowsChanged();
+    return updated;
   }
 
   recordTurn(update: TurnIndexUpdate): void {
     this.threads.recordTurn(update);
+    this.search?.rowsChanged();
   }
 
   setName(threadId: string, name: string, updatedAtMs: number): void {
     this.threads.setName(threadId, name, updatedAtMs);
+    this.search?.rowsChanged();
     this.search?.setName(threadId, name);
   }
 

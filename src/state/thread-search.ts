@@ -58,6 +58,10 @@ export class ThreadSearcher implements ThreadSearchPort {
   private readonly statements = new Map<string, Database.Statement<CandidateParams, ThreadRecord>>();
   private state: 'ready' | 'rebuilding' = 'ready';
   private catchingUp: Promise<void> | null = null;
+  /** Set by our own writes to `threads`; cleared when a catch-up pass starts. */
+  private dirty = true;
+  private seenDataVersion = -1;
+  private seenNames: Map<string, string> | null = null;
   /** Resolves when a rebuild started by corruption has finished (tests wait on it). */
   rebuilt: Promise<void> = Promise.resolve();
 
@@ -110,25 +114,43 @@ export class ThreadSearcher implements ThreadSearchPort {
     this.upkeep(() => this.tables.immediate(() => this.tables.remove(threadId)));
   }
 
-  /** Brings the index up to `threads`; concurrent callers share one pass. */
-  catchUp(): Promise<void> {
-    this.catchingUp ??= this.runCatchUp().finally(() => {
+  /** Our own write to `threads` (the index may lag behind it until the next catch-up). */
+  rowsChanged(): void {
+    this.dirty = true;
+  }
+
+  /**
+   * Brings the index up to `threads`; concurrent callers share one pass. Skipped when nothing can have changed:
+   * no write of ours since the last pass, no commit by another connection (`PRAGMA data_version`), and the
+   * same `session_index.jsonl` names.
+   */
+  async catchUp(): Promise<void> {
+    const names = await this.deps.sessionNames();
+    const version = Number(this.deps.db.pragma('data_version', { simple: true }));
+    if (!this.dirty && version === this.seenDataVersion && names === this.seenNames) return;
+    this.catchingUp ??= this.runCatchUp(names).finally(() => {
       this.catchingUp = null;
     });
     return this.catchingUp;
   }
 
-  private async runCatchUp(): Promise<void> {
+  private async runCatchUp(names: Map<string, string>): Promise<void> {
     const tables = this.tables;
+    // Anything written from here on is seen by the next pass.
+    this.dirty = false;
+    this.seenDataVersion = Number(this.deps.db.pragma('data_version', { simple: true }));
+    const namesChanged = names !== this.seenNames;
+    this.seenNames = names;
     for (const orphan of tables.orphans()) tables.remove(orphan);
-    const names = await this.deps.sessionNames();
     const stale = tables.stale();
     const staleIds = new Set(stale.map((s) => s.id));
     // A rename recorded only in `session_index.jsonl` (by the reference) leaves the row as it was.
-    for (const [id, name] of names) {
-      if (staleIds.has(id)) continue;
-      const entry = tables.indexed(id);
-      if (entry && entry.name === null && entry.indexedName !== name) stale.push(entry);
+    if (namesChanged) {
+      for (const [id, name] of names) {
+        if (staleIds.has(id)) continue;
+        const entry = tables.indexed(id);
+        if (entry && entry.name === null && entry.indexedName !== name) stale.push(entry);
+      }
     }
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -212,7 +234,7 @@ export class ThreadSearcher implements ThreadSearchPort {
       recreateSearchSchema(this.deps.db);
       this.statements.clear();
       this.tables = new SearchTables(this.deps.db);
-      await this.runCatchUp();
+      await this.runCatchUp(await this.deps.sessionNames());
       this.state = 'ready';
     } catch (err) {
       this.deps.log.warn(`thread search index rebuild failed: ${errorText(err)}; thread/search scans the rollouts`);
@@ -244,13 +266,15 @@ function candidateSql(columns: { order: string; key: string }, direction: 'asc' 
   const order = direction === 'desc' ? 'DESC' : 'ASC';
   const column = columns.key;
   // Same filters and order as `thread/list` from the DB (`list.ts`); the FTS lookup runs once as a set.
+  // Terms in evaluation order: the candidate set (computed once) first, the per-row JS source-kind function last,
+  // so a walk over threads that hold no match costs a set lookup each.
   return `
     SELECT ${THREAD_COLUMNS} FROM threads
-    WHERE ${archived ? 'archived = 1' : "+archived = 0 AND preview <> ''"}
-      AND ${SOURCE_KIND_FUNCTION}(source) IN (SELECT value FROM json_each(@kinds))
+    WHERE ${useFts ? `(id IN (SELECT d.thread_id FROM codex_ts_search_docs d WHERE d.id IN (SELECT rowid FROM codex_ts_search_fts WHERE codex_ts_search_fts MATCH @match)) OR instr(id, @id_term) > 0) AND` : ''}
+      ${archived ? 'archived = 1' : "+archived = 0 AND preview <> ''"}
       AND (@after_key IS NULL OR ${column} ${beyond}= @after_key)
       AND (@after_key IS NULL OR ${column} ${beyond} @after_key OR (@after_id IS NOT NULL AND ${column} = @after_key AND id ${beyond} @after_id))
-      ${useFts ? `AND (instr(id, @id_term) > 0 OR id IN (SELECT d.thread_id FROM codex_ts_search_docs d WHERE d.id IN (SELECT rowid FROM codex_ts_search_fts WHERE codex_ts_search_fts MATCH @match)))` : ''}
+      AND ${SOURCE_KIND_FUNCTION}(source) IN (SELECT value FROM json_each(@kinds))
     ORDER BY ${columns.order} ${order}, id ${order}`;
 }
 
