@@ -8,6 +8,8 @@
  *   --iterations N          measured iterations of the small and 2,000-rollout phases (default 10)
  *   --iterations-large N    measured iterations of the 20,000-rollout phase (default 5)
  *   --sizes 2000,20000      home sizes (default 2000,20000; 0 = none)
+ *   --with-100000           also the 100,000-rollout phase (a ≈4 GB home, generated once into bench/.cache/homes and
+ *                           hard-linked per start like the others; run with --iterations-large 1 or 2)
  *   --search-only           only the issue-18 search phase (thread/search latency, backfill with/without the index)
  *   --search-sizes 20000    home sizes of the search phase (default 20000; 0 = none)
  *   --no-reference          ours only, even when the reference is installed
@@ -51,6 +53,7 @@ const { values: opts } = parseArgs({
     sizes: { type: 'string', default: '2000,20000' },
     'no-reference': { type: 'boolean', default: false },
     'search-only': { type: 'boolean', default: false },
+    'with-100000': { type: 'boolean', default: false },
     'search-sizes': { type: 'string', default: '20000' },
     'install-reference': { type: 'boolean', default: false },
     'write-benchmarks': { type: 'boolean', default: false },
@@ -66,7 +69,7 @@ const parseSizes = (text) =>
     .split(',')
     .map((s) => Number(s.trim()))
     .filter((n) => n > 0);
-const SIZES = SEARCH_ONLY ? [] : parseSizes(opts.sizes);
+const SIZES = SEARCH_ONLY ? [] : [...new Set([...parseSizes(opts.sizes), ...(opts['with-100000'] ? [100_000] : [])])];
 const SEARCH_SIZES = parseSizes(opts['search-sizes']);
 const LARGE_THRESHOLD = 10_000; // sizes at or above this use --iterations-large
 const log = (...args) => console.error(...args);
