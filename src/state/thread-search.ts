@@ -65,8 +65,11 @@ export class ThreadSearcher implements ThreadSearchPort {
   /** Resolves when a rebuild started by corruption has finished (tests wait on it). */
   rebuilt: Promise<void> = Promise.resolve();
 
+  private readonly selectRow: Database.Statement<[string], { updated_ms: number; name: string | null }>;
+
   constructor(private readonly deps: ThreadSearcherDeps) {
     this.tables = new SearchTables(deps.db);
+    this.selectRow = deps.db.prepare('SELECT COALESCE(updated_at_ms, updated_at * 1000) AS updated_ms, name FROM threads WHERE id = ?');
   }
 
   /** The tables, for the backfill's writes in its own transactions; null while rebuilding. */
@@ -91,9 +94,7 @@ export class ThreadSearcher implements ThreadSearchPort {
       this.tables.immediate(() => {
         if (this.tables.appendTurn(turn.threadId, turn.preview, turn.texts)) return;
         // Not indexed yet (a new thread, or one the index never saw): index all of it, current as of its row.
-        const row = this.deps.db.prepare<[string], { updated_ms: number; name: string | null }>(
-          'SELECT COALESCE(updated_at_ms, updated_at * 1000) AS updated_ms, name FROM threads WHERE id = ?',
-        ).get(turn.threadId);
+        const row = this.selectRow.get(turn.threadId);
         if (!row) return;
         this.tables.replace({ threadId: turn.threadId, preview: turn.preview, name: row.name ?? turn.name, messages: turn.allTexts() }, row.updated_ms, row.name);
       });
