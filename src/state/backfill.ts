@@ -31,7 +31,8 @@ export interface BackfillDeps {
   log: Logger;
   /**
    * The search index to fill in the same pass (issue 18): `summarize` then returns each file's visible texts,
-   * written with its row in the batch's transaction. `names()` gives `session_index.jsonl`'s names.
+   * stored with its row in the batch's transaction (FTS5 tokenises them after start-up, in the background).
+   * `names()` gives `session_index.jsonl`'s names.
    */
   search?: { tables: SearchTables; names: () => Promise<Map<string, string>> } | null;
 }
@@ -69,7 +70,7 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
       try {
         for (const { summary } of written) {
           const name = search.names.get(summary.id) ?? null;
-          search.tables.write({ threadId: summary.id, preview: summary.preview, name, messages: summary.visibleTexts ?? [] }, summary.updatedAtMs, null);
+          search.tables.write({ threadId: summary.id, preview: summary.preview, name, messages: summary.visibleTexts ?? [] }, summary.updatedAtMs, null, true);
         }
       } catch (err) {
         // The index is a convenience: its failure never fails the backfill (search catches up from the files).

@@ -103,6 +103,8 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
     }
     // The paginated-history projection lives in its own file, attached to this one connection.
     const history = await attachThreadHistory(db, codexHome, log);
+    // The texts the backfill stored are tokenised by FTS5 after start-up, off the path to `initialize`.
+    if (search) setImmediate(() => void search.fill());
     return new StateDb(parts, { schema: schema.kind, backfill: gate.backfill, waitedMs: gate.waitedMs }, history);
   } catch (err) {
     log.warn(`failed to initialize state runtime at ${codexHome}: ${errorText(err)}`);

@@ -42,6 +42,12 @@ export interface StaleThread {
  */
 export class SearchTables {
   private readonly insertDoc: Database.Statement<[string, string, string]>;
+  private readonly insertPending: Database.Statement<[string, string, string]>;
+  private readonly selectPending: Database.Statement<[number], { id: number; text: string }>;
+  private readonly insertFts: Database.Statement<[number, string]>;
+  private readonly markIndexed: Database.Statement<[number]>;
+  /** Hands up to `max` pending rows to FTS5 in one transaction; returns how many (0: none left). */
+  readonly fillChunk: Database.Transaction<(max: number) => number>;
   private readonly deleteDocs: Database.Statement<[string]>;
   private readonly deleteField: Database.Statement<[string, string]>;
   private readonly upsertMarker: Database.Statement<[string, number, string | null]>;
@@ -56,7 +62,19 @@ export class SearchTables {
   readonly replace: Database.Transaction<(doc: SearchDocument, updatedAtMs: number, rowName: string | null) => void>;
 
   constructor(private readonly db: Database.Database) {
-    this.insertDoc = db.prepare('INSERT INTO codex_ts_search_docs (thread_id, field, text) VALUES (?, ?, ?)');
+    this.insertDoc = db.prepare('INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 1)');
+    this.insertPending = db.prepare('INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 0)');
+    this.selectPending = db.prepare('SELECT id, text FROM codex_ts_search_docs WHERE indexed = 0 ORDER BY id LIMIT ?');
+    this.insertFts = db.prepare('INSERT INTO codex_ts_search_fts (rowid, text) VALUES (?, ?)');
+    this.markIndexed = db.prepare('UPDATE codex_ts_search_docs SET indexed = 1 WHERE id = ?');
+    this.fillChunk = db.transaction((max: number) => {
+      const rows = this.selectPending.all(max);
+      for (const row of rows) {
+        this.insertFts.run(row.id, row.text);
+        this.markIndexed.run(row.id);
+      }
+      return rows.length;
+    });
     this.deleteDocs = db.prepare('DELETE FROM codex_ts_search_docs WHERE thread_id = ?');
     this.deleteField = db.prepare('DELETE FROM codex_ts_search_docs WHERE thread_id = ? AND field = ?');
     this.upsertMarker = db.prepare(`
@@ -84,12 +102,16 @@ export class SearchTables {
     this.replace = db.transaction((doc: SearchDocument, updatedAtMs: number, rowName: string | null) => this.write(doc, updatedAtMs, rowName));
   }
 
-  /** {@link replace} without its own transaction (the backfill writes inside its batch's). */
-  write(doc: SearchDocument, updatedAtMs: number, rowName: string | null): void {
+  /**
+   * {@link replace} without its own transaction (the backfill writes inside its batch's). `pending`: the rows
+   * wait for the background fill instead of being tokenised now (the backfill's choice, to stay fast).
+   */
+  write(doc: SearchDocument, updatedAtMs: number, rowName: string | null, pending = false): void {
+    const insert = pending ? this.insertPending : this.insertDoc;
     this.deleteDocs.run(doc.threadId);
-    if (doc.name !== null && doc.name !== '') this.insertDoc.run(doc.threadId, 'name', doc.name);
-    if (doc.preview !== '' && !doc.messages.includes(doc.preview)) this.insertDoc.run(doc.threadId, 'preview', doc.preview);
-    if (doc.messages.length > 0) this.insertDoc.run(doc.threadId, 'message', doc.messages.join(MESSAGE_SEPARATOR));
+    if (doc.name !== null && doc.name !== '') insert.run(doc.threadId, 'name', doc.name);
+    if (doc.preview !== '' && !doc.messages.includes(doc.preview)) insert.run(doc.threadId, 'preview', doc.preview);
+    if (doc.messages.length > 0) insert.run(doc.threadId, 'message', doc.messages.join(MESSAGE_SEPARATOR));
     this.upsertMarker.run(doc.threadId, Math.trunc(updatedAtMs), rowName ?? doc.name);
   }
 

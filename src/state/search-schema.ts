@@ -10,14 +10,16 @@ import type Database from 'better-sqlite3';
  *
  * - `codex_ts_search_threads`: one row per indexed thread and what the index saw of it (`updated_at_ms`, `name`),
  *   so a thread changed by another process (or never indexed) is found and re-read.
- * - `codex_ts_search_docs`: the indexed texts: the thread's `preview`, `name` and `id`, and each visible
- *   `message`, in order (rowid order is message order).
+ * - `codex_ts_search_docs`: the indexed texts (see `SearchDoc`), in order (rowid order is message order).
+ *   `indexed = 0` marks a row the backfill wrote and FTS5 has not tokenised yet: the backfill only stores the
+ *   texts, and FTS5 takes them in the background after start-up (`ThreadSearcher.fill`); until then searches
+ *   treat those rows as candidates and check them exactly.
  * - `codex_ts_search_fts`: FTS5 over `codex_ts_search_docs.text` (external content), trigram tokens folded to
  *   lower case, so any substring of three or more characters is an index lookup. `detail=none` (row ids only, no
  *   positions) halves the insert cost; a query asks for rows holding all the term's trigrams, and the exact
  *   substring check that follows rejects the rows where they are not adjacent.
  */
-export const SEARCH_SCHEMA_VERSION = 2;
+export const SEARCH_SCHEMA_VERSION = 3;
 
 const CREATE_SQL = `
 CREATE TABLE IF NOT EXISTS codex_ts_search_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,16 +32,18 @@ CREATE TABLE IF NOT EXISTS codex_ts_search_docs (
   id INTEGER PRIMARY KEY,
   thread_id TEXT NOT NULL,
   field TEXT NOT NULL,
-  text TEXT NOT NULL
+  text TEXT NOT NULL,
+  indexed INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS codex_ts_search_docs_thread ON codex_ts_search_docs(thread_id, field);
+CREATE INDEX IF NOT EXISTS codex_ts_search_docs_pending ON codex_ts_search_docs(id) WHERE indexed = 0;
 CREATE VIRTUAL TABLE IF NOT EXISTS codex_ts_search_fts USING fts5(
   text, content='codex_ts_search_docs', content_rowid='id', tokenize='trigram case_sensitive 0', detail=none
 );
-CREATE TRIGGER IF NOT EXISTS codex_ts_search_docs_ai AFTER INSERT ON codex_ts_search_docs BEGIN
+CREATE TRIGGER IF NOT EXISTS codex_ts_search_docs_ai AFTER INSERT ON codex_ts_search_docs WHEN new.indexed = 1 BEGIN
   INSERT INTO codex_ts_search_fts(rowid, text) VALUES (new.id, new.text);
 END;
-CREATE TRIGGER IF NOT EXISTS codex_ts_search_docs_ad AFTER DELETE ON codex_ts_search_docs BEGIN
+CREATE TRIGGER IF NOT EXISTS codex_ts_search_docs_ad AFTER DELETE ON codex_ts_search_docs WHEN old.indexed = 1 BEGIN
   INSERT INTO codex_ts_search_fts(codex_ts_search_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
 `;

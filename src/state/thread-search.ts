@@ -14,6 +14,8 @@ import { THREAD_COLUMNS, threadFromRecord, type ThreadRecord } from './thread-ro
 const MIN_FTS_CHARS = 3;
 /** Characters of a long term handed to FTS5: a prefix narrows as well as the whole term; the whole term is checked after. */
 const FTS_PREFIX_CHARS = 48;
+/** Rows handed to FTS5 per event-loop turn by the background fill (a few ms of work each). */
+const FILL_CHUNK_ROWS = 200;
 /** Files re-read at once when the index catches up. */
 const CATCH_UP_CONCURRENCY = 16;
 
@@ -58,6 +60,7 @@ export class ThreadSearcher implements ThreadSearchPort {
   private readonly statements = new Map<string, Database.Statement<CandidateParams, ThreadRecord>>();
   private state: 'ready' | 'rebuilding' = 'ready';
   private catchingUp: Promise<void> | null = null;
+  private filling: Promise<void> | null = null;
   /** Set by our own writes to `threads`; cleared when a catch-up pass starts. */
   private dirty = true;
   private seenDataVersion = -1;
@@ -113,6 +116,30 @@ export class ThreadSearcher implements ThreadSearchPort {
 
   removeThread(threadId: string): void {
     this.upkeep(() => this.tables.immediate(() => this.tables.remove(threadId)));
+  }
+
+  /**
+   * Hands the rows the backfill stored to FTS5, a chunk per event-loop turn so requests are answered in between;
+   * searches meanwhile check the pending rows exactly. Resolves when none is left (or the index failed).
+   */
+  fill(): Promise<void> {
+    this.filling ??= (async () => {
+      for (;;) {
+        if (this.state !== 'ready' || !this.deps.db.open) return;
+        let count = 0;
+        try {
+          count = this.tables.fillChunk.immediate(FILL_CHUNK_ROWS);
+        } catch (err) {
+          this.failed(err);
+          return;
+        }
+        if (count === 0) return;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    })().finally(() => {
+      this.filling = null;
+    });
+    return this.filling;
   }
 
   /** Our own write to `threads` (the index may lag behind it until the next catch-up). */
@@ -271,7 +298,9 @@ function candidateSql(columns: { order: string; key: string }, direction: 'asc' 
   // so a walk over threads that hold no match costs a set lookup each.
   return `
     SELECT ${THREAD_COLUMNS} FROM threads
-    WHERE ${useFts ? `(id IN (SELECT d.thread_id FROM codex_ts_search_docs d WHERE d.id IN (SELECT rowid FROM codex_ts_search_fts WHERE codex_ts_search_fts MATCH @match)) OR instr(id, @id_term) > 0) AND` : ''}
+    WHERE ${useFts ? `(id IN (SELECT d.thread_id FROM codex_ts_search_docs d WHERE d.id IN (SELECT rowid FROM codex_ts_search_fts WHERE codex_ts_search_fts MATCH @match))
+        OR id IN (SELECT p.thread_id FROM codex_ts_search_docs p WHERE p.indexed = 0)
+        OR instr(id, @id_term) > 0) AND` : ''}
       ${archived ? 'archived = 1' : "+archived = 0 AND preview <> ''"}
       AND (@after_key IS NULL OR ${column} ${beyond}= @after_key)
       AND (@after_key IS NULL OR ${column} ${beyond} @after_key OR (@after_id IS NOT NULL AND ${column} = @after_key AND id ${beyond} @after_id))

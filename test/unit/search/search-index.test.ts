@@ -75,6 +75,27 @@ describe('filled by the backfill', () => {
     expect(await ids(db, 'needle', { archived: true })).toEqual([C]);
   });
 
+  test('the backfill stores the texts; FTS5 takes them in the background, and searches are right before and after', async () => {
+    const home = makeTempHome();
+    seed(home);
+    const many = Array.from({ length: 450 }, (_, i) => threadIdFor(1000 + i));
+    many.forEach((id, i) => writeConversation(home, { id, createdAtMs: BASE_MS + 86_400_000 + i * 1000, messages: [`bulk ${i}`, i === 300 ? 'the okapi line' : 'ok'] }));
+    const db = await openDb(home);
+    const pending = (): number => (raw(home).prepare('SELECT count(*) AS n FROM codex_ts_search_docs WHERE indexed = 0').get() as { n: number }).n;
+    // Nothing tokenised yet when the handle is returned: the fill starts after.
+    expect(pending()).toBe(453);
+    expect(await hits(db, 'OKAPI')).toEqual([{ id: many[300], snippet: 'the okapi line' }]);
+    expect(await ids(db, 'blue-green')).toEqual([A]);
+    await db.search?.fill();
+    expect(pending()).toBe(0);
+    expect(raw(home).prepare("SELECT count(*) AS n FROM codex_ts_search_fts WHERE codex_ts_search_fts MATCH '\"oka\" AND \"kap\" AND \"api\"'").get()).toEqual({ n: 1 });
+    expect(await hits(db, 'OKAPI')).toEqual([{ id: many[300], snippet: 'the okapi line' }]);
+    expect(await ids(db, 'blue-green')).toEqual([A]);
+    expect(raw(home).pragma('integrity_check', { simple: true })).toBe('ok');
+    // FTS5's own check of the index against its content table throws on any mismatch.
+    expect(() => raw(home).prepare("INSERT INTO codex_ts_search_fts(codex_ts_search_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+  });
+
   test('without the index (searchIndex: false) no search tables are created and the handle has no search', async () => {
     const home = makeTempHome();
     seed(home);
@@ -89,7 +110,7 @@ describe('filled by the backfill', () => {
     await openDb(home);
     const db = raw(home);
     expect(db.prepare('SELECT count(*) AS n FROM _sqlx_migrations').get()).toEqual({ n: 62 });
-    expect(db.prepare("SELECT value FROM codex_ts_search_meta WHERE key = 'schema_version'").get()).toEqual({ value: '2' });
+    expect(db.prepare("SELECT value FROM codex_ts_search_meta WHERE key = 'schema_version'").get()).toEqual({ value: '3' });
     const triggers = db.prepare<[], { tbl_name: string }>("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'codex_ts_search%'").all();
     expect(new Set(triggers.map((t) => t.tbl_name))).toEqual(new Set(['codex_ts_search_docs']));
   });
@@ -132,6 +153,10 @@ describe('kept current', () => {
 
     db.search?.removeThread(B);
     expect(raw(home).prepare('SELECT count(*) AS n FROM codex_ts_search_docs WHERE thread_id = ?').get(B)).toEqual({ n: 0 });
+    // Rows replaced or removed before and after the background fill leave FTS5 consistent with its content.
+    await db.search?.fill();
+    db.search?.removeThread(A);
+    expect(() => raw(home).prepare("INSERT INTO codex_ts_search_fts(codex_ts_search_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
   });
 
   test('changes another process made to threads are caught up before a search', async () => {

@@ -72,7 +72,7 @@ describe('state DB schema', () => {
     const tables = ours.prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND ${OURS}`).all();
     expect(tables).toHaveLength(17);
     expect(searchObjects(ours)).toEqual([
-      'codex_ts_search_docs', 'codex_ts_search_docs_ad', 'codex_ts_search_docs_ai', 'codex_ts_search_docs_thread', 'codex_ts_search_fts',
+      'codex_ts_search_docs', 'codex_ts_search_docs_ad', 'codex_ts_search_docs_ai', 'codex_ts_search_docs_pending', 'codex_ts_search_docs_thread', 'codex_ts_search_fts',
       'codex_ts_search_fts_config', 'codex_ts_search_fts_data', 'codex_ts_search_fts_docsize', 'codex_ts_search_fts_idx', 'codex_ts_search_meta', 'codex_ts_search_threads',
     ]);
     expect(searchObjects(reference)).toEqual([]);
