@@ -109,11 +109,6 @@ export class ThreadSearcher implements ThreadSearchPort {
     this.upkeep(() => this.tables.immediate(() => this.tables.setName(threadId, name)));
   }
 
-  /** Our own update of a row (archive, unarchive, a turn's bookkeeping): the entry stays current. */
-  syncRow(threadId: string): void {
-    this.upkeep(() => this.tables.syncMarker(threadId));
-  }
-
   removeThread(threadId: string): void {
     this.upkeep(() => this.tables.immediate(() => this.tables.remove(threadId)));
   }
