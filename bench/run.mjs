@@ -8,6 +8,10 @@
  *   --iterations N          measured iterations of the small and 2,000-rollout phases (default 10)
  *   --iterations-large N    measured iterations of the 20,000-rollout phase (default 5)
  *   --sizes 2000,20000      home sizes (default 2000,20000; 0 = none)
+ *   --with-100000           also the 100,000-rollout phase (a ≈4 GB home, generated once into bench/.cache/homes and
+ *                           hard-linked per start like the others; run with --iterations-large 1 or 2)
+ *   --search-only           only the issue-18 search phase (thread/search latency, backfill with/without the index)
+ *   --search-sizes 20000    home sizes of the search phase (default 20000; 0 = none)
  *   --no-reference          ours only, even when the reference is installed
  *   --install-reference     npm install @openai/codex@0.169.0 --prefix bench/.cache/reference, then run
  *   --write-benchmarks      also replace the results block of BENCHMARKS.md with this run
@@ -26,6 +30,7 @@ import { parseArgs } from 'node:util';
 import { ensureTemplate, templateFingerprint } from './lib/homes.mjs';
 import { buildTable, machineInfo, metricCatalogue } from './lib/report.mjs';
 import { floorSession, largeSession, longReadSession, PIPELINED_REQUESTS, prepareLongThreadHome, smallSession } from './lib/scenarios.mjs';
+import { backfillSession, searchCatalogue, searchSession } from './lib/search.mjs';
 import {
   BENCH_CACHE,
   findReferenceBin,
@@ -47,6 +52,9 @@ const { values: opts } = parseArgs({
     'iterations-large': { type: 'string', default: '5' },
     sizes: { type: 'string', default: '2000,20000' },
     'no-reference': { type: 'boolean', default: false },
+    'search-only': { type: 'boolean', default: false },
+    'with-100000': { type: 'boolean', default: false },
+    'search-sizes': { type: 'string', default: '20000' },
     'install-reference': { type: 'boolean', default: false },
     'write-benchmarks': { type: 'boolean', default: false },
     'no-snapshot': { type: 'boolean', default: false },
@@ -55,10 +63,14 @@ const { values: opts } = parseArgs({
 });
 const ITER = Number(opts.iterations);
 const ITER_LARGE = Number(opts['iterations-large']);
-const SIZES = opts.sizes
-  .split(',')
-  .map((s) => Number(s.trim()))
-  .filter((n) => n > 0);
+const SEARCH_ONLY = opts['search-only'];
+const parseSizes = (text) =>
+  text
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
+const SIZES = SEARCH_ONLY ? [] : [...new Set([...parseSizes(opts.sizes), ...(opts['with-100000'] ? [100_000] : [])])];
+const SEARCH_SIZES = parseSizes(opts['search-sizes']);
 const LARGE_THRESHOLD = 10_000; // sizes at or above this use --iterations-large
 const log = (...args) => console.error(...args);
 
@@ -81,7 +93,7 @@ log(refBin ? `reference: ${refBin} (${refVersion})` : 'reference: absent (instal
 
 const homesRoot = path.join(BENCH_CACHE, 'homes');
 mkdirSync(homesRoot, { recursive: true });
-const templates = new Map(SIZES.map((n) => [n, ensureTemplate(homesRoot, n, log)]));
+const templates = new Map([...new Set([...SIZES, ...SEARCH_SIZES])].map((n) => [n, ensureTemplate(homesRoot, n, log)]));
 const fingerprints = new Map([...templates].map(([n, t]) => [n, templateFingerprint(t)]));
 
 const runRoot = path.join(homesRoot, `run-${process.pid}`);
@@ -132,12 +144,12 @@ const started = Date.now();
 const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 try {
   const longHomes = new Map();
-  for (const impl of impls) {
+  for (const impl of SEARCH_ONLY ? [] : impls) {
     const t0 = performance.now();
     longHomes.set(impl.name, await prepareLongThreadHome(kit, impl, contexts.get(impl.name), recorder(impl, true), noter(impl, 'long thread set-up', 0)));
     log(`long thread set-up (${impl.name}): 200 turns in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  await phase('small home', ITER, async (impl, i, measured) => {
+  if (!SEARCH_ONLY) await phase('small home', ITER, async (impl, i, measured) => {
     const rec = recorder(impl, measured);
     const ctx = contexts.get(impl.name);
     await floorSession(kit, impl, ctx, rec, noter(impl, 'floor', i));
@@ -150,6 +162,18 @@ try {
       await largeSession(kit, impl, contexts.get(impl.name), templates.get(n), recorder(impl, measured), noter(impl, `${n} rollouts`, i), {
         validateDb: i === 0,
       });
+    });
+  }
+  // Issue 18: thread/search on both servers, then our backfill with and without the search index.
+  for (const n of SEARCH_SIZES) {
+    const iterations = n >= LARGE_THRESHOLD ? ITER_LARGE : ITER;
+    await phase(`search on ${n.toLocaleString('en-US')} rollouts`, iterations, async (impl, i, measured) => {
+      await searchSession(kit, impl, contexts.get(impl.name), templates.get(n), recorder(impl, measured), noter(impl, `search ${n}`, i));
+    });
+    const ours = impls[0];
+    await phase(`backfill with/without the search index, ${n.toLocaleString('en-US')} rollouts`, iterations, async (impl, i, measured) => {
+      if (impl !== ours) return;
+      await backfillSession(dist, contexts.get(ours.name), templates.get(n), recorder(ours, measured), noter(ours, `backfill ${n}`, i), i);
     });
   }
 } finally {
@@ -169,8 +193,13 @@ for (const [n, template] of templates) {
 if (proxy.attempts() > 0) notes.push(`network attempts caught by the proxy trap: ${proxy.attempts()} (${proxy.seen().join('; ')})`);
 
 const machine = machineInfo(refVersion);
-const catalogue = metricCatalogue(SIZES);
+const catalogue = [...metricCatalogue(SIZES), ...SEARCH_SIZES.flatMap((n) => searchCatalogue(n))];
 const { markdown: table, rows } = buildTable(catalogue, samples, Boolean(refBin));
+for (const n of SEARCH_SIZES) {
+  const med = (values) => (values?.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : null);
+  const [indexed, plain] = [med(samples.ours[`backfillIndexed${n}`]), med(samples.ours[`backfillPlain${n}`])];
+  if (indexed && plain) notes.push(`search index cost on the ${n.toLocaleString('en-US')}-rollout backfill: ${indexed.toFixed(0)} ms vs ${plain.toFixed(0)} ms without, +${((indexed / plain - 1) * 100).toFixed(0)} % (target < 30 %)`);
+}
 const sizesText = SIZES.map((n) => {
   const m = templates.get(n).manifest;
   return `${n.toLocaleString('en-US')} rollouts (${(m.bytes / 1e6).toFixed(0)} MB, ${m.dayDirs} date dirs)`;

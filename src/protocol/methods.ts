@@ -27,6 +27,8 @@ import {
   ThreadLoadedListParamsWire,
   ThreadNameSetParamsWire,
   ThreadReadParamsWire,
+  ThreadSearchOccurrencesParamsWire,
+  ThreadSearchParamsWire,
   ThreadUnarchiveParamsWire,
   ThreadUnsubscribeParamsWire,
 } from './thread-params.js';
@@ -89,6 +91,14 @@ const ENTRIES = {
   'thread/read': method({ typeName: 'ThreadRead', params: ThreadReadParamsWire, result: (s) => s.ThreadReadResponseSchema, scope: byThread }),
   'thread/loaded/list': method({ typeName: 'ThreadLoadedList', params: ThreadLoadedListParamsWire, result: (s) => s.ThreadLoadedListResponseSchema }),
   'thread/unsubscribe': method({ typeName: 'ThreadUnsubscribe', params: ThreadUnsubscribeParamsWire, result: (s) => s.ThreadUnsubscribeResponseSchema, scope: byThread }),
+  // Experimental (need the `experimentalApi` capability); issue 18's full-text search.
+  'thread/search': method({ typeName: 'ThreadSearch', params: ThreadSearchParamsWire, result: (s) => s.ThreadSearchResponseSchema }),
+  'thread/searchOccurrences': method({
+    typeName: 'ThreadSearchOccurrences',
+    params: ThreadSearchOccurrencesParamsWire,
+    result: (s) => s.ThreadSearchOccurrencesResponseSchema,
+    scope: byThread,
+  }),
   'thread/name/set': method({ typeName: 'ThreadSetName', params: ThreadNameSetParamsWire, result: (s) => s.ThreadNameSetResponseSchema, scope: byThread }),
   // The turn itself runs outside the queue; only starting it (and steering) is ordered per thread.
   'turn/start': method({ typeName: 'TurnStart', params: TurnStartParamsWire, result: (s) => s.TurnStartResponseSchema, scope: byThread }),

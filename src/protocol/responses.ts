@@ -176,3 +176,35 @@ export const GetAccountRateLimitsResponseSchema = z.object({
 });
 /** Type of {@link GetAccountRateLimitsResponseSchema}. */
 export type GetAccountRateLimitsResponse = z.infer<typeof GetAccountRateLimitsResponseSchema>;
+
+/** One `thread/search` hit: the thread (as `thread/list` renders it) and the snippet of its first matching text. */
+export const ThreadSearchResultSchema = z.object({ thread: ThreadSchema, snippet: z.string() });
+
+/** `thread/search` result (experimental): `{data, nextCursor, backwardsCursor}`. */
+export const ThreadSearchResponseSchema = z.object({
+  data: z.array(ThreadSearchResultSchema),
+  nextCursor: z.string().nullable(),
+  backwardsCursor: z.string().nullable(),
+});
+/** Type of {@link ThreadSearchResponseSchema}. */
+export type ThreadSearchResponse = z.infer<typeof ThreadSearchResponseSchema>;
+
+/** A UTF-16 code-unit range `[start, end)` within a snippet. */
+export const ThreadSearchTextRangeSchema = z.object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative() });
+
+/** One occurrence of the term in a visible message. Wire key order: `turnId, itemId, snippet, snippetMatchRange, turnCursor`. */
+export const ThreadSearchOccurrenceSchema = z.object({
+  turnId: z.string(),
+  itemId: z.string(),
+  snippet: z.string(),
+  snippetMatchRange: ThreadSearchTextRangeSchema,
+  turnCursor: z.string(),
+});
+
+/** `thread/searchOccurrences` result (experimental): occurrences in message order, `nextCursor`. */
+export const ThreadSearchOccurrencesResponseSchema = z.object({
+  data: z.array(ThreadSearchOccurrenceSchema),
+  nextCursor: z.string().nullable(),
+});
+/** Type of {@link ThreadSearchOccurrencesResponseSchema}. */
+export type ThreadSearchOccurrencesResponse = z.infer<typeof ThreadSearchOccurrencesResponseSchema>;

@@ -4,6 +4,13 @@ import { parseRolloutFileName } from './layout.js';
 import { spawnOriginOf } from './source-kind.js';
 import type { RolloutSummary, SessionSource } from './types.js';
 import { isRecord } from '../support/json-values.js';
+import { VISIBLE_TEXT_EVENTS, VisibleTexts } from './visible-text.js';
+
+/** Options of the summarisers. */
+export interface SummarizeOptions {
+  /** Also collect the visible message texts (`RolloutSummary.visibleTexts`) for the search index, in the same pass. */
+  withText?: boolean;
+}
 
 /**
  * Summarises a rollout file without parsing every line: only `session_meta`, the first user message, the
@@ -11,8 +18,8 @@ import { isRecord } from '../support/json-values.js';
  * skipped (a torn last line after a crash). Returns null for an empty or unreadable file, or one that holds
  * neither a `session_meta` nor a canonical file name to take the id from.
  */
-export async function summarizeRollout(rolloutPath: string, archived: boolean): Promise<RolloutSummary | null> {
-  return summarizeRolloutSync(rolloutPath, archived);
+export async function summarizeRollout(rolloutPath: string, archived: boolean, options: SummarizeOptions = {}): Promise<RolloutSummary | null> {
+  return summarizeRolloutSync(rolloutPath, archived, options);
 }
 
 /**
@@ -20,7 +27,7 @@ export async function summarizeRollout(rolloutPath: string, archived: boolean): 
  * one blocking open/fstat/read/close is cheaper than four thread-pool round trips: the backfill of 2,000 files
  * spends most of its time in that overhead otherwise.
  */
-export function summarizeRolloutSync(rolloutPath: string, archived: boolean): RolloutSummary | null {
+export function summarizeRolloutSync(rolloutPath: string, archived: boolean, options: SummarizeOptions = {}): RolloutSummary | null {
   let data: Buffer;
   let mtimeMs: number;
   let fd: number | null = null;
@@ -35,13 +42,20 @@ export function summarizeRolloutSync(rolloutPath: string, archived: boolean): Ro
   } finally {
     if (fd !== null) closeSync(fd);
   }
-  return summarizeRolloutBuffer(data, rolloutPath, archived, Math.floor(mtimeMs));
+  return summarizeRolloutBuffer(data, rolloutPath, archived, Math.floor(mtimeMs), options);
 }
 
 /** The pure part of `summarizeRollout`, for callers that already hold the bytes. */
-export function summarizeRolloutBuffer(data: Buffer, rolloutPath: string, archived: boolean, mtimeMs: number): RolloutSummary | null {
+export function summarizeRolloutBuffer(
+  data: Buffer,
+  rolloutPath: string,
+  archived: boolean,
+  mtimeMs: number,
+  options: SummarizeOptions = {},
+): RolloutSummary | null {
   if (data.length === 0) return null;
-  const scan = scanLines(data);
+  const texts = options.withText ? new VisibleTexts() : null;
+  const scan = scanLines(data, texts);
   if (scan.lineCount === 0) return null;
   const fromName = parseRolloutFileName(path.basename(rolloutPath));
   const meta = scan.meta;
@@ -67,6 +81,7 @@ export function summarizeRolloutBuffer(data: Buffer, rolloutPath: string, archiv
     tokensUsed: scan.tokensUsed,
     forkedFromId: stringField(meta, 'forked_from_id'),
     lineCount: scan.lineCount,
+    ...(texts ? { visibleTexts: texts.texts } : {}),
   };
 }
 
@@ -86,7 +101,7 @@ const TYPE_KEY = Buffer.from('"type":"');
 const USER_MESSAGE_ITEM = Buffer.from('"UserMessage"');
 const NEWLINE = 0x0a;
 
-function scanLines(data: Buffer): Scan {
+function scanLines(data: Buffer, texts: VisibleTexts | null): Scan {
   const scan: Scan = { meta: null, preview: null, model: null, tokensUsed: 0, lastTurnStartMs: null, lineCount: 0 };
   let lastTokenCount: [number, number] | null = null;
   let lastTurnContext: [number, number] | null = null;
@@ -111,6 +126,11 @@ function scanLines(data: Buffer): Scan {
     }
     if (kind.type !== 'event_msg') continue;
     const event = kindOf(data, kind.end, end)?.type;
+    // Only the few message events are parsed for their text; everything else stays raw bytes.
+    if (texts && event !== undefined && VISIBLE_TEXT_EVENTS.has(event) && (event !== 'item_completed' || isMessageItem(data, lineStart, end))) {
+      const line = parseLine(data, lineStart, end);
+      if (line) texts.addLine(line['type'], line['payload']);
+    }
     if (event === 'token_count') lastTokenCount = [lineStart, end];
     else if (event === 'task_started' || event === 'user_message') {
       if (event === 'task_started' || scan.lastTurnStartMs === null) scan.lastTurnStartMs = timestampOf(data, lineStart, end);
@@ -122,6 +142,15 @@ function scanLines(data: Buffer): Scan {
   if (lastTurnContext) scan.model = stringField(payloadOf(data, ...lastTurnContext), 'model');
   if (lastTokenCount) scan.tokensUsed = totalTokens(payloadOf(data, ...lastTokenCount));
   return scan;
+}
+
+const AGENT_MESSAGE_ITEM = Buffer.from('"AgentMessage"');
+
+/** An `item_completed` line that may carry a user or assistant message (other items, often large, stay unparsed). */
+function isMessageItem(data: Buffer, start: number, end: number): boolean {
+  // Searched within the line only (a view, no copy): a search of the whole buffer would run to the file's end.
+  const line = data.subarray(start, end);
+  return line.includes(USER_MESSAGE_ITEM) || line.includes(AGENT_MESSAGE_ITEM);
 }
 
 function contains(data: Buffer, needle: Buffer, start: number, end: number): boolean {

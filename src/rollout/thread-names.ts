@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import type { HomeLayout } from './layout.js';
 import { isRecord } from '../support/json-values.js';
 
-const requireNative = createRequire(import.meta.url);
+/** Loads the native flock binding when first needed (not at import: CJS bundles of the state DB import this module). */
+const requireNative = (id: string): unknown => createRequire(import.meta.url)(id);
 
 /**
  * Thread names in `session_index.jsonl` (one `{"id","thread_name","updated_at"}` line per rename, latest

@@ -13,10 +13,12 @@ import type { AppendedLine, NewRolloutLine, RolloutSummary } from './types.js';
 export type { IndexedThreadInput, IndexListQuery, ListSortKey, ThreadIndex, TurnIndexUpdate } from './thread-index.js';
 export type { LineSpan, RolloutSpans } from './line-spans.js';
 export type { ThreadLines } from './lineage.js';
+export type { RolloutLine } from './types.js';
 export type { RolloutContents } from './reader.js';
 export { ThreadStoreError, type ThreadStoreErrorKind } from './errors.js';
 export { sandboxPolicyJson } from './file-row.js';
 export { sortKeyMs } from './list-filter.js';
+export { visibleTextOfLine, visibleTextsOf } from './visible-text.js';
 
 /** A listed thread: what its file says plus its user-set name. */
 export interface StoredThread extends RolloutSummary {

@@ -79,4 +79,6 @@ export interface RolloutSummary {
   forkedFromId: string | null;
   /** Count of parseable lines; the next ordinal to write. */
   lineCount: number;
+  /** Visible user and assistant message texts, in order, each once; present only when asked for (search index). */
+  visibleTexts?: string[];
 }

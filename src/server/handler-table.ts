@@ -8,6 +8,7 @@ import { handleThreadList } from './handlers/thread-list.js';
 import { handleThreadLoadedList } from './handlers/thread-loaded-list.js';
 import { handleThreadNameSet, handleThreadUnsubscribe } from './handlers/thread-misc.js';
 import { handleThreadRead } from './handlers/thread-read.js';
+import { handleThreadSearch, handleThreadSearchOccurrences } from './handlers/thread-search.js';
 import { handleTurnInterrupt, handleTurnStart, handleTurnSteer } from './handlers/turn.js';
 
 /** The handler of each method of the protocol's method table (`protocol/methods.ts`); a missing one fails to compile. */
@@ -26,6 +27,8 @@ export const HANDLERS: HandlerTable = {
   'thread/loaded/list': handleThreadLoadedList,
   'thread/unsubscribe': handleThreadUnsubscribe,
   'thread/name/set': handleThreadNameSet,
+  'thread/search': handleThreadSearch,
+  'thread/searchOccurrences': handleThreadSearchOccurrences,
   'turn/start': handleTurnStart,
   'turn/interrupt': handleTurnInterrupt,
   'turn/steer': handleTurnSteer,

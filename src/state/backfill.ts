@@ -6,6 +6,7 @@ import { collectRolloutFiles, type RolloutFile } from './rollout-files.js';
 import type { SpawnEdges } from './spawn-edges.js';
 import { rowFromSummary } from '../rollout/file-row.js';
 import type { ThreadsTable } from './threads.js';
+import type { SearchTables } from './search-index.js';
 
 /** Files per checkpoint, as in the reference. */
 export const BACKFILL_BATCH_SIZE = 200;
@@ -28,6 +29,12 @@ export interface BackfillDeps {
   edges: SpawnEdges;
   summarize: Summarize;
   log: Logger;
+  /**
+   * The search index to fill in the same pass (issue 18): `summarize` then returns each file's visible texts,
+   * stored with its row in the batch's transaction (FTS5 tokenises them after start-up, in the background).
+   * `names()` gives `session_index.jsonl`'s names.
+   */
+  search?: { tables: SearchTables; names: () => Promise<Map<string, string>> } | null;
 }
 
 /**
@@ -43,6 +50,8 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
     (file) => startWatermark === null || file.watermark > startWatermark,
   );
   const stats: BackfillStats = { scanned: 0, upserted: 0, failed: 0 };
+  const search = deps.search ? { tables: deps.search.tables, names: await deps.search.names().catch(() => new Map<string, string>()) } : null;
+  let searchFailed = false;
   const batches: RolloutFile[][] = [];
   for (let i = 0; i < files.length; i += BACKFILL_BATCH_SIZE) batches.push(files.slice(i, i + BACKFILL_BATCH_SIZE));
 
@@ -56,7 +65,19 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
         log.warn(`failed to extract rollout ${file.path}`);
       } else rows.push({ file, summary });
     });
-    upsertRows(deps, rows, stats);
+    const written = upsertRows(deps, rows, stats);
+    if (search && !searchFailed) {
+      try {
+        for (const { summary } of written) {
+          const name = search.names.get(summary.id) ?? null;
+          search.tables.write({ threadId: summary.id, preview: summary.preview, name, messages: summary.visibleTexts ?? [] }, summary.updatedAtMs, null, true);
+        }
+      } catch (err) {
+        // The index is a convenience: its failure never fails the backfill (search catches up from the files).
+        searchFailed = true;
+        log.warn(`thread search index not filled by the backfill: ${String(err)}`);
+      }
+    }
     const last = batch.at(-1);
     if (last) lease.checkpoint(last.watermark);
   });
@@ -80,7 +101,11 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
  * Upserts a batch's rows in one statement; when the schema rejects a row (which fails that statement only),
  * retries row by row so the other files of the batch still get their rows.
  */
-function upsertRows(deps: BackfillDeps, rows: { file: RolloutFile; summary: RolloutSummary }[], stats: BackfillStats): void {
+function upsertRows(
+  deps: BackfillDeps,
+  rows: { file: RolloutFile; summary: RolloutSummary }[],
+  stats: BackfillStats,
+): { file: RolloutFile; summary: RolloutSummary }[] {
   const upsertEdges = (summary: RolloutSummary): void => {
     if (summary.spawn) deps.edges.ensureEdge(summary.spawn.parentThreadId, summary.id, 'open');
   };
@@ -88,15 +113,17 @@ function upsertRows(deps: BackfillDeps, rows: { file: RolloutFile; summary: Roll
     deps.threads.upsertThreads(rows.map(({ summary }) => rowFromSummary(summary)));
     for (const { summary } of rows) upsertEdges(summary);
     stats.upserted += rows.length;
-    return;
+    return rows;
   } catch (err) {
     if (!isRowError(err)) throw err;
   }
+  const written: { file: RolloutFile; summary: RolloutSummary }[] = [];
   for (const { file, summary } of rows) {
     try {
       deps.threads.upsertThread(rowFromSummary(summary));
       upsertEdges(summary);
       stats.upserted += 1;
+      written.push({ file, summary });
     } catch (err) {
       // A failing database (corrupt, full, read-only, I/O) fails the whole backfill; a bad row only its file.
       if (!isRowError(err)) throw err;
@@ -104,6 +131,7 @@ function upsertRows(deps: BackfillDeps, rows: { file: RolloutFile; summary: Roll
       deps.log.warn(`failed to upsert rollout ${file.path}: ${String(err)}`);
     }
   }
+  return written;
 }
 
 /** Summaries of a batch in order; a summariser that throws counts as a failed file. */

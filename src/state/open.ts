@@ -14,6 +14,10 @@ import { BACKFILL_POLL_MS, BACKFILL_WAIT_MS, passBackfillGate } from './startup.
 import { prepareStateDbParts, StateDb } from './state-db.js';
 import { DEFAULT_MODEL_PROVIDER } from './thread-rows.js';
 import { errorText } from './error-text.js';
+import { HomeLayout } from '../rollout/layout.js';
+import { ThreadNames } from '../rollout/thread-names.js';
+import { ensureSearchSchema } from './search-schema.js';
+import { ThreadSearcher } from './thread-search.js';
 
 /** The file name the reference 0.169.0 uses in CODEX_HOME. */
 export const STATE_DB_FILE = 'state_5.sqlite';
@@ -36,6 +40,8 @@ export interface OpenStateDbOptions {
   defaultModelProvider?: string;
   /** Reads a rollout for the backfill; `summarizeRollout` unless a test substitutes it. */
   summarize?: Summarize;
+  /** Keep the full-text search index (`thread/search`, issue 18); default true. False: search scans the rollouts. */
+  searchIndex?: boolean;
 }
 
 /**
@@ -61,12 +67,16 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
       return null;
     }
     if (schema.kind === 'existing' && schema.migrationNote) log.info(`state db at ${dbPath}: ${schema.migrationNote}`);
+    const names = new ThreadNames(new HomeLayout(codexHome));
+    const search = options.searchIndex === false ? null : openSearch(db, names, log);
     const parts = prepareStateDbParts(
       db,
       options.clock,
       options.ids ?? systemIds,
       options.defaultModelProvider ?? DEFAULT_MODEL_PROVIDER,
+      search,
     );
+    const tables = search?.writableTables ?? null;
     const gate = await passBackfillGate({
       codexHome,
       lease: parts.lease,
@@ -77,8 +87,9 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
           lease: parts.lease,
           threads: parts.threads,
           edges: parts.edges,
-          summarize: options.summarize ?? summarizeRollout,
+          summarize: options.summarize ?? ((file, archived) => summarizeRollout(file, archived, { withText: tables !== null })),
           log,
+          search: tables ? { tables, names: () => names.names() } : null,
         }),
       log,
       waitMs: options.backfillWaitMs ?? BACKFILL_WAIT_MS,
@@ -92,10 +103,31 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
     }
     // The paginated-history projection lives in its own file, attached to this one connection.
     const history = await attachThreadHistory(db, codexHome, log);
+    // The texts the backfill stored are tokenised by FTS5 after start-up, off the path to `initialize`.
+    if (search) setImmediate(() => void search.fill());
     return new StateDb(parts, { schema: schema.kind, backfill: gate.backfill, waitedMs: gate.waitedMs }, history);
   } catch (err) {
     log.warn(`failed to initialize state runtime at ${codexHome}: ${errorText(err)}`);
     closeQuietly(db);
+    return null;
+  }
+}
+
+/**
+ * The search index on this connection: its own tables (created when missing) and the searcher over them. Null,
+ * with a warning, when SQLite cannot hold it (a build without FTS5, a read-only file): search then scans the files.
+ */
+function openSearch(db: Database.Database, names: ThreadNames, log: OpenStateDbOptions['log']): ThreadSearcher | null {
+  try {
+    ensureSearchSchema(db);
+    return new ThreadSearcher({
+      db,
+      log,
+      readTexts: (file, archived) => summarizeRollout(file, archived, { withText: true }),
+      sessionNames: () => names.names(),
+    });
+  } catch (err) {
+    log.warn(`thread search index unavailable: ${errorText(err)}; thread/search scans the rollouts`);
     return null;
   }
 }

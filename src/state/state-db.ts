@@ -15,6 +15,7 @@ import { ThreadLister } from './list.js';
 import { ReadReceipts, type ReadReceipt } from './read-receipts.js';
 import { SpawnEdges, type SpawnEdgeStatus } from './spawn-edges.js';
 import { ThreadsTable } from './threads.js';
+import type { ThreadSearcher } from './thread-search.js';
 
 /** What start-up did before handing out the handle. */
 export interface StateDbStartup {
@@ -35,11 +36,20 @@ export interface StateDbParts {
   lister: ThreadLister;
   edges: SpawnEdges;
   receipts: ReadReceipts;
+  /** The full-text search index (issue 18), or null when it cannot be used (no FTS5, disabled). */
+  search: ThreadSearcher | null;
 }
 
 /** Prepares every statement on `db` (the schema must be in place). */
-export function prepareStateDbParts(db: Database.Database, clock: Clock, ids: IdSource, defaultModelProvider: string): StateDbParts {
+export function prepareStateDbParts(
+  db: Database.Database,
+  clock: Clock,
+  ids: IdSource,
+  defaultModelProvider: string,
+  search: ThreadSearcher | null = null,
+): StateDbParts {
   return {
+    search,
     db,
     ids,
     lease: new BackfillLease(db, clock),
@@ -66,6 +76,8 @@ export class StateDb implements ThreadIndex {
   private readonly edges: SpawnEdges;
   private readonly receipts: ReadReceipts;
   private readonly upsertWithEdge: Database.Transaction<(row: IndexedThreadInput) => void>;
+  /** Full-text search over threads (`thread/search`), or null: callers then scan the rollouts. */
+  readonly search: ThreadSearcher | null;
 
   constructor(
     parts: StateDbParts,
@@ -81,6 +93,7 @@ export class StateDb implements ThreadIndex {
     this.lister = parts.lister;
     this.edges = parts.edges;
     this.receipts = parts.receipts;
+    this.search = parts.search;
     this.upsertWithEdge = parts.db.transaction((row: IndexedThreadInput) => {
       this.threads.upsertThread(row);
       if (row.spawn) this.edges.ensureEdge(row.spawn.parentThreadId, row.id, 'open');
@@ -97,20 +110,28 @@ export class StateDb implements ThreadIndex {
     return this.threads.get(threadId);
   }
 
+  // Every write to `threads` tells the search index, which re-reads what it lags behind before the next search.
+
   upsertThread(row: IndexedThreadInput): void {
     this.upsertWithEdge.immediate(row);
+    this.search?.rowsChanged();
   }
 
   updateRolloutPath(threadId: string, rolloutPath: string, archived: boolean, archivedAtMs: number | null): boolean {
-    return this.threads.updateRolloutPath(threadId, rolloutPath, archived, archivedAtMs);
+    const updated = this.threads.updateRolloutPath(threadId, rolloutPath, archived, archivedAtMs);
+    this.search?.rowsChanged();
+    return updated;
   }
 
   recordTurn(update: TurnIndexUpdate): void {
     this.threads.recordTurn(update);
+    this.search?.rowsChanged();
   }
 
   setName(threadId: string, name: string, updatedAtMs: number): void {
     this.threads.setName(threadId, name, updatedAtMs);
+    this.search?.rowsChanged();
+    this.search?.setName(threadId, name);
   }
 
   listThreads(query: IndexListQuery): IndexedThread[] {

@@ -1,5 +1,6 @@
 import type { ThreadIndex } from '../rollout/thread-store.js';
 import type { ThreadHistoryProjection } from '../state/history-projection-port.js';
+import type { ThreadSearchPort } from '../state/search-port.js';
 
 export type { HistoryCheckpoint, ProjectedItemChange, ProjectedTurnChange, ProjectionStep, ThreadHistoryProjection } from '../state/history-projection-port.js';
 
@@ -12,6 +13,12 @@ export interface ThreadStatePort extends ThreadIndex {
   recordCompletedTurn(threadId: string, turnId: string, revision: string): void;
   /** The `thread_history_1.sqlite` projection, or null/absent when it cannot be used. */
   readonly history?: ThreadHistoryProjection | null;
+  /**
+   * The full-text search index (`thread/search`, issue 18), or null/absent: search then scans the rollouts.
+   * Kept current by the manager after every turn (`indexTurn`); renames, archive and unarchive reach it
+   * through `setName` and the `threads` row it joins (another process's changes are caught up before a search).
+   */
+  readonly search?: ThreadSearchPort | null;
 }
 
 /**

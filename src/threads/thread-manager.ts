@@ -19,8 +19,12 @@ import { indexRowOf, loadedThreadFacts, storedThreadFacts } from './thread-facts
 import type { ThreadListRequest } from './thread-list.js';
 import { loadStoredThread } from './thread-loading.js';
 import { listThreads, readThread, type ThreadListPage, type ThreadQueryDeps, type ThreadRead } from './thread-queries.js';
+import { searchThreads, type ThreadSearchRequest, type ThreadSearchResultPage } from './thread-search.js';
+import { searchOccurrences, type OccurrencesRequest, type ThreadOccurrence } from './thread-occurrences.js';
 
 export type { ThreadListPage, ThreadRead } from './thread-queries.js';
+export type { ThreadSearchRequest, ThreadSearchResultPage } from './thread-search.js';
+export type { ThreadOccurrence } from './thread-occurrences.js';
 import { TurnRunner } from './turn-runner.js';
 
 /** The client a turn was started by, as its `initialize` named it. */
@@ -323,7 +327,9 @@ export class ThreadManager {
   /** A stored thread as read/list/unarchive answer it: its live state when it is loaded here. */
   private storedFacts(stored: StoredThread): ThreadFacts {
     const loaded = this.loaded.get(stored.id);
-    return loaded ? loadedThreadFacts(loaded, { directInput: null }) : storedThreadFacts(stored);
+    if (loaded) return loadedThreadFacts(loaded, { directInput: null });
+    // A rollout that names no provider shows the configured one, as a DB row for it does (`model_provider`).
+    return storedThreadFacts(stored.modelProvider === null ? { ...stored, modelProvider: this.deps.defaults.modelProvider } : stored);
   }
 
   /**
@@ -337,6 +343,19 @@ export class ThreadManager {
   /** `thread/list`: one page of stored threads (live state for those loaded here) with their read states. */
   list(request: ThreadListRequest): Promise<ThreadListPage> {
     return listThreads(this.queryDeps, request);
+  }
+
+  /**
+   * `thread/search`: threads whose preview, name, visible messages or id hold the term (literal, case-insensitive),
+   * from the state DB's full-text index, or from a scan of the rollouts when there is none.
+   */
+  search(request: ThreadSearchRequest): Promise<ThreadSearchResultPage> {
+    return searchThreads(this.queryDeps, request);
+  }
+
+  /** `thread/searchOccurrences`: each occurrence of the term in one thread's visible messages, in order. */
+  searchOccurrences(request: OccurrencesRequest): Promise<{ data: ThreadOccurrence[]; nextCursor: string | null }> {
+    return searchOccurrences(this.queryDeps, request);
   }
 
   /** `account/read`: the login the configured provider uses (see `account.ts` for the reference's rules). */

@@ -12,6 +12,7 @@ import { renderTurn } from './render/turn.js';
 import { indexRowOf } from './thread-facts.js';
 import type { ActiveTurn, LoadedThread } from './loaded-thread.js';
 import type { ThreadEventSink, ThreadStatePort } from './ports.js';
+import { visibleTextsOfTurns } from './search-text.js';
 import * as lines from './rollout-lines.js';
 import { addTokens, ZERO_TOKENS, type TokenBreakdown } from './tokens.js';
 
@@ -390,6 +391,19 @@ export class TurnRunner {
       this.deps.stateDb?.recordTurn({ threadId: thread.id, updatedAtMs: thread.updatedAtMs, recencyAtMs: thread.recencyAtMs, tokensUsed: thread.totalUsage.totalTokens, model: thread.settings.model, firstUserMessage: thread.preview || null });
       if (completed) this.deps.stateDb?.recordCompletedTurn(thread.id, this.turnId, this.deps.ids.uuid4());
     });
+    // The search index follows every turn: this turn's visible texts are appended (or the whole thread indexed
+    // when the index has not seen it yet). Its own failures are logged by the index, never thrown.
+    const search = this.deps.stateDb?.search;
+    if (search) {
+      const turn = this.active.turn;
+      search.indexTurn({
+        threadId: thread.id,
+        preview: thread.preview,
+        name: thread.name,
+        texts: visibleTextsOfTurns([turn]),
+        allTexts: () => visibleTextsOfTurns(thread.turns.includes(turn) ? thread.turns : [...thread.turns, turn]),
+      });
+    }
   }
 
   private indexCall(call: () => void): void {

@@ -144,6 +144,8 @@ export async function startSide(
   dirs: { codexHome: string; home: string },
   mock: MockResponsesServer,
   env: Record<string, string | undefined> = {},
+  /** `initialize`'s capabilities (e.g. `{ experimentalApi: true }` for `thread/search`); none by default. */
+  capabilities?: { experimentalApi?: boolean },
 ): Promise<Session> {
   const bin = side === 'ours' ? OUR_CLI : referenceBin();
   if (!bin) throw new Error(`reference binary unavailable: ${resolvedReference?.reason ?? 'call ensureReference() first'}`);
@@ -169,7 +171,7 @@ export async function startSide(
       ...env,
     },
   });
-  await mcp.initialize({ name: side === 'ours' ? 'interop_ours' : 'interop_reference', title: null, version: '0.0.1' });
+  await mcp.initialize({ name: side === 'ours' ? 'interop_ours' : 'interop_reference', title: null, version: '0.0.1' }, capabilities);
   const turnCompleted = async (threadId: string): Promise<Json> => {
     const m = await mcp.readStreamUntil(
       (x) => 'method' in x && x.method === 'turn/completed' && (x.params as Json)['threadId'] === threadId,
@@ -219,8 +221,9 @@ export async function withSide<T>(
   dirs: { codexHome: string; home: string },
   mock: MockResponsesServer,
   fn: (s: Session) => Promise<T>,
+  capabilities?: { experimentalApi?: boolean },
 ): Promise<{ value: T; stderr: string; dbErrors: string[]; rolloutWarnings: string[]; exitCode: number | null }> {
-  const s = await startSide(side, dirs, mock);
+  const s = await startSide(side, dirs, mock, {}, capabilities);
   let value: T;
   try {
     value = await fn(s);

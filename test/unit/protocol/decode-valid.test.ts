@@ -181,6 +181,8 @@ describe('method table', () => {
         'thread/list',
         'thread/loaded/list',
         'thread/name/set',
+        'thread/search',
+        'thread/searchOccurrences',
         'thread/read',
         'thread/resume',
         'thread/start',

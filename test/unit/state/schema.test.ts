@@ -16,14 +16,24 @@ function connect(home: string): Database.Database {
   return db;
 }
 
+/**
+ * Our full-text search index (issue 18) keeps its own `codex_ts_search*` tables in the same file; the reference
+ * never sees them, so comparisons with the reference's schema and rows leave them out (and check they are ours).
+ */
+const OURS = "name NOT LIKE 'codex_ts_search%'";
+
 function schemaObjects(db: Database.Database) {
   return db
-    .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%' ORDER BY type, name")
+    .prepare(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%' AND ${OURS} ORDER BY type, name`)
     .all();
 }
 
+function searchObjects(db: Database.Database): string[] {
+  return (db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'codex_ts_search%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+}
+
 function columnsOf(db: Database.Database) {
-  const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+  const tables = db.prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND ${OURS} ORDER BY name`).all();
   return Object.fromEntries(tables.map(({ name }) => [name, db.prepare(`PRAGMA table_info(${JSON.stringify(name)})`).all()]));
 }
 
@@ -39,7 +49,7 @@ function migrationRows(db: Database.Database) {
 
 /** Every row of every table, for "nothing changed" checks. */
 function allRows(db: Database.Database) {
-  const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+  const tables = db.prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND ${OURS} ORDER BY name`).all();
   return Object.fromEntries(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM ${JSON.stringify(name)} ORDER BY 1`).raw().all()]));
 }
 
@@ -59,8 +69,13 @@ describe('state DB schema', () => {
     const reference = connect(copyFixtureHome());
     expect(schemaObjects(ours)).toEqual(schemaObjects(reference));
     expect(columnsOf(ours)).toEqual(columnsOf(reference));
-    const tables = ours.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+    const tables = ours.prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND ${OURS}`).all();
     expect(tables).toHaveLength(17);
+    expect(searchObjects(ours)).toEqual([
+      'codex_ts_search_docs', 'codex_ts_search_docs_ad', 'codex_ts_search_docs_ai', 'codex_ts_search_docs_pending', 'codex_ts_search_docs_thread', 'codex_ts_search_fts',
+      'codex_ts_search_fts_config', 'codex_ts_search_fts_data', 'codex_ts_search_fts_docsize', 'codex_ts_search_fts_idx', 'codex_ts_search_meta', 'codex_ts_search_threads',
+    ]);
+    expect(searchObjects(reference)).toEqual([]);
     expect(ours.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 

@@ -1,0 +1,199 @@
+import type Database from 'better-sqlite3';
+import { MESSAGE_SEPARATOR } from '../support/literal-match.js';
+
+/** What the index holds for one thread: the texts `thread/search` matches, in snippet priority order. */
+export interface SearchDocument {
+  threadId: string;
+  preview: string;
+  /** The effective name (the `threads.name` column, else `session_index.jsonl`). */
+  name: string | null;
+  /** Visible user and assistant message texts, in order. */
+  messages: readonly string[];
+}
+
+/**
+ * One stored text of a thread: its name; its preview when no message holds it; and its messages, several to a
+ * row (all of a backfilled file, or one turn's), joined by {@link MESSAGE_SEPARATOR}. Fewer, longer rows keep the
+ * FTS5 work per thread small; a term spanning two joined messages is a candidate the exact check then rejects.
+ * The id is not stored: `threads.id` is matched directly.
+ */
+export interface SearchDoc {
+  field: 'preview' | 'name' | 'message';
+  text: string;
+}
+
+/** A thread whose index entry is missing or older than its `threads` row. */
+export interface StaleThread {
+  id: string;
+  rolloutPath: string;
+  archived: boolean;
+  /** `threads.updated_at_ms`, recorded with the re-read texts. */
+  updatedAtMs: number;
+  /** `threads.name`. */
+  name: string | null;
+  /** `codex_ts_search_threads.name`, when the thread is indexed. */
+  indexedName: string | null;
+  indexed: boolean;
+}
+
+/**
+ * The statements over the search tables (`search-schema.ts`). Writes are single statements or small
+ * transactions the caller runs; nothing here reads a file. `threads` is only ever read.
+ */
+export class SearchTables {
+  private readonly insertDoc: Database.Statement<[string, string, string]>;
+  private readonly insertPending: Database.Statement<[string, string, string]>;
+  private readonly selectPending: Database.Statement<[number], { id: number; text: string }>;
+  private readonly insertFts: Database.Statement<[number, string]>;
+  private readonly markIndexed: Database.Statement<[number]>;
+  /** Hands up to `max` pending rows to FTS5 in one transaction; returns how many (0: none left). */
+  readonly fillChunk: Database.Transaction<(max: number) => number>;
+  private readonly deleteDocs: Database.Statement<[string]>;
+  private readonly deleteField: Database.Statement<[string, string]>;
+  private readonly upsertMarker: Database.Statement<[string, number, string | null]>;
+  private readonly deleteMarker: Database.Statement<[string]>;
+  private readonly selectMarker: Database.Statement<[string], { updated_at_ms: number; name: string | null }>;
+  private readonly syncMarkerStatement: Database.Statement<[string, string]>;
+  private readonly selectDocs: Database.Statement<[string], SearchDoc>;
+  private readonly selectStale: Database.Statement<[], StaleRecord>;
+  private readonly selectOrphans: Database.Statement<[], { thread_id: string }>;
+  private readonly selectIndexed: Database.Statement<[string], StaleRecord>;
+  private readonly selectField: Database.Statement<[string, string], unknown>;
+  readonly replace: Database.Transaction<(doc: SearchDocument, updatedAtMs: number, rowName: string | null) => void>;
+
+  constructor(private readonly db: Database.Database) {
+    this.insertDoc = db.prepare('INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 1)');
+    this.insertPending = db.prepare('INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 0)');
+    this.selectPending = db.prepare('SELECT id, text FROM codex_ts_search_docs WHERE indexed = 0 ORDER BY id LIMIT ?');
+    this.insertFts = db.prepare('INSERT INTO codex_ts_search_fts (rowid, text) VALUES (?, ?)');
+    this.markIndexed = db.prepare('UPDATE codex_ts_search_docs SET indexed = 1 WHERE id = ?');
+    this.fillChunk = db.transaction((max: number) => {
+      const rows = this.selectPending.all(max);
+      for (const row of rows) {
+        this.insertFts.run(row.id, row.text);
+        this.markIndexed.run(row.id);
+      }
+      return rows.length;
+    });
+    this.deleteDocs = db.prepare('DELETE FROM codex_ts_search_docs WHERE thread_id = ?');
+    this.deleteField = db.prepare('DELETE FROM codex_ts_search_docs WHERE thread_id = ? AND field = ?');
+    this.upsertMarker = db.prepare(`
+      INSERT INTO codex_ts_search_threads (thread_id, updated_at_ms, name) VALUES (?, ?, ?)
+      ON CONFLICT(thread_id) DO UPDATE SET updated_at_ms = excluded.updated_at_ms, name = excluded.name`);
+    this.deleteMarker = db.prepare('DELETE FROM codex_ts_search_threads WHERE thread_id = ?');
+    this.selectMarker = db.prepare('SELECT updated_at_ms, name FROM codex_ts_search_threads WHERE thread_id = ?');
+    // After one of our own writes to `threads`: the index is current with the row as it now is.
+    this.syncMarkerStatement = db.prepare(`
+      UPDATE codex_ts_search_threads
+      SET updated_at_ms = COALESCE((SELECT ${UPDATED_MS} FROM threads t WHERE t.id = ?), updated_at_ms)
+      WHERE thread_id = ?`);
+    this.selectDocs = db.prepare('SELECT field, text FROM codex_ts_search_docs WHERE thread_id = ? ORDER BY id');
+    this.selectStale = db.prepare(`
+      SELECT t.id, t.rollout_path, t.archived, ${UPDATED_MS} AS updated_ms, t.name, s.name AS indexed_name, s.thread_id IS NOT NULL AS indexed
+      FROM threads t LEFT JOIN codex_ts_search_threads s ON s.thread_id = t.id
+      WHERE s.thread_id IS NULL OR s.updated_at_ms <> ${UPDATED_MS} OR (t.name IS NOT NULL AND s.name IS NOT t.name)`);
+    this.selectIndexed = db.prepare(`
+      SELECT t.id, t.rollout_path, t.archived, ${UPDATED_MS} AS updated_ms, t.name, s.name AS indexed_name, 1 AS indexed
+      FROM codex_ts_search_threads s JOIN threads t ON t.id = s.thread_id WHERE s.thread_id = ?`);
+    this.selectOrphans = db.prepare(
+      'SELECT s.thread_id FROM codex_ts_search_threads s WHERE NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = s.thread_id)',
+    );
+    this.selectField = db.prepare('SELECT 1 FROM codex_ts_search_docs WHERE thread_id = ? AND field = ? LIMIT 1');
+    this.replace = db.transaction((doc: SearchDocument, updatedAtMs: number, rowName: string | null) => this.write(doc, updatedAtMs, rowName));
+  }
+
+  /**
+   * {@link replace} without its own transaction (the backfill writes inside its batch's). `pending`: the rows
+   * wait for the background fill instead of being tokenised now (the backfill's choice, to stay fast).
+   */
+  write(doc: SearchDocument, updatedAtMs: number, rowName: string | null, pending = false): void {
+    const insert = pending ? this.insertPending : this.insertDoc;
+    this.deleteDocs.run(doc.threadId);
+    if (doc.name !== null && doc.name !== '') insert.run(doc.threadId, 'name', doc.name);
+    if (doc.preview !== '' && !doc.messages.includes(doc.preview)) insert.run(doc.threadId, 'preview', doc.preview);
+    if (doc.messages.length > 0) insert.run(doc.threadId, 'message', doc.messages.join(MESSAGE_SEPARATOR));
+    this.upsertMarker.run(doc.threadId, Math.trunc(updatedAtMs), rowName ?? doc.name);
+  }
+
+  /** Appends a turn's texts as one row (and the preview once); false when the thread is not indexed yet. */
+  appendTurn(threadId: string, preview: string, texts: readonly string[]): boolean {
+    if (this.selectMarker.get(threadId) === undefined) return false;
+    if (preview !== '' && !texts.includes(preview) && this.selectField.get(threadId, 'preview') === undefined) this.insertDoc.run(threadId, 'preview', preview);
+    if (texts.length > 0) this.insertDoc.run(threadId, 'message', texts.join(MESSAGE_SEPARATOR));
+    this.syncMarker(threadId);
+    return true;
+  }
+
+  /** A new name: replaces the name text and records it; no-op for a thread not indexed yet. */
+  setName(threadId: string, name: string): void {
+    if (this.selectMarker.get(threadId) === undefined) return;
+    this.deleteField.run(threadId, 'name');
+    this.insertDoc.run(threadId, 'name', name);
+    this.upsertMarker.run(threadId, this.selectMarker.get(threadId)?.updated_at_ms ?? 0, name);
+    this.syncMarker(threadId);
+  }
+
+  /** Re-reads the row's `updated_at_ms` into the marker (after our own update of an indexed thread). */
+  syncMarker(threadId: string): void {
+    this.syncMarkerStatement.run(threadId, threadId);
+  }
+
+  remove(threadId: string): void {
+    this.deleteDocs.run(threadId);
+    this.deleteMarker.run(threadId);
+  }
+
+  docsOf(threadId: string): SearchDoc[] {
+    return this.selectDocs.all(threadId);
+  }
+
+  isIndexed(threadId: string): boolean {
+    return this.selectMarker.get(threadId) !== undefined;
+  }
+
+  /** Threads whose entry is missing or behind their row (one pass over `threads` by primary key). */
+  stale(): StaleThread[] {
+    return this.selectStale.all().map(staleFromRecord);
+  }
+
+  /** An indexed thread as {@link stale} reports it (for a name changed in `session_index.jsonl`). */
+  indexed(threadId: string): StaleThread | null {
+    const record = this.selectIndexed.get(threadId);
+    return record ? staleFromRecord(record) : null;
+  }
+
+  /** Indexed threads whose row is gone (deleted by another process). */
+  orphans(): string[] {
+    return this.selectOrphans.all().map((row) => row.thread_id);
+  }
+
+  /** Runs `body` in one IMMEDIATE transaction. */
+  immediate<T>(body: () => T): T {
+    return this.db.transaction(body).immediate();
+  }
+}
+
+/** `threads.updated_at_ms`, which rows written by old writers may leave NULL. */
+const UPDATED_MS = 'COALESCE(t.updated_at_ms, t.updated_at * 1000)';
+
+interface StaleRecord {
+  id: string;
+  rollout_path: string;
+  archived: number;
+  updated_ms: number;
+  name: string | null;
+  indexed_name: string | null;
+  indexed: number;
+}
+
+function staleFromRecord(record: StaleRecord): StaleThread {
+  return {
+    id: record.id,
+    rolloutPath: record.rollout_path,
+    archived: record.archived !== 0,
+    updatedAtMs: record.updated_ms,
+    name: record.name,
+    indexedName: record.indexed_name,
+    indexed: record.indexed !== 0,
+  };
+}
