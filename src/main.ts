@@ -49,10 +49,12 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     import('./state/index.js'),
   ]);
   let config;
+  let overrides;
   try {
     // Reference order: unknown feature names are refused before the `-c` values are parsed.
     const toggles = featureToggleOverrides(options.enable, options.disable);
-    config = await loadConfig(codexHome, [...parseConfigOverrides(options.config), ...toggles]);
+    overrides = [...parseConfigOverrides(options.config), ...toggles];
+    config = await loadConfig(codexHome, overrides);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof OverrideError) {
       process.stderr.write(`Error: ${error.message}\n`);
@@ -64,13 +66,14 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
   const ids: IdSource = systemIds;
   // One handle per process, opened after backfill; null means "work from the filesystem".
   const stateDb = await openStateDb(codexHome, { clock, log, ids, defaultModelProvider: config.modelProvider });
-  const [{ LocalThreadStore }, { ThreadManager }, { createResponsesClient }, { AppServer }, { Notifier }, transport] = await Promise.all([
+  const [{ LocalThreadStore }, { ThreadManager }, { createResponsesClient }, { AppServer }, { Notifier }, transport, { ConfigService }] = await Promise.all([
     import('./rollout/local-thread-store.js'),
     import('./threads/thread-manager.js'),
     import('./model/responses-client.js'),
     import('./server/app-server.js'),
     import('./server/notifier.js'),
     import('./transport/index.js'),
+    import('./config/config-service.js'),
   ]);
   const info = {
     version: SERVER_VERSION,
@@ -101,7 +104,8 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     // Test hook: integration tests shorten the reference's 30-minute idle unload.
     idleUnloadMs: positiveInt(process.env['CODEX_APP_SERVER_IDLE_UNLOAD_MS']),
   });
-  const server = new AppServer({ threads, notifier, info, log });
+  const configService = new ConfigService({ codexHome, overrides, cwd: process.cwd() });
+  const server = new AppServer({ threads, config: configService, notifier, info, log });
   const reader = new transport.NdjsonMessageReader(process.stdin, { logger: log });
   const writer = new transport.NdjsonMessageWriter(process.stdout, { clock, logger: log });
 

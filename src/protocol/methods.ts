@@ -19,6 +19,13 @@
 import type { z } from 'zod';
 import { InitializeParamsWire } from './initialize.js';
 import { ModelListParamsWire } from './model-list.js';
+import type * as configSchemas from './config-schemas.js';
+import {
+  ConfigBatchWriteParamsWire,
+  ConfigReadParamsWire,
+  ConfigRequirementsReadParamsWire,
+  ConfigValueWriteParamsWire,
+} from './config-params.js';
 import type * as modelSchemas from './model.js';
 import type * as responseSchemas from './responses.js';
 import {
@@ -36,7 +43,7 @@ import { GetAccountParamsWire, GetAccountRateLimitsParamsWire, GetAuthStatusPara
 import type { WireInput, WireOutput, WireType } from './wire-type.js';
 
 /** The schema modules a {@link MethodSpec.result} selector picks from (supplied by `method-schemas.ts`). */
-export type ResultSchemas = typeof responseSchemas & typeof modelSchemas;
+export type ResultSchemas = typeof responseSchemas & typeof modelSchemas & typeof configSchemas;
 
 /**
  * One implemented method. `P` is its decoded params type, `I` what a client may send for them, `S` its
@@ -102,6 +109,15 @@ const ENTRIES = {
     typeName: 'GetAccountRateLimits',
     params: GetAccountRateLimitsParamsWire,
     result: (s) => s.GetAccountRateLimitsResponseSchema,
+    optionalParams: true,
+  }),
+  'config/read': method({ typeName: 'ConfigRead', params: ConfigReadParamsWire, result: (s) => s.ConfigReadResponseSchema }),
+  'config/value/write': method({ typeName: 'ConfigValueWrite', params: ConfigValueWriteParamsWire, result: (s) => s.ConfigWriteResponseSchema }),
+  'config/batchWrite': method({ typeName: 'ConfigBatchWrite', params: ConfigBatchWriteParamsWire, result: (s) => s.ConfigWriteResponseSchema }),
+  'configRequirements/read': method({
+    typeName: 'ConfigRequirementsRead',
+    params: ConfigRequirementsReadParamsWire,
+    result: (s) => s.ConfigRequirementsReadResponseSchema,
     optionalParams: true,
   }),
 } as const;

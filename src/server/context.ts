@@ -1,3 +1,4 @@
+import type { ConfigService } from '../config/config-service.js';
 import type { ImplementedMethod, MethodParams, MethodResult } from '../protocol/runtime.js';
 import type { Logger } from '../support/logger.js';
 import type { ThreadManager } from '../threads/thread-manager.js';
@@ -37,6 +38,8 @@ export interface ConnectionState extends NotificationTarget {
 /** What a handler may use: the domain facade, the notifier and the connection the request came on. */
 export interface RequestContext {
   threads: ThreadManager;
+  /** `config.toml` reads and in-place edits (the config methods). */
+  config: ConfigService;
   notifier: Notifier;
   info: ServerInfo;
   log: Logger;

@@ -1,6 +1,7 @@
 import type { ImplementedMethod } from '../protocol/runtime.js';
 import type { Handler } from './context.js';
 import { handleAccountRateLimitsRead, handleAccountRead, handleGetAuthStatus } from './handlers/account.js';
+import { handleConfigBatchWrite, handleConfigRead, handleConfigRequirementsRead, handleConfigValueWrite } from './handlers/config.js';
 import { handleInitialize, handleModelList } from './handlers/initialize.js';
 import { handleThreadArchive, handleThreadUnarchive } from './handlers/thread-archive.js';
 import { handleThreadFork, handleThreadResume, handleThreadStart } from './handlers/thread-lifecycle.js';
@@ -33,4 +34,8 @@ export const HANDLERS: HandlerTable = {
   'account/read': handleAccountRead,
   getAuthStatus: handleGetAuthStatus,
   'account/rateLimits/read': handleAccountRateLimitsRead,
+  'config/read': handleConfigRead,
+  'config/value/write': handleConfigValueWrite,
+  'config/batchWrite': handleConfigBatchWrite,
+  'configRequirements/read': handleConfigRequirementsRead,
 };

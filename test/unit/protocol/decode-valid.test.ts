@@ -97,6 +97,9 @@ const samples: [ImplementedMethod, unknown][] = [
   ['getAuthStatus', {}],
   ['getAuthStatus', { includeToken: true, refreshToken: null }],
   ['account/rateLimits/read', { excludeResetCreditDetails: true }],
+  ['config/read', { includeLayers: true, cwd: null }],
+  ['config/value/write', { keyPath: 'model', value: null, mergeStrategy: 'replace', filePath: null, expectedVersion: 'sha256:0' }],
+  ['config/batchWrite', { edits: [{ keyPath: 'a.b', value: { c: [1] }, mergeStrategy: 'upsert' }], reloadUserConfig: true }],
 ];
 
 describe('optional params', () => {
@@ -189,6 +192,10 @@ describe('method table', () => {
         'turn/interrupt',
         'turn/start',
         'turn/steer',
+        'config/read',
+        'config/value/write',
+        'config/batchWrite',
+        'configRequirements/read',
       ].sort(),
     );
     for (const name of Object.keys(METHODS)) expect(isKnownMethod(name)).toBe(true);
