@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runAppServer(codexHome: string, log: Logger, options: GlobalOptions): Promise<number> {
-  const [{ loadConfig, ConfigError, OverrideError, featureToggleOverrides, parseConfigOverrides, readStoredAuth, resolveProvider }, { openStateDb }] = await Promise.all([
+  const [{ loadConfig, ConfigError, OverrideError, featureToggleOverrides, parseConfigOverrides, readStoredAuth, resolveProvider, findUnknownConfigField }, { openStateDb }] = await Promise.all([
     import('./config/index.js'),
     import('./state/index.js'),
   ]);
@@ -55,6 +55,13 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     const toggles = featureToggleOverrides(options.enable, options.disable);
     overrides = [...parseConfigOverrides(options.config), ...toggles];
     config = await loadConfig(codexHome, overrides);
+    if (options.strictConfig) {
+      const unknown = findUnknownConfigField(readFileOrEmpty(config.path));
+      if (unknown) {
+        process.stderr.write(`Error: ${config.path}:${unknown.line}:${unknown.column}: unknown configuration field \`${unknown.path}\`\n`);
+        return 1;
+      }
+    }
   } catch (error) {
     if (error instanceof ConfigError || error instanceof OverrideError) {
       process.stderr.write(`Error: ${error.message}\n`);
@@ -126,6 +133,15 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
   process.on('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));
   await server.serve(reader, writer);
   return stop('stdin closed');
+}
+
+/** The text of `file`, or `''` when there is none (`--strict-config` on a home without config.toml). */
+function readFileOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 async function generateSchema(out: string | null, log: Logger): Promise<number> {

@@ -24,6 +24,8 @@ export interface GlobalOptions {
   config: string[];
   enable: string[];
   disable: string[];
+  /** `--strict-config`: an unknown field in config.toml is an error at start-up. */
+  strictConfig?: boolean;
 }
 
 const LISTEN_EXPECTED = 'expected `stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, or `off`';
@@ -72,6 +74,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       case '--stdio':
         if (listen !== null) return usageError("the argument '--listen <URL>' cannot be used multiple times");
         listen = 'stdio://';
+        break;
+      case '--strict-config':
+        globals.strictConfig = true;
         break;
       // Accepted and without effect: this server never sends analytics.
       case '--analytics-default-enabled':
@@ -143,7 +148,6 @@ const REFERENCE_ONLY_OPTIONS = new Set([
   '--startup-client-info',
   '--cloud-skills-snapshot',
   '--code-mode-host',
-  '--strict-config',
   '--ws-auth',
   '--ws-token-file',
   '--ws-token-sha256',
