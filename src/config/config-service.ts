@@ -63,6 +63,21 @@ export class ConfigService {
     return result;
   }
 
+  /** The merged values of the layers (session flags over config.toml as it is now), for the lists that read config. */
+  async effective(): Promise<TomlTable> {
+    return effectiveToml(this.stack((await this.readUserFile()).value));
+  }
+
+  /** The server's working directory: the cwd of the lists when a client names none. */
+  get cwd(): string {
+    return this.options.cwd;
+  }
+
+  /** `$CODEX_HOME/config.toml`. */
+  get userConfigFile(): string {
+    return this.userFile;
+  }
+
   /** Applies `edits` in order as one write (`config/value/write` is a batch of one). */
   write(edits: readonly ConfigEditRequest[], filePath: string | null, expectedVersion: string | null): Promise<ConfigWriteResult> {
     const run = this.writes.then(() => this.applyEdits(edits, filePath, expectedVersion));

@@ -26,6 +26,16 @@ import {
   ConfigRequirementsReadParamsWire,
   ConfigValueWriteParamsWire,
 } from './config-params.js';
+import {
+  AppsListParamsWire,
+  CollaborationModeListParamsWire,
+  ExperimentalFeatureListParamsWire,
+  HooksListParamsWire,
+  ListMcpServerStatusParamsWire,
+  ModelProviderListParamsWire,
+  SkillsListParamsWire,
+} from './discovery-params.js';
+import type * as discoverySchemas from './discovery-schemas.js';
 import type * as modelSchemas from './model.js';
 import type * as responseSchemas from './responses.js';
 import {
@@ -43,7 +53,7 @@ import { GetAccountParamsWire, GetAccountRateLimitsParamsWire, GetAuthStatusPara
 import type { WireInput, WireOutput, WireType } from './wire-type.js';
 
 /** The schema modules a {@link MethodSpec.result} selector picks from (supplied by `method-schemas.ts`). */
-export type ResultSchemas = typeof responseSchemas & typeof modelSchemas & typeof configSchemas;
+export type ResultSchemas = typeof responseSchemas & typeof modelSchemas & typeof configSchemas & typeof discoverySchemas;
 
 /**
  * One implemented method. `P` is its decoded params type, `I` what a client may send for them, `S` its
@@ -120,6 +130,13 @@ const ENTRIES = {
     result: (s) => s.ConfigRequirementsReadResponseSchema,
     optionalParams: true,
   }),
+  'skills/list': method({ typeName: 'SkillsList', params: SkillsListParamsWire, result: (s) => s.SkillsListResponseSchema }),
+  'mcpServerStatus/list': method({ typeName: 'ListMcpServerStatus', params: ListMcpServerStatusParamsWire, result: (s) => s.ListMcpServerStatusResponseSchema }),
+  'experimentalFeature/list': method({ typeName: 'ExperimentalFeatureList', params: ExperimentalFeatureListParamsWire, result: (s) => s.ExperimentalFeatureListResponseSchema }),
+  'collaborationMode/list': method({ typeName: 'CollaborationModeList', params: CollaborationModeListParamsWire, result: (s) => s.CollaborationModeListResponseSchema }),
+  'app/list': method({ typeName: 'AppsList', params: AppsListParamsWire, result: (s) => s.AppsListResponseSchema }),
+  'hooks/list': method({ typeName: 'HooksList', params: HooksListParamsWire, result: (s) => s.HooksListResponseSchema }),
+  'modelProvider/list': method({ typeName: 'ModelProviderList', params: ModelProviderListParamsWire, result: (s) => s.ModelProviderListResponseSchema }),
 } as const;
 
 type Methods = typeof ENTRIES;

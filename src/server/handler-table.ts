@@ -2,6 +2,15 @@ import type { ImplementedMethod } from '../protocol/runtime.js';
 import type { Handler } from './context.js';
 import { handleAccountRateLimitsRead, handleAccountRead, handleGetAuthStatus } from './handlers/account.js';
 import { handleConfigBatchWrite, handleConfigRead, handleConfigRequirementsRead, handleConfigValueWrite } from './handlers/config.js';
+import {
+  handleAppList,
+  handleCollaborationModeList,
+  handleExperimentalFeatureList,
+  handleHooksList,
+  handleMcpServerStatusList,
+  handleModelProviderList,
+  handleSkillsList,
+} from './handlers/discovery.js';
 import { handleInitialize, handleModelList } from './handlers/initialize.js';
 import { handleThreadArchive, handleThreadUnarchive } from './handlers/thread-archive.js';
 import { handleThreadFork, handleThreadResume, handleThreadStart } from './handlers/thread-lifecycle.js';
@@ -38,4 +47,11 @@ export const HANDLERS: HandlerTable = {
   'config/value/write': handleConfigValueWrite,
   'config/batchWrite': handleConfigBatchWrite,
   'configRequirements/read': handleConfigRequirementsRead,
+  'skills/list': handleSkillsList,
+  'mcpServerStatus/list': handleMcpServerStatusList,
+  'experimentalFeature/list': handleExperimentalFeatureList,
+  'collaborationMode/list': handleCollaborationModeList,
+  'app/list': handleAppList,
+  'hooks/list': handleHooksList,
+  'modelProvider/list': handleModelProviderList,
 };

@@ -196,6 +196,13 @@ describe('method table', () => {
         'config/value/write',
         'config/batchWrite',
         'configRequirements/read',
+        'skills/list',
+        'mcpServerStatus/list',
+        'experimentalFeature/list',
+        'collaborationMode/list',
+        'app/list',
+        'hooks/list',
+        'modelProvider/list',
       ].sort(),
     );
     for (const name of Object.keys(METHODS)) expect(isKnownMethod(name)).toBe(true);

@@ -24,6 +24,7 @@ const DECODE_PATH_MODULES = [
   'account-params.ts',
   'config-params.ts',
   'decode.ts',
+  'discovery-params.ts',
   'initialize.ts',
   'method-names.ts',
   'methods.ts',
