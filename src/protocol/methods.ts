@@ -36,6 +36,8 @@ import {
   SkillsListParamsWire,
 } from './discovery-params.js';
 import type * as discoverySchemas from './discovery-schemas.js';
+import { ThreadItemsListParamsWire, ThreadTurnsListParamsWire } from './history-params.js';
+import type * as historySchemas from './history-schemas.js';
 import type * as modelSchemas from './model.js';
 import type * as responseSchemas from './responses.js';
 import {
@@ -53,7 +55,7 @@ import { GetAccountParamsWire, GetAccountRateLimitsParamsWire, GetAuthStatusPara
 import type { WireInput, WireOutput, WireType } from './wire-type.js';
 
 /** The schema modules a {@link MethodSpec.result} selector picks from (supplied by `method-schemas.ts`). */
-export type ResultSchemas = typeof responseSchemas & typeof modelSchemas & typeof configSchemas & typeof discoverySchemas;
+export type ResultSchemas = typeof responseSchemas & typeof modelSchemas & typeof configSchemas & typeof discoverySchemas & typeof historySchemas;
 
 /**
  * One implemented method. `P` is its decoded params type, `I` what a client may send for them, `S` its
@@ -137,6 +139,8 @@ const ENTRIES = {
   'app/list': method({ typeName: 'AppsList', params: AppsListParamsWire, result: (s) => s.AppsListResponseSchema }),
   'hooks/list': method({ typeName: 'HooksList', params: HooksListParamsWire, result: (s) => s.HooksListResponseSchema }),
   'modelProvider/list': method({ typeName: 'ModelProviderList', params: ModelProviderListParamsWire, result: (s) => s.ModelProviderListResponseSchema }),
+  'thread/turns/list': method({ typeName: 'ThreadTurnsList', params: ThreadTurnsListParamsWire, result: (s) => s.ThreadTurnsListResponseSchema, scope: byThread }),
+  'thread/items/list': method({ typeName: 'ThreadItemsList', params: ThreadItemsListParamsWire, result: (s) => s.ThreadItemsListResponseSchema, scope: byThread }),
 } as const;
 
 type Methods = typeof ENTRIES;

@@ -7,6 +7,7 @@ import type { Logger } from '../support/logger.js';
 import { authStatus, readAccount, readRateLimits, type AccountRead, type AuthSource, type AuthStatus } from './account.js';
 import { isKnownModel, unknownModelWarning } from './catalog.js';
 import { ThreadError } from './errors.js';
+import { type HistoryPage, type ItemEntry, type ItemsPageRequest, itemsPage, resumeCursors, turnsPage, type TurnsPageRequest } from './history-pages.js';
 import { HistoryProjector } from './history-projector.js';
 import { rebuildHistory } from './history.js';
 import { LoadedThread, type ActiveTurn } from './loaded-thread.js';
@@ -325,6 +326,34 @@ export class ThreadManager {
    */
   read(threadId: string, includeTurns: boolean): Promise<ThreadRead> {
     return readThread(this.queryDeps, threadId, includeTurns);
+  }
+
+  /** `thread/turns/list`: a page of the thread's projected turns (`history-pages.ts`). */
+  async listTurns(request: TurnsPageRequest): Promise<HistoryPage<Record<string, unknown>>> {
+    await this.historyReady(request.threadId);
+    return turnsPage(this.deps.stateDb?.history?.pages ?? null, request);
+  }
+
+  /** `thread/items/list`: a page of the thread's projected items. */
+  async listItems(request: ItemsPageRequest): Promise<HistoryPage<ItemEntry>> {
+    await this.historyReady(request.threadId);
+    return itemsPage(this.deps.stateDb?.history?.pages ?? null, request);
+  }
+
+  /** The paging cursors of `thread/resume` in the reference's numbering, or null without a projection. */
+  resumeCursors(threadId: string): { turns: string | null; items: string | null } | null {
+    return resumeCursors(this.deps.stateDb?.history?.pages ?? null, threadId);
+  }
+
+  /** Waits for a loaded thread's pending projection; refuses a thread that is neither loaded nor stored. */
+  private async historyReady(threadId: string): Promise<void> {
+    const loaded = this.loaded.get(threadId);
+    if (loaded) {
+      await loaded.projection;
+      return;
+    }
+    const stored = (await this.deps.store.find(threadId, false)) ?? (await this.deps.store.find(threadId, true));
+    if (!stored) throw new ThreadError('not-loaded', `thread not loaded: ${threadId}`);
   }
 
   /** `thread/list`: one page of stored threads (live state for those loaded here) with their read states. */

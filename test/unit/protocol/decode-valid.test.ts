@@ -203,6 +203,8 @@ describe('method table', () => {
         'app/list',
         'hooks/list',
         'modelProvider/list',
+        'thread/turns/list',
+        'thread/items/list',
       ].sort(),
     );
     for (const name of Object.keys(METHODS)) expect(isKnownMethod(name)).toBe(true);

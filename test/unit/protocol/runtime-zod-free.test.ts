@@ -25,6 +25,7 @@ const DECODE_PATH_MODULES = [
   'config-params.ts',
   'decode.ts',
   'discovery-params.ts',
+  'history-params.ts',
   'initialize.ts',
   'method-names.ts',
   'methods.ts',
