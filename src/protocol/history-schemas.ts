@@ -12,3 +12,6 @@ export const ThreadItemsListResponseSchema = z.object({
   nextCursor: z.string().nullable(),
   backwardsCursor: z.string().nullable(),
 });
+
+/** `thread/delete`: an empty object (the `thread/deleted` notification says the rest). */
+export const ThreadDeleteResponseSchema = z.object({});

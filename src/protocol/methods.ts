@@ -36,7 +36,8 @@ import {
   SkillsListParamsWire,
 } from './discovery-params.js';
 import type * as discoverySchemas from './discovery-schemas.js';
-import { ThreadItemsListParamsWire, ThreadTurnsListParamsWire } from './history-params.js';
+import { ThreadDeleteParamsWire, ThreadItemsListParamsWire, ThreadMetadataUpdateParamsWire, ThreadTurnsListParamsWire } from './history-params.js';
+import type * as threadMetadataSchemas from './thread-metadata-schemas.js';
 import type * as historySchemas from './history-schemas.js';
 import type * as modelSchemas from './model.js';
 import type * as responseSchemas from './responses.js';
@@ -55,7 +56,7 @@ import { GetAccountParamsWire, GetAccountRateLimitsParamsWire, GetAuthStatusPara
 import type { WireInput, WireOutput, WireType } from './wire-type.js';
 
 /** The schema modules a {@link MethodSpec.result} selector picks from (supplied by `method-schemas.ts`). */
-export type ResultSchemas = typeof responseSchemas & typeof modelSchemas & typeof configSchemas & typeof discoverySchemas & typeof historySchemas;
+export type ResultSchemas = typeof responseSchemas & typeof modelSchemas & typeof configSchemas & typeof discoverySchemas & typeof historySchemas & typeof threadMetadataSchemas;
 
 /**
  * One implemented method. `P` is its decoded params type, `I` what a client may send for them, `S` its
@@ -141,6 +142,8 @@ const ENTRIES = {
   'modelProvider/list': method({ typeName: 'ModelProviderList', params: ModelProviderListParamsWire, result: (s) => s.ModelProviderListResponseSchema }),
   'thread/turns/list': method({ typeName: 'ThreadTurnsList', params: ThreadTurnsListParamsWire, result: (s) => s.ThreadTurnsListResponseSchema, scope: byThread }),
   'thread/items/list': method({ typeName: 'ThreadItemsList', params: ThreadItemsListParamsWire, result: (s) => s.ThreadItemsListResponseSchema, scope: byThread }),
+  'thread/delete': method({ typeName: 'ThreadDelete', params: ThreadDeleteParamsWire, result: (s) => s.ThreadDeleteResponseSchema, scope: byThread }),
+  'thread/metadata/update': method({ typeName: 'ThreadMetadataUpdate', params: ThreadMetadataUpdateParamsWire, result: (s) => s.ThreadMetadataUpdateResponseSchema, scope: byThread }),
 } as const;
 
 type Methods = typeof ENTRIES;

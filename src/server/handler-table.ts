@@ -14,7 +14,7 @@ import {
 import { handleInitialize, handleModelList } from './handlers/initialize.js';
 import { handleThreadArchive, handleThreadUnarchive } from './handlers/thread-archive.js';
 import { handleThreadFork, handleThreadResume, handleThreadStart } from './handlers/thread-lifecycle.js';
-import { handleThreadItemsList, handleThreadTurnsList } from './handlers/thread-history.js';
+import { handleThreadDelete, handleThreadItemsList, handleThreadMetadataUpdate, handleThreadTurnsList } from './handlers/thread-history.js';
 import { handleThreadList } from './handlers/thread-list.js';
 import { handleThreadLoadedList } from './handlers/thread-loaded-list.js';
 import { handleThreadNameSet, handleThreadUnsubscribe } from './handlers/thread-misc.js';
@@ -57,4 +57,6 @@ export const HANDLERS: HandlerTable = {
   'modelProvider/list': handleModelProviderList,
   'thread/turns/list': handleThreadTurnsList,
   'thread/items/list': handleThreadItemsList,
+  'thread/delete': handleThreadDelete,
+  'thread/metadata/update': handleThreadMetadataUpdate,
 };

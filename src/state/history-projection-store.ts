@@ -165,6 +165,13 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
     this.applyTx = db.transaction((threadId: string, update: ProjectionUpdate) => this.applyNow(threadId, update));
   }
 
+  /** Drops the thread's projected turns, items and checkpoint (`thread/delete`). */
+  deleteThread(threadId: string): void {
+    this.deleteItems.run(threadId);
+    this.deleteTurns.run(threadId);
+    this.deleteCheckpoint.run(threadId);
+  }
+
   /** How far the thread's rollout is projected, or null when it never was. */
   checkpoint(threadId: string): HistoryCheckpoint | null {
     const row = this.selectCheckpoint.get(threadId);

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import type { GitInfo } from './ports.js';
 import type { ModelClient } from '../model/types.js';
 import { ThreadStoreError, type StoredThread, type ThreadLock, type ThreadStore } from '../rollout/thread-store.js';
 import type { Clock } from '../support/clock.js';
@@ -220,6 +222,28 @@ export class ThreadManager {
     }
   }
 
+  /**
+   * `thread/delete`: a thread loaded here is unloaded first (its subscribers see `notLoaded`); then, holding its
+   * writer lock (refused while another process writes it), its rollout is removed and its database rows dropped.
+   * `no-rollout` when there is no such thread.
+   */
+  async delete(threadId: string): Promise<void> {
+    const loaded = this.loaded.get(threadId);
+    if (loaded && !loaded.materialized) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    if (!loaded && !(await this.deps.store.find(threadId, false)) && !(await this.deps.store.find(threadId, true))) {
+      throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    }
+    if (loaded) await this.unload(loaded);
+    await this.withWriterLock(threadId, async () => {
+      await this.deps.store.delete(threadId);
+      try {
+        this.deps.stateDb?.deleteThread?.(threadId);
+      } catch (error) {
+        this.deps.log.warn({ err: error, threadId }, 'state db delete failed');
+      }
+    });
+  }
+
   /** Moves an archived thread back; answers it as stored (`notLoaded`). */
   async unarchive(threadId: string): Promise<ThreadFacts> {
     if (this.loaded.has(threadId)) throw new ThreadError('active-writer', `thread ${threadId} already has an active writer`);
@@ -317,7 +341,44 @@ export class ThreadManager {
   /** A stored thread as read/list/unarchive answer it: its live state when it is loaded here. */
   private storedFacts(stored: StoredThread): ThreadFacts {
     const loaded = this.loaded.get(stored.id);
-    return loaded ? loadedThreadFacts(loaded, { directInput: null }) : storedThreadFacts(stored);
+    const facts = loaded ? loadedThreadFacts(loaded, { directInput: null }) : storedThreadFacts(stored);
+    return this.withGitInfo(facts);
+  }
+
+  /** `facts` with the thread's stored Git metadata, when the state DB has some. */
+  private withGitInfo(facts: ThreadFacts): ThreadFacts {
+    let gitInfo = null;
+    try {
+      gitInfo = this.deps.stateDb?.gitInfo?.(facts.id) ?? null;
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'git metadata lookup failed');
+    }
+    return gitInfo ? { ...facts, gitInfo } : facts;
+  }
+
+  /**
+   * `thread/metadata/update`: patches the stored Git metadata (absent: unchanged, null: cleared) of a stored thread
+   * and answers the thread as `thread/read` would. `projectId` names a project, and this server has none, so only
+   * `""` (clear) is accepted. Checks and texts are the reference's.
+   */
+  async updateMetadata(threadId: string, update: { gitInfo: Partial<GitInfo> | null; projectId: string | null; hasDaybreak: boolean }): Promise<ThreadFacts> {
+    const git = update.gitInfo ?? {};
+    const gitFields = (['sha', 'branch', 'originUrl'] as const).filter((key) => git[key] !== undefined);
+    if (gitFields.length === 0 && update.projectId === null && !update.hasDaybreak) {
+      throw new ThreadError('invalid-request', 'thread metadata update must include at least one field');
+    }
+    for (const key of gitFields) {
+      if (git[key] === '') throw new ThreadError('invalid-request', `gitInfo.${key} must not be empty`);
+    }
+    if (update.projectId !== null && update.projectId !== '') throw new ThreadError('invalid-request', `project not found: ${update.projectId}`);
+    const rolloutPath = (await this.deps.store.find(threadId, false)) ?? (await this.deps.store.find(threadId, true));
+    const loaded = this.loaded.get(threadId);
+    if (!rolloutPath && !loaded?.materialized) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    if (gitFields.length > 0) this.deps.stateDb?.updateGitInfo?.(threadId, Object.fromEntries(gitFields.map((key) => [key, git[key]])));
+    if (loaded) return this.withGitInfo(loadedThreadFacts(loaded, { directInput: null }));
+    const stored = rolloutPath ? await this.deps.store.storedThread(rolloutPath) : null;
+    if (!stored) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    return this.storedFacts({ ...stored, rolloutPath: path.resolve(rolloutPath!) });
   }
 
   /**

@@ -1,3 +1,5 @@
+import { requireThreadId } from '../../threads/errors.js';
+import { renderThread } from '../../threads/render/thread.js';
 import type { Handler } from '../context.js';
 
 /** `thread/turns/list`: a page of the thread's turns from the history projection, newest first by default. */
@@ -21,3 +23,25 @@ export const handleThreadItemsList: Handler<'thread/items/list'> = async (params
     sortDirection: params.sortDirection ?? null,
   }),
 });
+
+/**
+ * `thread/delete`: the thread is unloaded (subscribers see `notLoaded`), its rollout and rows removed, and every
+ * client told with `thread/deleted`, sent before the `{}` answer as the reference sends it.
+ */
+export const handleThreadDelete: Handler<'thread/delete'> = async (params, cx) => {
+  const threadId = requireThreadId(params.threadId, 'thread');
+  await cx.threads.delete(threadId);
+  cx.notifier.broadcast('thread/deleted', { threadId });
+  return { result: {} };
+};
+
+/** `thread/metadata/update`: patches the stored Git metadata and answers the thread. */
+export const handleThreadMetadataUpdate: Handler<'thread/metadata/update'> = async (params, cx) => {
+  const threadId = requireThreadId(params.threadId, 'thread');
+  const facts = await cx.threads.updateMetadata(threadId, {
+    gitInfo: params.gitInfo ?? null,
+    projectId: params.projectId ?? null,
+    hasDaybreak: params.daybreakEnabled !== undefined && params.daybreakEnabled !== null,
+  });
+  return { result: { thread: renderThread(facts, []) } };
+};

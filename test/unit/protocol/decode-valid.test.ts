@@ -205,6 +205,8 @@ describe('method table', () => {
         'modelProvider/list',
         'thread/turns/list',
         'thread/items/list',
+        'thread/delete',
+        'thread/metadata/update',
       ].sort(),
     );
     for (const name of Object.keys(METHODS)) expect(isKnownMethod(name)).toBe(true);
