@@ -73,7 +73,7 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
   const ids: IdSource = systemIds;
   // One handle per process, opened after backfill; null means "work from the filesystem".
   const stateDb = await openStateDb(codexHome, { clock, log, ids, defaultModelProvider: config.modelProvider });
-  const [{ LocalThreadStore }, { ThreadManager }, { createResponsesClient }, { AppServer }, { Notifier }, transport, { ConfigService }] = await Promise.all([
+  const [{ LocalThreadStore }, { ThreadManager }, { createResponsesClient }, { AppServer }, { Notifier }, transport, { ConfigService }, { FileSearchSessions }] = await Promise.all([
     import('./rollout/local-thread-store.js'),
     import('./threads/thread-manager.js'),
     import('./model/responses-client.js'),
@@ -81,6 +81,7 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     import('./server/notifier.js'),
     import('./transport/index.js'),
     import('./config/config-service.js'),
+    import('./discovery/file-search-sessions.js'),
   ]);
   const info = {
     version: SERVER_VERSION,
@@ -112,7 +113,7 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     idleUnloadMs: positiveInt(process.env['CODEX_APP_SERVER_IDLE_UNLOAD_MS']),
   });
   const configService = new ConfigService({ codexHome, overrides, cwd: process.cwd() });
-  const server = new AppServer({ threads, config: configService, notifier, info, log });
+  const server = new AppServer({ threads, config: configService, fileSearch: new FileSearchSessions(), notifier, info, log });
   const reader = new transport.NdjsonMessageReader(process.stdin, { logger: log });
   const writer = new transport.NdjsonMessageWriter(process.stdout, { clock, logger: log });
 

@@ -4,7 +4,7 @@
  * ``missing field `params` ``, as in the reference).
  */
 import { wEnum } from './wire-enum.js';
-import { optional, withDefault, wStruct } from './wire-struct.js';
+import { optional, required, withDefault, wStruct } from './wire-struct.js';
 import { wBool, wString, wU32, wVec } from './wire-type.js';
 
 export const SkillsListParamsWire = wStruct('SkillsListParams', {
@@ -43,3 +43,21 @@ export const HooksListParamsWire = wStruct('HooksListParams', {
 });
 
 export const ModelProviderListParamsWire = wStruct('ModelProviderListParams', {});
+
+export const FuzzyFileSearchParamsWire = wStruct('FuzzyFileSearchParams', {
+  query: required(wString),
+  roots: required(wVec(wString)),
+  cancellationToken: optional(wString),
+});
+
+export const FuzzyFileSearchSessionStartParamsWire = wStruct('FuzzyFileSearchSessionStartParams', {
+  sessionId: required(wString),
+  roots: required(wVec(wString)),
+});
+
+export const FuzzyFileSearchSessionUpdateParamsWire = wStruct('FuzzyFileSearchSessionUpdateParams', {
+  sessionId: required(wString),
+  query: required(wString),
+});
+
+export const FuzzyFileSearchSessionStopParamsWire = wStruct('FuzzyFileSearchSessionStopParams', { sessionId: required(wString) });

@@ -53,3 +53,17 @@ export const ModelProviderListResponseSchema = z.object({
   defaultProviderId: z.string(),
   canChangeDefault: z.boolean(),
 });
+
+const FileMatchSchema = z.object({
+  root: z.string(),
+  path: z.string(),
+  match_type: z.enum(['file', 'directory']),
+  file_name: z.string(),
+  score: z.number(),
+  indices: z.array(z.number()).nullable(),
+});
+
+export const FuzzyFileSearchResponseSchema = z.object({ files: z.array(FileMatchSchema) });
+export const FuzzyFileSearchSessionStartResponseSchema = z.object({});
+export const FuzzyFileSearchSessionUpdateResponseSchema = z.object({});
+export const FuzzyFileSearchSessionStopResponseSchema = z.object({});

@@ -1,5 +1,6 @@
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { ConfigWriteError } from '../config/config-write-error.js';
+import { FileSearchSessionError } from '../discovery/file-search-sessions.js';
 import { ModelError } from '../model/types.js';
 import { ThreadStoreError, type ThreadStoreErrorKind } from '../rollout/errors.js';
 import type { Logger } from '../support/logger.js';
@@ -20,6 +21,7 @@ export function toResponseError(error: unknown, log: Logger): ResponseError<unkn
   if (error instanceof ThreadError) return new ResponseError(threadErrorCode(error.kind), error.message);
   if (error instanceof ThreadStoreError) return threadStoreError(error.kind, error.message);
   if (error instanceof ModelError) return new ResponseError(INVALID_REQUEST, error.message);
+  if (error instanceof FileSearchSessionError) return new ResponseError(error.kind === 'invalid' ? INVALID_REQUEST : INTERNAL_ERROR, error.message);
   if (error instanceof ConfigWriteError) return new ResponseError(INVALID_REQUEST, error.message, { config_write_error_code: error.code });
   log.error({ err: error }, 'internal error while handling a request');
   const message = error instanceof Error ? error.message : String(error);

@@ -11,6 +11,12 @@ import {
   handleModelProviderList,
   handleSkillsList,
 } from './handlers/discovery.js';
+import {
+  handleFuzzyFileSearch,
+  handleFuzzyFileSearchSessionStart,
+  handleFuzzyFileSearchSessionStop,
+  handleFuzzyFileSearchSessionUpdate,
+} from './handlers/file-search.js';
 import { handleInitialize, handleModelList } from './handlers/initialize.js';
 import { handleThreadArchive, handleThreadUnarchive } from './handlers/thread-archive.js';
 import { handleThreadFork, handleThreadResume, handleThreadStart } from './handlers/thread-lifecycle.js';
@@ -57,6 +63,10 @@ export const HANDLERS: HandlerTable = {
   'modelProvider/list': handleModelProviderList,
   'thread/turns/list': handleThreadTurnsList,
   'thread/items/list': handleThreadItemsList,
+  fuzzyFileSearch: handleFuzzyFileSearch,
+  'fuzzyFileSearch/sessionStart': handleFuzzyFileSearchSessionStart,
+  'fuzzyFileSearch/sessionUpdate': handleFuzzyFileSearchSessionUpdate,
+  'fuzzyFileSearch/sessionStop': handleFuzzyFileSearchSessionStop,
   'thread/delete': handleThreadDelete,
   'thread/metadata/update': handleThreadMetadataUpdate,
 };

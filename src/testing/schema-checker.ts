@@ -54,6 +54,23 @@ function checkGetAuthStatusResult(result: unknown, authModes: readonly string[])
   return problems;
 }
 
+/**
+ * Responses the bundle has no type for, written from the reference's Rust types: `fuzzyFileSearch` answers
+ * `{files: FuzzyFileSearchResult[]}`, its session methods `{}`.
+ */
+const EMPTY_RESPONSE: Json = { type: 'object', additionalProperties: false };
+const INLINE_RESPONSES: Readonly<Record<string, Json>> = {
+  fuzzyFileSearch: {
+    type: 'object',
+    required: ['files'],
+    additionalProperties: false,
+    properties: { files: { type: 'array', items: { $ref: 'bundle#/definitions/FuzzyFileSearchResult' } } },
+  },
+  'fuzzyFileSearch/sessionStart': EMPTY_RESPONSE,
+  'fuzzyFileSearch/sessionUpdate': EMPTY_RESPONSE,
+  'fuzzyFileSearch/sessionStop': EMPTY_RESPONSE,
+};
+
 const RESPONSE_NAMES: Readonly<Record<string, string>> = { 'config/value/write': 'ConfigWriteResponse', 'config/batchWrite': 'ConfigWriteResponse' };
 
 function pascalMethod(method: string): string {
@@ -109,6 +126,11 @@ export class SchemaChecker implements MessageChecker {
     if (requestMethod === undefined) return [`response to unknown request ${JSON.stringify(m['id'])}: no method to check it against`];
     if (requestMethod === 'initialize') return checkInitializeResult(m['result']);
     if (requestMethod === 'getAuthStatus') return checkGetAuthStatusResult(m['result'], this.authModes());
+    const inline = INLINE_RESPONSES[requestMethod];
+    if (inline) {
+      const validate = this.inline(requestMethod, inline);
+      return validate(m['result']) ? [] : this.describe(`response to ${requestMethod}`, validate);
+    }
     const params = this.requestParams.get(requestMethod);
     // Responses not named after their params: the two config writes share one, and param-less methods are named
     // after the method (`configRequirements/read` → `ConfigRequirementsReadResponse`).
@@ -134,6 +156,15 @@ export class SchemaChecker implements MessageChecker {
     if (!this.bundle.definitions[name]) return [`server request ${method} has no ${name} schema in the reference bundle`];
     const validate = this.definition(name);
     return validate(m['params']) ? [] : this.describe(`server request ${method}`, validate);
+  }
+
+  private inline(method: string, schema: Json): Validate {
+    let validate = this.compiled.get(`inline:${method}`);
+    if (!validate) {
+      validate = this.ajv.compile(schema);
+      this.compiled.set(`inline:${method}`, validate);
+    }
+    return validate;
   }
 
   private definition(name: string): Validate {

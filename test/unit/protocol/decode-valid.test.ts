@@ -207,6 +207,10 @@ describe('method table', () => {
         'thread/items/list',
         'thread/delete',
         'thread/metadata/update',
+        'fuzzyFileSearch',
+        'fuzzyFileSearch/sessionStart',
+        'fuzzyFileSearch/sessionUpdate',
+        'fuzzyFileSearch/sessionStop',
       ].sort(),
     );
     for (const name of Object.keys(METHODS)) expect(isKnownMethod(name)).toBe(true);
