@@ -17,7 +17,8 @@ export async function main(argv: string[]): Promise<number> {
   const cli = parseCommandLine(argv);
   switch (cli.kind) {
     case 'version':
-      process.stdout.write(`codex-app-server-ts ${SERVER_VERSION}\n`);
+      // The reference's text: clients parse `codex-cli <version>`.
+      process.stdout.write(`codex-cli ${SERVER_VERSION}\n`);
       return 0;
     case 'help':
       process.stdout.write(cli.text);

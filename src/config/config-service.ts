@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
+import { removeStoredAuth, writeApiKeyAuth } from './auth-file.js';
 import { applyEdit, type ConfigEditRequest, jsonValueProblem, parseKeyPath, type TomlTable, valueAtPath } from './config-edits.js';
 import {
   type ConfigLayer,
@@ -66,6 +67,16 @@ export class ConfigService {
   /** The merged values of the layers (session flags over config.toml as it is now), for the lists that read config. */
   async effective(): Promise<TomlTable> {
     return effectiveToml(this.stack((await this.readUserFile()).value));
+  }
+
+  /** `account/login/start` (API key): stores the key in `auth.json` as the reference does. */
+  saveApiKey(apiKey: string): Promise<void> {
+    return writeApiKeyAuth(this.options.codexHome, apiKey);
+  }
+
+  /** `account/logout`: forgets the stored login. */
+  logout(): Promise<void> {
+    return removeStoredAuth(this.options.codexHome);
   }
 
   /** The server's working directory: the cwd of the lists when a client names none. */

@@ -26,3 +26,7 @@ export const ConfigWriteResponseSchema = z.object({
 
 /** `configRequirements/read`: never any requirements here. */
 export const ConfigRequirementsReadResponseSchema = z.object({ supportsIndependentSpeedModes: z.boolean(), requirements: z.null() });
+
+/** `account/login/start` (API key) and `account/logout`. */
+export const LoginAccountResponseSchema = z.object({ type: z.literal('apiKey') });
+export const LogoutAccountResponseSchema = z.object({});

@@ -56,7 +56,7 @@ import {
 } from './thread-params.js';
 import { ThreadForkParamsWire, ThreadResumeParamsWire, ThreadStartParamsWire } from './thread-start-params.js';
 import { TurnInterruptParamsWire, TurnStartParamsWire, TurnSteerParamsWire } from './turn-params.js';
-import { GetAccountParamsWire, GetAccountRateLimitsParamsWire, GetAuthStatusParamsWire } from './account-params.js';
+import { GetAccountParamsWire, GetAccountRateLimitsParamsWire, GetAuthStatusParamsWire, LoginAccountParamsWire, LogoutAccountParamsWire } from './account-params.js';
 import type { WireInput, WireOutput, WireType } from './wire-type.js';
 
 /** The schema modules a {@link MethodSpec.result} selector picks from (supplied by `method-schemas.ts`). */
@@ -146,6 +146,8 @@ const ENTRIES = {
   'modelProvider/list': method({ typeName: 'ModelProviderList', params: ModelProviderListParamsWire, result: (s) => s.ModelProviderListResponseSchema }),
   'thread/turns/list': method({ typeName: 'ThreadTurnsList', params: ThreadTurnsListParamsWire, result: (s) => s.ThreadTurnsListResponseSchema, scope: byThread }),
   'thread/items/list': method({ typeName: 'ThreadItemsList', params: ThreadItemsListParamsWire, result: (s) => s.ThreadItemsListResponseSchema, scope: byThread }),
+  'account/login/start': method({ typeName: 'LoginAccount', params: LoginAccountParamsWire, result: (s) => s.LoginAccountResponseSchema }),
+  'account/logout': method({ typeName: 'LogoutAccount', params: LogoutAccountParamsWire, result: (s) => s.LogoutAccountResponseSchema, optionalParams: true }),
   fuzzyFileSearch: method({ typeName: 'FuzzyFileSearch', params: FuzzyFileSearchParamsWire, result: (s) => s.FuzzyFileSearchResponseSchema }),
   'fuzzyFileSearch/sessionStart': method({ typeName: 'FuzzyFileSearchSessionStart', params: FuzzyFileSearchSessionStartParamsWire, result: (s) => s.FuzzyFileSearchSessionStartResponseSchema }),
   'fuzzyFileSearch/sessionUpdate': method({ typeName: 'FuzzyFileSearchSessionUpdate', params: FuzzyFileSearchSessionUpdateParamsWire, result: (s) => s.FuzzyFileSearchSessionUpdateResponseSchema }),

@@ -1,6 +1,6 @@
 import type { ImplementedMethod } from '../protocol/runtime.js';
 import type { Handler } from './context.js';
-import { handleAccountRateLimitsRead, handleAccountRead, handleGetAuthStatus } from './handlers/account.js';
+import { handleAccountLoginStart, handleAccountLogout, handleAccountRateLimitsRead, handleAccountRead, handleGetAuthStatus } from './handlers/account.js';
 import { handleConfigBatchWrite, handleConfigRead, handleConfigRequirementsRead, handleConfigValueWrite } from './handlers/config.js';
 import {
   handleAppList,
@@ -63,6 +63,8 @@ export const HANDLERS: HandlerTable = {
   'modelProvider/list': handleModelProviderList,
   'thread/turns/list': handleThreadTurnsList,
   'thread/items/list': handleThreadItemsList,
+  'account/login/start': handleAccountLoginStart,
+  'account/logout': handleAccountLogout,
   fuzzyFileSearch: handleFuzzyFileSearch,
   'fuzzyFileSearch/sessionStart': handleFuzzyFileSearchSessionStart,
   'fuzzyFileSearch/sessionUpdate': handleFuzzyFileSearchSessionUpdate,

@@ -71,7 +71,11 @@ const INLINE_RESPONSES: Readonly<Record<string, Json>> = {
   'fuzzyFileSearch/sessionStop': EMPTY_RESPONSE,
 };
 
-const RESPONSE_NAMES: Readonly<Record<string, string>> = { 'config/value/write': 'ConfigWriteResponse', 'config/batchWrite': 'ConfigWriteResponse' };
+const RESPONSE_NAMES: Readonly<Record<string, string>> = {
+  'config/value/write': 'ConfigWriteResponse',
+  'config/batchWrite': 'ConfigWriteResponse',
+  'account/logout': 'LogoutAccountResponse',
+};
 
 function pascalMethod(method: string): string {
   return method

@@ -21,10 +21,10 @@ function run(args: string[], env: Record<string, string> = {}, input = '') {
 }
 
 describe('command line', () => {
-  test('--version prints the version on stdout', () => {
+  test('--version prints the text of the reference on stdout (clients parse `codex-cli <version>`)', () => {
     const r = run(['--version']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe('codex-app-server-ts 0.169.0\n');
+    expect(r.stdout).toBe('codex-cli 0.169.0\n');
   });
 
   test('generate-json-schema --out DIR writes the bundle from our zod schemas', () => {

@@ -207,6 +207,8 @@ describe('method table', () => {
         'thread/items/list',
         'thread/delete',
         'thread/metadata/update',
+        'account/login/start',
+        'account/logout',
         'fuzzyFileSearch',
         'fuzzyFileSearch/sessionStart',
         'fuzzyFileSearch/sessionUpdate',
