@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Fzf } from 'fzf';
 import ignore, { type Ignore } from 'ignore';
@@ -29,16 +29,26 @@ const FILE_NAME_BONUS = 65536;
  * followed, and, inside a Git work tree, whatever the `.gitignore` files (each applying to its own folder and below)
  * and `.git/info/exclude` leave out. A root that is not an absolute, readable folder yields nothing.
  */
-export function walkRoot(root: string): WalkedEntry[] {
+export function walkRoot(root: string, stamps?: Map<string, number>): WalkedEntry[] {
   if (!path.isAbsolute(root)) return [];
   const out: WalkedEntry[] = [];
+  const stamp = (file: string): void => {
+    if (!stamps) return;
+    try {
+      stamps.set(file, statSync(file).mtimeMs);
+    } catch {
+      stamps.set(file, -1);
+    }
+  };
   const inGit = insideGitWorkTree(root);
   const rules: { base: string; matcher: Ignore }[] = [];
   if (inGit) {
+    stamp(path.join(root, '.git', 'info', 'exclude'));
     const exclude = readText(path.join(root, '.git', 'info', 'exclude'));
     if (exclude) rules.push({ base: '', matcher: ignore().add(exclude) });
   }
   const visit = (dir: string, rel: string, depth: number): void => {
+    stamp(dir);
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -46,7 +56,9 @@ export function walkRoot(root: string): WalkedEntry[] {
       return;
     }
     // Read only a .gitignore that is there: a failed read per folder costs more than the whole walk.
-    const added = inGit && entries.some((entry) => entry.name === '.gitignore' && entry.isFile()) ? readText(path.join(dir, '.gitignore')) : null;
+    const hasIgnoreFile = inGit && entries.some((entry) => entry.name === '.gitignore' && entry.isFile());
+    if (hasIgnoreFile) stamp(path.join(dir, '.gitignore'));
+    const added = hasIgnoreFile ? readText(path.join(dir, '.gitignore')) : null;
     if (added) rules.push({ base: rel, matcher: ignore().add(added) });
     for (const entry of entries) {
       const isDir = entry.isDirectory();
@@ -130,8 +142,44 @@ function finderFor(entries: readonly WalkedEntry[]): Fzf<WalkedEntry[]> {
   return finder;
 }
 
-/** `fuzzyFileSearch`: walks the roots and matches. */
-export function fuzzyFileSearch(query: string, roots: readonly string[]): FileMatch[] {
+/**
+ * Walked roots kept between searches (an editor searches on every keystroke). A kept walk is reused while the
+ * modification time of every folder it read, and of every ignore file, is unchanged: adding, removing or renaming
+ * an entry changes its folder's mtime, so the answer is the one a fresh walk would give, for a `stat` per folder
+ * instead of a `readdir`. Any change means one fresh walk. At most {@link MAX_KEPT_ROOTS} roots are kept.
+ */
+export class WalkCache {
+  private readonly kept = new Map<string, { entries: WalkedEntry[]; stamps: Map<string, number> }>();
+
+  entries(root: string): WalkedEntry[] {
+    const kept = this.kept.get(root);
+    if (kept && unchanged(kept.stamps)) return kept.entries;
+    const stamps = new Map<string, number>();
+    const entries = walkRoot(root, stamps);
+    this.kept.delete(root);
+    this.kept.set(root, { entries, stamps });
+    if (this.kept.size > MAX_KEPT_ROOTS) this.kept.delete(this.kept.keys().next().value!);
+    return entries;
+  }
+}
+
+const MAX_KEPT_ROOTS = 8;
+
+function unchanged(stamps: ReadonlyMap<string, number>): boolean {
+  for (const [file, mtimeMs] of stamps) {
+    let now: number;
+    try {
+      now = statSync(file).mtimeMs;
+    } catch {
+      now = -1;
+    }
+    if (now !== mtimeMs) return false;
+  }
+  return true;
+}
+
+/** `fuzzyFileSearch`: the roots' walks (kept ones when still valid) matched against the query. */
+export function fuzzyFileSearch(query: string, roots: readonly string[], walks: WalkCache = new WalkCache()): FileMatch[] {
   if (query === '') return [];
-  return searchEntries(query, roots.map((root) => ({ root, entries: walkRoot(root) })));
+  return searchEntries(query, roots.map((root) => ({ root, entries: walks.entries(root) })));
 }

@@ -1,8 +1,7 @@
-import { fuzzyFileSearch } from '../../discovery/file-search.js';
 import type { Handler } from '../context.js';
 
 /** `fuzzyFileSearch`: the best 50 files and folders of the roots for the query (relative roots match nothing). */
-export const handleFuzzyFileSearch: Handler<'fuzzyFileSearch'> = (params) => ({ result: { files: fuzzyFileSearch(params.query, params.roots) } });
+export const handleFuzzyFileSearch: Handler<'fuzzyFileSearch'> = (params, cx) => ({ result: { files: cx.fileSearch.search(params.query, params.roots) } });
 
 /** `fuzzyFileSearch/sessionStart`: a picker's session over `roots`. */
 export const handleFuzzyFileSearchSessionStart: Handler<'fuzzyFileSearch/sessionStart'> = (params, cx) => {
