@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { removeStoredAuth, writeApiKeyAuth } from './auth-file.js';
+import { loadConfig } from './config.js';
 import { applyEdit, type ConfigEditRequest, jsonValueProblem, parseKeyPath, type TomlTable, valueAtPath } from './config-edits.js';
 import {
   type ConfigLayer,
@@ -67,6 +68,19 @@ export class ConfigService {
   /** The merged values of the layers (session flags over config.toml as it is now), for the lists that read config. */
   async effective(): Promise<TomlTable> {
     return effectiveToml(this.stack((await this.readUserFile()).value));
+  }
+
+  /**
+   * The thread defaults config.toml now gives (after a write), or null when the file no longer loads with this
+   * server's checks (then the running defaults stay).
+   */
+  async threadDefaults(): Promise<{ model: string; approvalPolicy: string; sandboxMode: string } | null> {
+    try {
+      const config = await loadConfig(this.options.codexHome, this.options.overrides);
+      return { model: config.model, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode };
+    } catch {
+      return null;
+    }
   }
 
   /** `account/login/start` (API key): stores the key in `auth.json` as the reference does. */

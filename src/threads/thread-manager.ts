@@ -389,6 +389,14 @@ export class ThreadManager {
     return readThread(this.queryDeps, threadId, includeTurns);
   }
 
+  /**
+   * After a config write: threads started from now on take the new default model, approval policy and sandbox
+   * mode, as the reference re-reads config.toml for each new thread. The provider (and its client) stays.
+   */
+  updateDefaults(next: Pick<ThreadDefaults, 'model' | 'approvalPolicy' | 'sandboxMode'>): void {
+    this.deps.defaults = { ...this.deps.defaults, ...next };
+  }
+
   /** `thread/turns/list`: a page of the thread's projected turns (`history-pages.ts`). */
   async listTurns(request: TurnsPageRequest): Promise<HistoryPage<Record<string, unknown>>> {
     await this.historyReady(request.threadId);

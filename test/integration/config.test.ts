@@ -184,6 +184,14 @@ describe('config/value/write and config/batchWrite', () => {
     expect(readFileSync(path.join(home, 'config.toml'), 'utf8')).toBe(CONFIG);
   });
 
+  test('threads started after a write take the new defaults, as in the reference', async () => {
+    const mcp = await spawnServer(tempHomeWithConfig(CONFIG));
+    await request(mcp, 'config/value/write', { keyPath: 'model', value: 'gpt-other', mergeStrategy: 'replace' });
+    expect(await request(mcp, 'thread/start', {})).toMatchObject({ model: 'gpt-other', approvalPolicy: 'never' });
+    await request(mcp, 'config/batchWrite', { edits: [{ keyPath: 'approval_policy', value: 'on-request', mergeStrategy: 'replace' }] });
+    expect(await request(mcp, 'thread/start', {})).toMatchObject({ model: 'gpt-other', approvalPolicy: 'on-request' });
+  });
+
   test('a home without config.toml gets one', async () => {
     const home = tempHomeWithConfig(null);
     const mcp = await spawnServer(home);
