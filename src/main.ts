@@ -17,7 +17,8 @@ export async function main(argv: string[]): Promise<number> {
   const cli = parseCommandLine(argv);
   switch (cli.kind) {
     case 'version':
-      process.stdout.write(`codex-app-server-ts ${SERVER_VERSION}\n`);
+      // The reference's text: clients parse `codex-cli <version>`.
+      process.stdout.write(`codex-cli ${SERVER_VERSION}\n`);
       return 0;
     case 'help':
       process.stdout.write(cli.text);
@@ -44,15 +45,24 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runAppServer(codexHome: string, log: Logger, options: GlobalOptions, listen: ListenTarget, wsAuth: WsAuthArgs): Promise<number> {
-  const [{ loadConfig, ConfigError, OverrideError, featureToggleOverrides, parseConfigOverrides, readStoredAuth, resolveProvider }, { openStateDb }] = await Promise.all([
+  const [{ loadConfig, ConfigError, OverrideError, featureToggleOverrides, parseConfigOverrides, readStoredAuth, resolveProvider, findUnknownConfigField }, { openStateDb }] = await Promise.all([
     import('./config/index.js'),
     import('./state/index.js'),
   ]);
   let config;
+  let overrides;
   try {
     // Reference order: unknown feature names are refused before the `-c` values are parsed.
     const toggles = featureToggleOverrides(options.enable, options.disable);
-    config = await loadConfig(codexHome, [...parseConfigOverrides(options.config), ...toggles]);
+    overrides = [...parseConfigOverrides(options.config), ...toggles];
+    config = await loadConfig(codexHome, overrides);
+    if (options.strictConfig) {
+      const unknown = findUnknownConfigField(readFileOrEmpty(config.path));
+      if (unknown) {
+        process.stderr.write(`Error: ${config.path}:${unknown.line}:${unknown.column}: unknown configuration field \`${unknown.path}\`\n`);
+        return 1;
+      }
+    }
   } catch (error) {
     if (error instanceof ConfigError || error instanceof OverrideError) {
       process.stderr.write(`Error: ${error.message}\n`);
@@ -70,13 +80,15 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
   const ids: IdSource = systemIds;
   // One handle per process, opened after backfill; null means "work from the filesystem".
   const stateDb = await openStateDb(codexHome, { clock, log, ids, defaultModelProvider: config.modelProvider });
-  const [{ LocalThreadStore }, { ThreadManager }, { createResponsesClient }, { AppServer }, { Notifier }, transport] = await Promise.all([
+  const [{ LocalThreadStore }, { ThreadManager }, { createResponsesClient }, { AppServer }, { Notifier }, transport, { ConfigService }, { FileSearchSessions }] = await Promise.all([
     import('./rollout/local-thread-store.js'),
     import('./threads/thread-manager.js'),
     import('./model/responses-client.js'),
     import('./server/app-server.js'),
     import('./server/notifier.js'),
     import('./transport/index.js'),
+    import('./config/config-service.js'),
+    import('./discovery/file-search-sessions.js'),
   ]);
   const info = {
     version: SERVER_VERSION,
@@ -109,7 +121,8 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     // Test hook: integration tests shorten the reference's 30-minute idle unload.
     idleUnloadMs: positiveInt(process.env['CODEX_APP_SERVER_IDLE_UNLOAD_MS']),
   });
-  const server = new AppServer({ threads, notifier, info, log });
+  const configService = new ConfigService({ codexHome, overrides, cwd: process.cwd() });
+  const server = new AppServer({ threads, config: configService, fileSearch: new FileSearchSessions(), notifier, info, log });
   if (listenSpec !== null) return serveListener(listenSpec.spec, { server, threads, close: () => stateDb?.close(), clock, log });
   const reader = new transport.NdjsonMessageReader(process.stdin, { logger: log });
   const writer = new transport.NdjsonMessageWriter(process.stdout, { clock, logger: log });
@@ -218,6 +231,15 @@ function bindErrorText(error: unknown): string {
   if (code === 'EADDRNOTAVAIL') return 'Cannot assign requested address (os error 99)';
   if (code === 'EACCES') return 'Permission denied (os error 13)';
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The text of `file`, or `''` when there is none (`--strict-config` on a home without config.toml). */
+function readFileOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 async function generateSchema(out: string | null, log: Logger): Promise<number> {

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
 
 export const AUTH_FILE_NAME = 'auth.json';
 
@@ -46,4 +47,18 @@ function accessTokenOf(tokens: unknown): string | null {
   if (typeof tokens !== 'object' || tokens === null) return null;
   const token = (tokens as Record<string, unknown>)['access_token'];
   return typeof token === 'string' && token !== '' ? token : null;
+}
+
+/**
+ * `account/login/start` with an API key: `auth.json` becomes `{"auth_mode": "apikey", "OPENAI_API_KEY": …}` (two-space
+ * indented, as the reference writes it), mode 0600, replaced atomically.
+ */
+export async function writeApiKeyAuth(codexHome: string, apiKey: string): Promise<void> {
+  const text = JSON.stringify({ auth_mode: 'apikey', OPENAI_API_KEY: apiKey }, null, 2);
+  await writeFileAtomic(join(codexHome, AUTH_FILE_NAME), text, 0o600);
+}
+
+/** `account/logout`: removes `auth.json` (none is no error). */
+export async function removeStoredAuth(codexHome: string): Promise<void> {
+  await rm(join(codexHome, AUTH_FILE_NAME), { force: true });
 }

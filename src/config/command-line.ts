@@ -39,6 +39,8 @@ export interface GlobalOptions {
   config: string[];
   enable: string[];
   disable: string[];
+  /** `--strict-config`: an unknown field in config.toml is an error at start-up. */
+  strictConfig?: boolean;
 }
 
 const LISTEN_EXPECTED = 'expected `stdio://`, `unix://`, `unix://PATH`, `ws://IP:PORT`, or `off`';
@@ -88,6 +90,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       case '--stdio':
         if (listen !== null) return usageError("the argument '--listen <URL>' cannot be used multiple times");
         listen = 'stdio://';
+        break;
+      case '--strict-config':
+        globals.strictConfig = true;
         break;
       // Accepted and without effect: this server never sends analytics.
       case '--analytics-default-enabled':
@@ -193,7 +198,6 @@ const REFERENCE_ONLY_OPTIONS = new Set([
   '--startup-client-info',
   '--cloud-skills-snapshot',
   '--code-mode-host',
-  '--strict-config',
 ]);
 
 /** `--name=value` → name and inline value; `-cVALUE` / `-c=VALUE` likewise for the short options that take one. */

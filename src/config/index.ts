@@ -19,3 +19,4 @@ export {
 export { parseCommandLine, type CommandLine, type GlobalOptions } from './command-line.js';
 export { applyConfigOverrides, featureToggleOverrides, OverrideError, parseConfigOverrides, type ConfigOverride } from './overrides.js';
 export { parseAuthJson, readStoredAuth, type StoredAuth } from './auth-file.js';
+export { findUnknownConfigField, type UnknownConfigField } from './strict-config.js';

@@ -2,8 +2,9 @@
  * Params of the account methods: `account/read`, the legacy `getAuthStatus` and `account/rateLimits/read`. Field
  * order: the reference Rust structs.
  */
-import { optional, withDefault, wStruct } from './wire-struct.js';
-import { type WireInput, type WireOutput, wBool } from './wire-type.js';
+import { wEnum } from './wire-enum.js';
+import { optional, required, withDefault, wStruct } from './wire-struct.js';
+import { type WireInput, type WireOutput, wBool, wString } from './wire-type.js';
 
 /** `account/read` params; `refreshToken` (`#[serde(default)]`) asks for a token refresh, which has no effect here. */
 export const GetAccountParamsWire = wStruct('GetAccountParams', {
@@ -33,3 +34,18 @@ export const GetAccountRateLimitsParamsWire = wStruct('GetAccountRateLimitsParam
 export type GetAccountRateLimitsParams = WireOutput<typeof GetAccountRateLimitsParamsWire>;
 /** What a client may send for `GetAccountRateLimitsParams`. */
 export type GetAccountRateLimitsParamsInput = WireInput<typeof GetAccountRateLimitsParamsWire>;
+
+/** `LoginAccountParams.type`: the login methods the reference knows (only `apiKey` is served here). */
+export const LoginTypeWire = wEnum('LoginAccountParams', ['apiKey', 'chatgpt', 'chatgptDeviceCode', 'chatgptAuthTokens', 'amazonBedrock', 'amazonBedrockAccessKeys']);
+
+/**
+ * `account/login/start` params, an internally tagged enum on `type`; its variants' fields are read as options and
+ * the `apiKey` variant's required `apiKey` is checked by the handler (same serde text).
+ */
+export const LoginAccountParamsWire = wStruct('LoginAccountParams', {
+  type: required(LoginTypeWire),
+  apiKey: optional(wString),
+});
+
+/** `account/logout` takes no params. */
+export const LogoutAccountParamsWire = wStruct('LogoutAccountParams', {});

@@ -5,10 +5,14 @@
  */
 import { z } from 'zod';
 import { type ImplementedMethod, type MethodParams, type MethodParamsInput, type MethodResultSchema, METHODS, type ResultSchemas } from './methods.js';
+import * as configSchemas from './config-schemas.js';
+import * as discoverySchemas from './discovery-schemas.js';
+import * as historySchemas from './history-schemas.js';
+import * as threadMetadataSchemas from './thread-metadata-schemas.js';
 import * as modelSchemas from './model.js';
 import * as responseSchemas from './responses.js';
 
-const RESULT_SCHEMAS: ResultSchemas = { ...responseSchemas, ...modelSchemas };
+const RESULT_SCHEMAS: ResultSchemas = { ...responseSchemas, ...modelSchemas, ...configSchemas, ...discoverySchemas, ...historySchemas, ...threadMetadataSchemas };
 
 /** The schemas of one method. Every call returns the same schema objects (wire types memoise theirs). */
 export interface MethodSchemas<M extends ImplementedMethod> {

@@ -19,6 +19,30 @@
 import type { z } from 'zod';
 import { InitializeParamsWire } from './initialize.js';
 import { ModelListParamsWire } from './model-list.js';
+import type * as configSchemas from './config-schemas.js';
+import {
+  ConfigBatchWriteParamsWire,
+  ConfigReadParamsWire,
+  ConfigRequirementsReadParamsWire,
+  ConfigValueWriteParamsWire,
+} from './config-params.js';
+import {
+  AppsListParamsWire,
+  CollaborationModeListParamsWire,
+  ExperimentalFeatureListParamsWire,
+  FuzzyFileSearchParamsWire,
+  FuzzyFileSearchSessionStartParamsWire,
+  FuzzyFileSearchSessionStopParamsWire,
+  FuzzyFileSearchSessionUpdateParamsWire,
+  HooksListParamsWire,
+  ListMcpServerStatusParamsWire,
+  ModelProviderListParamsWire,
+  SkillsListParamsWire,
+} from './discovery-params.js';
+import type * as discoverySchemas from './discovery-schemas.js';
+import { ThreadDeleteParamsWire, ThreadItemsListParamsWire, ThreadMetadataUpdateParamsWire, ThreadTurnsListParamsWire } from './history-params.js';
+import type * as threadMetadataSchemas from './thread-metadata-schemas.js';
+import type * as historySchemas from './history-schemas.js';
 import type * as modelSchemas from './model.js';
 import type * as responseSchemas from './responses.js';
 import {
@@ -34,11 +58,11 @@ import {
 } from './thread-params.js';
 import { ThreadForkParamsWire, ThreadResumeParamsWire, ThreadStartParamsWire } from './thread-start-params.js';
 import { TurnInterruptParamsWire, TurnStartParamsWire, TurnSteerParamsWire } from './turn-params.js';
-import { GetAccountParamsWire, GetAccountRateLimitsParamsWire, GetAuthStatusParamsWire } from './account-params.js';
+import { GetAccountParamsWire, GetAccountRateLimitsParamsWire, GetAuthStatusParamsWire, LoginAccountParamsWire, LogoutAccountParamsWire } from './account-params.js';
 import type { WireInput, WireOutput, WireType } from './wire-type.js';
 
 /** The schema modules a {@link MethodSpec.result} selector picks from (supplied by `method-schemas.ts`). */
-export type ResultSchemas = typeof responseSchemas & typeof modelSchemas;
+export type ResultSchemas = typeof responseSchemas & typeof modelSchemas & typeof configSchemas & typeof discoverySchemas & typeof historySchemas & typeof threadMetadataSchemas;
 
 /**
  * One implemented method. `P` is its decoded params type, `I` what a client may send for them, `S` its
@@ -114,6 +138,32 @@ const ENTRIES = {
     result: (s) => s.GetAccountRateLimitsResponseSchema,
     optionalParams: true,
   }),
+  'config/read': method({ typeName: 'ConfigRead', params: ConfigReadParamsWire, result: (s) => s.ConfigReadResponseSchema }),
+  'config/value/write': method({ typeName: 'ConfigValueWrite', params: ConfigValueWriteParamsWire, result: (s) => s.ConfigWriteResponseSchema }),
+  'config/batchWrite': method({ typeName: 'ConfigBatchWrite', params: ConfigBatchWriteParamsWire, result: (s) => s.ConfigWriteResponseSchema }),
+  'configRequirements/read': method({
+    typeName: 'ConfigRequirementsRead',
+    params: ConfigRequirementsReadParamsWire,
+    result: (s) => s.ConfigRequirementsReadResponseSchema,
+    optionalParams: true,
+  }),
+  'skills/list': method({ typeName: 'SkillsList', params: SkillsListParamsWire, result: (s) => s.SkillsListResponseSchema }),
+  'mcpServerStatus/list': method({ typeName: 'ListMcpServerStatus', params: ListMcpServerStatusParamsWire, result: (s) => s.ListMcpServerStatusResponseSchema }),
+  'experimentalFeature/list': method({ typeName: 'ExperimentalFeatureList', params: ExperimentalFeatureListParamsWire, result: (s) => s.ExperimentalFeatureListResponseSchema }),
+  'collaborationMode/list': method({ typeName: 'CollaborationModeList', params: CollaborationModeListParamsWire, result: (s) => s.CollaborationModeListResponseSchema }),
+  'app/list': method({ typeName: 'AppsList', params: AppsListParamsWire, result: (s) => s.AppsListResponseSchema }),
+  'hooks/list': method({ typeName: 'HooksList', params: HooksListParamsWire, result: (s) => s.HooksListResponseSchema }),
+  'modelProvider/list': method({ typeName: 'ModelProviderList', params: ModelProviderListParamsWire, result: (s) => s.ModelProviderListResponseSchema }),
+  'thread/turns/list': method({ typeName: 'ThreadTurnsList', params: ThreadTurnsListParamsWire, result: (s) => s.ThreadTurnsListResponseSchema, scope: byThread }),
+  'thread/items/list': method({ typeName: 'ThreadItemsList', params: ThreadItemsListParamsWire, result: (s) => s.ThreadItemsListResponseSchema, scope: byThread }),
+  'account/login/start': method({ typeName: 'LoginAccount', params: LoginAccountParamsWire, result: (s) => s.LoginAccountResponseSchema }),
+  'account/logout': method({ typeName: 'LogoutAccount', params: LogoutAccountParamsWire, result: (s) => s.LogoutAccountResponseSchema, optionalParams: true }),
+  fuzzyFileSearch: method({ typeName: 'FuzzyFileSearch', params: FuzzyFileSearchParamsWire, result: (s) => s.FuzzyFileSearchResponseSchema }),
+  'fuzzyFileSearch/sessionStart': method({ typeName: 'FuzzyFileSearchSessionStart', params: FuzzyFileSearchSessionStartParamsWire, result: (s) => s.FuzzyFileSearchSessionStartResponseSchema }),
+  'fuzzyFileSearch/sessionUpdate': method({ typeName: 'FuzzyFileSearchSessionUpdate', params: FuzzyFileSearchSessionUpdateParamsWire, result: (s) => s.FuzzyFileSearchSessionUpdateResponseSchema }),
+  'fuzzyFileSearch/sessionStop': method({ typeName: 'FuzzyFileSearchSessionStop', params: FuzzyFileSearchSessionStopParamsWire, result: (s) => s.FuzzyFileSearchSessionStopResponseSchema }),
+  'thread/delete': method({ typeName: 'ThreadDelete', params: ThreadDeleteParamsWire, result: (s) => s.ThreadDeleteResponseSchema, scope: byThread }),
+  'thread/metadata/update': method({ typeName: 'ThreadMetadataUpdate', params: ThreadMetadataUpdateParamsWire, result: (s) => s.ThreadMetadataUpdateResponseSchema, scope: byThread }),
 } as const;
 
 type Methods = typeof ENTRIES;

@@ -1,4 +1,4 @@
-import { stat, utimes } from 'node:fs/promises';
+import { stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
@@ -223,6 +223,17 @@ export class LocalThreadStore implements ThreadStore {
   }
 
   /** Moves an archived file back to its date directory; `updated_at` becomes now. Returns the new path. */
+  /**
+   * `thread/delete`: unlinks the thread's rollout, active or archived. Only a file `find` verified inside the home is
+   * removed (a symlink is never followed out of it).
+   */
+  async delete(threadId: string): Promise<string | null> {
+    const path = (await this.find(threadId, false)) ?? (await this.find(threadId, true));
+    if (!path || !this.layout.contains(path) || !(await isContained(this.layout.home, path))) return null;
+    await unlink(path);
+    return path;
+  }
+
   async unarchive(threadId: string): Promise<string> {
     const from = await this.find(threadId, true);
     if (!from) throw new ThreadStoreError('no-archived-rollout', `no archived rollout found for thread id ${threadId}`);

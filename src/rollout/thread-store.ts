@@ -86,6 +86,8 @@ export interface ThreadStore {
   archive(threadId: string): Promise<string>;
   /** Moves an archived rollout back to its date directory (`updated_at` becomes now); returns the new path. */
   unarchive(threadId: string): Promise<string>;
+  /** Removes the thread's rollout (active or archived) from the home; the removed path, or null when there is none. */
+  delete(threadId: string): Promise<string | null>;
   /** Records a user-set name (`session_index.jsonl`); the last one recorded wins. */
   appendName(threadId: string, name: string, nowMs: number): Promise<void>;
 }

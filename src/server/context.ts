@@ -1,3 +1,5 @@
+import type { ConfigService } from '../config/config-service.js';
+import type { FileSearchSessions } from '../discovery/file-search-sessions.js';
 import type { ImplementedMethod, MethodParams, MethodResult } from '../protocol/runtime.js';
 import type { Logger } from '../support/logger.js';
 import type { ThreadManager } from '../threads/thread-manager.js';
@@ -39,6 +41,10 @@ export interface ConnectionState extends NotificationTarget {
 /** What a handler may use: the domain facade, the notifier and the connection the request came on. */
 export interface RequestContext {
   threads: ThreadManager;
+  /** `config.toml` reads and in-place edits (the config methods). */
+  config: ConfigService;
+  /** The `fuzzyFileSearch` sessions of this server. */
+  fileSearch: FileSearchSessions;
   notifier: Notifier;
   info: ServerInfo;
   log: Logger;

@@ -1,4 +1,6 @@
 import { ResponseError } from 'vscode-jsonrpc/node';
+import { ConfigWriteError } from '../config/config-write-error.js';
+import { FileSearchSessionError } from '../discovery/file-search-sessions.js';
 import { ModelError } from '../model/types.js';
 import { ThreadStoreError, type ThreadStoreErrorKind } from '../rollout/errors.js';
 import type { Logger } from '../support/logger.js';
@@ -14,11 +16,13 @@ export const INTERNAL_ERROR = -32603;
  * an exhaustive `switch`, so a new kind fails to compile until it is mapped here. Anything unknown becomes
  * an internal error, logged with its stack.
  */
-export function toResponseError(error: unknown, log: Logger): ResponseError<void> {
+export function toResponseError(error: unknown, log: Logger): ResponseError<unknown> {
   if (error instanceof ResponseError) return error;
   if (error instanceof ThreadError) return new ResponseError(threadErrorCode(error.kind), error.message);
   if (error instanceof ThreadStoreError) return threadStoreError(error.kind, error.message);
   if (error instanceof ModelError) return new ResponseError(INVALID_REQUEST, error.message);
+  if (error instanceof FileSearchSessionError) return new ResponseError(error.kind === 'invalid' ? INVALID_REQUEST : INTERNAL_ERROR, error.message);
+  if (error instanceof ConfigWriteError) return new ResponseError(INVALID_REQUEST, error.message, { config_write_error_code: error.code });
   log.error({ err: error }, 'internal error while handling a request');
   const message = error instanceof Error ? error.message : String(error);
   return new ResponseError(INTERNAL_ERROR, `internal error: ${message}`);

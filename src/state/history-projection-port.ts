@@ -68,4 +68,9 @@ export interface ThreadHistoryProjection {
    * answer is false. Throws only when SQLite fails.
    */
   apply(threadId: string, update: ProjectionUpdate): boolean;
+  /** Paged reads (`history-pages.ts`); absent in test doubles that only project. */
+  readonly pages?: HistoryPagesPort;
 }
+
+/** Paged reads of the projection, ordered by rollout ordinal (`HistoryPages`). */
+export type HistoryPagesPort = Pick<import('./history-pages.js').HistoryPages, 'turns' | 'items' | 'turnItems' | 'lastOrdinals' | 'isProjected'>;

@@ -9,6 +9,8 @@ import { errorText } from './error-text.js';
 import type { HistoryCheckpoint, ProjectionUpdate, ThreadHistoryProjection } from './history-projection-port.js';
 
 /** The reference 0.169.0's paginated-history projection in CODEX_HOME. */
+import { HistoryPages } from './history-pages.js';
+
 export const THREAD_HISTORY_DB_FILE = 'thread_history_1.sqlite';
 /** The name it is attached under on the state connection. */
 const SCHEMA = 'history';
@@ -88,9 +90,12 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
   private readonly noteFinalAnswer: Database.Statement;
   private readonly saveCheckpoint: Database.Statement<[string, number, number]>;
   private readonly applyTx: Database.Transaction<(threadId: string, update: ProjectionUpdate) => boolean>;
+  /** Paged reads of the projection (`thread/turns/list`, `thread/items/list`, the resume cursors). */
+  readonly pages: HistoryPages;
 
   constructor(db: Database.Database) {
     const h = SCHEMA;
+    this.pages = new HistoryPages(db, SCHEMA);
     this.selectCheckpoint = db.prepare(
       `SELECT next_rollout_byte_offset AS offset, next_rollout_ordinal AS ordinal FROM ${h}.thread_history_projection_state WHERE thread_id = ?`,
     );
@@ -158,6 +163,13 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
         next_rollout_byte_offset = excluded.next_rollout_byte_offset,
         next_rollout_ordinal = excluded.next_rollout_ordinal`);
     this.applyTx = db.transaction((threadId: string, update: ProjectionUpdate) => this.applyNow(threadId, update));
+  }
+
+  /** Drops the thread's projected turns, items and checkpoint (`thread/delete`). */
+  deleteThread(threadId: string): void {
+    this.deleteItems.run(threadId);
+    this.deleteTurns.run(threadId);
+    this.deleteCheckpoint.run(threadId);
   }
 
   /** How far the thread's rollout is projected, or null when it never was. */

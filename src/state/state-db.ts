@@ -67,6 +67,12 @@ export function prepareStateDbParts(
  * synchronous and throw only when SQLite fails (callers treat that as "no index answer"). Multi-statement
  * writes use IMMEDIATE transactions so concurrent processes wait on the busy timeout instead of failing.
  */
+const DELETE_THREAD_SQL = [
+  'DELETE FROM threads WHERE id = ?',
+  'DELETE FROM thread_dynamic_tools WHERE thread_id = ?',
+  'DELETE FROM thread_read_receipts WHERE thread_id = ?',
+];
+
 export class StateDb implements ThreadIndex {
   private readonly db: Database.Database;
   private readonly ids: IdSource;
@@ -101,6 +107,36 @@ export class StateDb implements ThreadIndex {
   }
 
   // ThreadIndex
+
+  /**
+   * `thread/delete`: the thread's rows go (its `threads` row, which cascades to its dynamic tools, its spawn edges
+   * either way, its read receipt, and its `thread_history_1` projection), in one transaction.
+   */
+  deleteThread(threadId: string): void {
+    this.db.transaction(() => {
+      for (const sql of DELETE_THREAD_SQL) this.db.prepare(sql).run(threadId);
+      this.db.prepare('DELETE FROM thread_spawn_edges WHERE parent_thread_id = ? OR child_thread_id = ?').run(threadId, threadId);
+      this.history?.deleteThread(threadId);
+    })();
+  }
+
+  /** The thread's stored Git metadata (`threads.git_*`), or null when it has no row or none is set. */
+  gitInfo(threadId: string): { sha: string | null; branch: string | null; originUrl: string | null } | null {
+    const row = this.db.prepare<[string], { sha: string | null; branch: string | null; originUrl: string | null }>(
+      'SELECT git_sha AS sha, git_branch AS branch, git_origin_url AS originUrl FROM threads WHERE id = ?',
+    ).get(threadId);
+    if (!row || (row.sha === null && row.branch === null && row.originUrl === null)) return null;
+    return row;
+  }
+
+  /** Sets (string) or clears (null) the given Git fields of the thread's row; false when it has no row. */
+  updateGitInfo(threadId: string, patch: { sha?: string | null; branch?: string | null; originUrl?: string | null }): boolean {
+    const columns = { sha: 'git_sha', branch: 'git_branch', originUrl: 'git_origin_url' } as const;
+    const sets = (Object.keys(columns) as (keyof typeof columns)[]).filter((key) => patch[key] !== undefined);
+    if (sets.length === 0) return this.threads.get(threadId) !== null;
+    const sql = `UPDATE threads SET ${sets.map((key) => `${columns[key]} = @${key}`).join(', ')} WHERE id = @id`;
+    return this.db.prepare(sql).run({ id: threadId, ...Object.fromEntries(sets.map((key) => [key, patch[key]])) }).changes > 0;
+  }
 
   rolloutPath(threadId: string, archived: boolean): string | null {
     return this.threads.rolloutPath(threadId, archived);

@@ -54,6 +54,36 @@ function checkGetAuthStatusResult(result: unknown, authModes: readonly string[])
   return problems;
 }
 
+/**
+ * Responses the bundle has no type for, written from the reference's Rust types: `fuzzyFileSearch` answers
+ * `{files: FuzzyFileSearchResult[]}`, its session methods `{}`.
+ */
+const EMPTY_RESPONSE: Json = { type: 'object', additionalProperties: false };
+const INLINE_RESPONSES: Readonly<Record<string, Json>> = {
+  fuzzyFileSearch: {
+    type: 'object',
+    required: ['files'],
+    additionalProperties: false,
+    properties: { files: { type: 'array', items: { $ref: 'bundle#/definitions/FuzzyFileSearchResult' } } },
+  },
+  'fuzzyFileSearch/sessionStart': EMPTY_RESPONSE,
+  'fuzzyFileSearch/sessionUpdate': EMPTY_RESPONSE,
+  'fuzzyFileSearch/sessionStop': EMPTY_RESPONSE,
+};
+
+const RESPONSE_NAMES: Readonly<Record<string, string>> = {
+  'config/value/write': 'ConfigWriteResponse',
+  'config/batchWrite': 'ConfigWriteResponse',
+  'account/logout': 'LogoutAccountResponse',
+};
+
+function pascalMethod(method: string): string {
+  return method
+    .split('/')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
 /** A {@link MessageChecker} over a reference JSON Schema bundle. */
 export class SchemaChecker implements MessageChecker {
   private readonly notifications = new Map<string, Validate>();
@@ -91,15 +121,24 @@ export class SchemaChecker implements MessageChecker {
     if (typeof method === 'string') return this.checkServerRequest(method, m);
     if ('error' in m) {
       const error = m['error'] as Json;
-      // The server's errors carry exactly a code and a message (SPEC §1).
-      const shapeOk = typeof error['code'] === 'number' && typeof error['message'] === 'string' && Object.keys(error).length === 2;
+      // The server's errors carry a code and a message (SPEC §1), and an object `data` for the config write errors.
+      const extra = Object.keys(error).filter((key) => key !== 'code' && key !== 'message');
+      const dataOk = extra.length === 0 || (extra.length === 1 && extra[0] === 'data' && typeof error['data'] === 'object' && error['data'] !== null);
+      const shapeOk = typeof error['code'] === 'number' && typeof error['message'] === 'string' && dataOk;
       return shapeOk ? [] : [`malformed error object ${JSON.stringify(error)}`];
     }
     if (requestMethod === undefined) return [`response to unknown request ${JSON.stringify(m['id'])}: no method to check it against`];
     if (requestMethod === 'initialize') return checkInitializeResult(m['result']);
     if (requestMethod === 'getAuthStatus') return checkGetAuthStatusResult(m['result'], this.authModes());
+    const inline = INLINE_RESPONSES[requestMethod];
+    if (inline) {
+      const validate = this.inline(requestMethod, inline);
+      return validate(m['result']) ? [] : this.describe(`response to ${requestMethod}`, validate);
+    }
     const params = this.requestParams.get(requestMethod);
-    const name = params?.replace(/Params$/, 'Response');
+    // Responses not named after their params: the two config writes share one, and param-less methods are named
+    // after the method (`configRequirements/read` → `ConfigRequirementsReadResponse`).
+    const name = RESPONSE_NAMES[requestMethod] ?? params?.replace(/Params$/, 'Response') ?? `${pascalMethod(requestMethod)}Response`;
     if (!name || !this.bundle.definitions[name]) return [`response to ${requestMethod}: no ${name ?? 'response'} schema in the reference bundle`];
     const validate = this.definition(name);
     return validate(m['result']) ? [] : this.describe(`response to ${requestMethod}`, validate);
@@ -121,6 +160,15 @@ export class SchemaChecker implements MessageChecker {
     if (!this.bundle.definitions[name]) return [`server request ${method} has no ${name} schema in the reference bundle`];
     const validate = this.definition(name);
     return validate(m['params']) ? [] : this.describe(`server request ${method}`, validate);
+  }
+
+  private inline(method: string, schema: Json): Validate {
+    let validate = this.compiled.get(`inline:${method}`);
+    if (!validate) {
+      validate = this.ajv.compile(schema);
+      this.compiled.set(`inline:${method}`, validate);
+    }
+    return validate;
   }
 
   private definition(name: string): Validate {

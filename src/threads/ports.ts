@@ -4,6 +4,13 @@ import type { ThreadSearchPort } from '../state/search-port.js';
 
 export type { HistoryCheckpoint, ProjectedItemChange, ProjectedTurnChange, ProjectionStep, ThreadHistoryProjection } from '../state/history-projection-port.js';
 
+/** A thread's Git metadata as `Thread.gitInfo` shows it. */
+export interface GitInfo {
+  sha: string | null;
+  branch: string | null;
+  originUrl: string | null;
+}
+
 /**
  * What the thread layer needs from the state DB beyond the store's `ThreadIndex`. `StateDb` (src/state/)
  * satisfies it structurally; the manager receives it as `ThreadStatePort | null`.
@@ -11,6 +18,11 @@ export type { HistoryCheckpoint, ProjectedItemChange, ProjectedTurnChange, Proje
 export interface ThreadStatePort extends ThreadIndex {
   readState(threadId: string): { firstUnreadTurnId: string | null; revision: string } | null;
   recordCompletedTurn(threadId: string, turnId: string, revision: string): void;
+  /** Drops every row of the thread (`thread/delete`); absent in test doubles. */
+  deleteThread?(threadId: string): void;
+  /** The thread's stored Git metadata (`thread/metadata/update`); absent in test doubles. */
+  gitInfo?(threadId: string): GitInfo | null;
+  updateGitInfo?(threadId: string, patch: Partial<GitInfo>): boolean;
   /** The `thread_history_1.sqlite` projection, or null/absent when it cannot be used. */
   readonly history?: ThreadHistoryProjection | null;
   /**

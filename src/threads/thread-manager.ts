@@ -1,3 +1,5 @@
+import path from 'node:path';
+import type { GitInfo } from './ports.js';
 import type { ModelClient } from '../model/types.js';
 import { ThreadStoreError, type StoredThread, type ThreadLock, type ThreadStore } from '../rollout/thread-store.js';
 import type { Clock } from '../support/clock.js';
@@ -7,6 +9,7 @@ import type { Logger } from '../support/logger.js';
 import { authStatus, readAccount, readRateLimits, type AccountRead, type AuthSource, type AuthStatus } from './account.js';
 import { isKnownModel, unknownModelWarning } from './catalog.js';
 import { ThreadError } from './errors.js';
+import { type HistoryPage, type ItemEntry, type ItemsPageRequest, itemsPage, resumeCursors, turnsPage, type TurnsPageRequest } from './history-pages.js';
 import { HistoryProjector } from './history-projector.js';
 import { rebuildHistory } from './history.js';
 import { LoadedThread, type ActiveTurn } from './loaded-thread.js';
@@ -230,6 +233,28 @@ export class ThreadManager {
     }
   }
 
+  /**
+   * `thread/delete`: a thread loaded here is unloaded first (its subscribers see `notLoaded`); then, holding its
+   * writer lock (refused while another process writes it), its rollout is removed and its database rows dropped.
+   * `no-rollout` when there is no such thread.
+   */
+  async delete(threadId: string): Promise<void> {
+    const loaded = this.loaded.get(threadId);
+    if (loaded && !loaded.materialized) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    if (!loaded && !(await this.deps.store.find(threadId, false)) && !(await this.deps.store.find(threadId, true))) {
+      throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    }
+    if (loaded) await this.unload(loaded);
+    await this.withWriterLock(threadId, async () => {
+      await this.deps.store.delete(threadId);
+      try {
+        this.deps.stateDb?.deleteThread?.(threadId);
+      } catch (error) {
+        this.deps.log.warn({ err: error, threadId }, 'state db delete failed');
+      }
+    });
+  }
+
   /** Moves an archived thread back; answers it as stored (`notLoaded`). */
   async unarchive(threadId: string): Promise<ThreadFacts> {
     if (this.loaded.has(threadId)) throw new ThreadError('active-writer', `thread ${threadId} already has an active writer`);
@@ -327,9 +352,47 @@ export class ThreadManager {
   /** A stored thread as read/list/unarchive answer it: its live state when it is loaded here. */
   private storedFacts(stored: StoredThread): ThreadFacts {
     const loaded = this.loaded.get(stored.id);
-    if (loaded) return loadedThreadFacts(loaded, { directInput: null });
     // A rollout that names no provider shows the configured one, as a DB row for it does (`model_provider`).
-    return storedThreadFacts(stored.modelProvider === null ? { ...stored, modelProvider: this.deps.defaults.modelProvider } : stored);
+    const facts = loaded
+      ? loadedThreadFacts(loaded, { directInput: null })
+      : storedThreadFacts(stored.modelProvider === null ? { ...stored, modelProvider: this.deps.defaults.modelProvider } : stored);
+    return this.withGitInfo(facts);
+  }
+
+  /** `facts` with the thread's stored Git metadata, when the state DB has some. */
+  private withGitInfo(facts: ThreadFacts): ThreadFacts {
+    let gitInfo = null;
+    try {
+      gitInfo = this.deps.stateDb?.gitInfo?.(facts.id) ?? null;
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'git metadata lookup failed');
+    }
+    return gitInfo ? { ...facts, gitInfo } : facts;
+  }
+
+  /**
+   * `thread/metadata/update`: patches the stored Git metadata (absent: unchanged, null: cleared) of a stored thread
+   * and answers the thread as `thread/read` would. `projectId` names a project, and this server has none, so only
+   * `""` (clear) is accepted. Checks and texts are the reference's.
+   */
+  async updateMetadata(threadId: string, update: { gitInfo: Partial<GitInfo> | null; projectId: string | null; hasDaybreak: boolean }): Promise<ThreadFacts> {
+    const git = update.gitInfo ?? {};
+    const gitFields = (['sha', 'branch', 'originUrl'] as const).filter((key) => git[key] !== undefined);
+    if (gitFields.length === 0 && update.projectId === null && !update.hasDaybreak) {
+      throw new ThreadError('invalid-request', 'thread metadata update must include at least one field');
+    }
+    for (const key of gitFields) {
+      if (git[key] === '') throw new ThreadError('invalid-request', `gitInfo.${key} must not be empty`);
+    }
+    if (update.projectId !== null && update.projectId !== '') throw new ThreadError('invalid-request', `project not found: ${update.projectId}`);
+    const rolloutPath = (await this.deps.store.find(threadId, false)) ?? (await this.deps.store.find(threadId, true));
+    const loaded = this.loaded.get(threadId);
+    if (!rolloutPath && !loaded?.materialized) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    if (gitFields.length > 0) this.deps.stateDb?.updateGitInfo?.(threadId, Object.fromEntries(gitFields.map((key) => [key, git[key]])));
+    if (loaded) return this.withGitInfo(loadedThreadFacts(loaded, { directInput: null }));
+    const stored = rolloutPath ? await this.deps.store.storedThread(rolloutPath) : null;
+    if (!stored) throw new ThreadError('no-rollout', `no rollout found for thread id ${threadId}`);
+    return this.storedFacts({ ...stored, rolloutPath: path.resolve(rolloutPath!) });
   }
 
   /**
@@ -338,6 +401,42 @@ export class ThreadManager {
    */
   read(threadId: string, includeTurns: boolean): Promise<ThreadRead> {
     return readThread(this.queryDeps, threadId, includeTurns);
+  }
+
+  /**
+   * After a config write: threads started from now on take the new default model, approval policy and sandbox
+   * mode, as the reference re-reads config.toml for each new thread. The provider (and its client) stays.
+   */
+  updateDefaults(next: Pick<ThreadDefaults, 'model' | 'approvalPolicy' | 'sandboxMode'>): void {
+    this.deps.defaults = { ...this.deps.defaults, ...next };
+  }
+
+  /** `thread/turns/list`: a page of the thread's projected turns (`history-pages.ts`). */
+  async listTurns(request: TurnsPageRequest): Promise<HistoryPage<Record<string, unknown>>> {
+    await this.historyReady(request.threadId);
+    return turnsPage(this.deps.stateDb?.history?.pages ?? null, request);
+  }
+
+  /** `thread/items/list`: a page of the thread's projected items. */
+  async listItems(request: ItemsPageRequest): Promise<HistoryPage<ItemEntry>> {
+    await this.historyReady(request.threadId);
+    return itemsPage(this.deps.stateDb?.history?.pages ?? null, request);
+  }
+
+  /** The paging cursors of `thread/resume` in the reference's numbering, or null without a projection. */
+  resumeCursors(threadId: string): { turns: string | null; items: string | null } | null {
+    return resumeCursors(this.deps.stateDb?.history?.pages ?? null, threadId);
+  }
+
+  /** Waits for a loaded thread's pending projection; refuses a thread that is neither loaded nor stored. */
+  private async historyReady(threadId: string): Promise<void> {
+    const loaded = this.loaded.get(threadId);
+    if (loaded) {
+      await loaded.projection;
+      return;
+    }
+    const stored = (await this.deps.store.find(threadId, false)) ?? (await this.deps.store.find(threadId, true));
+    if (!stored) throw new ThreadError('not-loaded', `thread not loaded: ${threadId}`);
   }
 
   /** `thread/list`: one page of stored threads (live state for those loaded here) with their read states. */

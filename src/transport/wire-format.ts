@@ -7,7 +7,7 @@ interface AnyMessage {
   method?: unknown;
   params?: unknown;
   result?: unknown;
-  error?: { code?: unknown; message?: unknown } | null;
+  error?: { code?: unknown; message?: unknown; data?: unknown } | null;
   emittedAtMs?: unknown;
 }
 
@@ -15,7 +15,8 @@ interface AnyMessage {
  * Encodes one outgoing message as the reference writes it (SPEC §1), without the trailing `\n`:
  *
  * - response `{"id":…,"result":…}` (an undefined result becomes `null`);
- * - error `{"error":{"code":…,"message":…},"id":…}` (any `data` is dropped);
+ * - error `{"error":{"code":…,"message":…},"id":…}`, or `{"code":…,"data":…,"message":…}` when the error carries
+ *   `data` (the config write errors' `config_write_error_code`), the reference's field order;
  * - notification `{"method":…,"params":…,"emittedAtMs":…}` (`params` omitted only when undefined;
  *   `emittedAtMs` is the message's own number if it has one, else `nowMs()`);
  * - server→client request `{"id":…,"method":…,"params":…}`.
@@ -33,7 +34,9 @@ export function encodeMessage(message: Message, nowMs: () => number): string {
   }
   if ('id' in m && (m.error !== undefined || 'result' in m)) {
     if (m.error !== undefined && m.error !== null) {
-      return JSON.stringify({ error: { code: m.error.code, message: m.error.message }, id: m.id ?? null });
+      const { code, message, data } = m.error;
+      const error = data === undefined || data === null ? { code, message } : { code, data, message };
+      return JSON.stringify({ error, id: m.id ?? null });
     }
     return JSON.stringify({ id: m.id ?? null, result: m.result === undefined ? null : m.result });
   }

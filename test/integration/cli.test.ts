@@ -21,10 +21,10 @@ function run(args: string[], env: Record<string, string> = {}, input = '') {
 }
 
 describe('command line', () => {
-  test('--version prints the version on stdout', () => {
+  test('--version prints the text of the reference on stdout (clients parse `codex-cli <version>`)', () => {
     const r = run(['--version']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe('codex-app-server-ts 0.169.0\n');
+    expect(r.stdout).toBe('codex-cli 0.169.0\n');
   });
 
   test('generate-json-schema --out DIR writes the bundle from our zod schemas', () => {
@@ -111,7 +111,28 @@ describe('app-server --help and --listen', () => {
     expect(run(['app-server', '--listen'], { CODEX_HOME: h })).toMatchObject({ status: 2, stdout: '', stderr: usageError("a value is required for '--listen <URL>' but none was supplied") });
     expect(run(['app-server', '--listen', 'stdio://', '--listen', 'stdio://'], { CODEX_HOME: h })).toMatchObject({ status: 2, stderr: usageError("the argument '--listen <URL>' cannot be used multiple times") });
     expect(run(['app-server', '--bogus'], { CODEX_HOME: h })).toMatchObject({ status: 2, stderr: usageError("unexpected argument '--bogus' found") });
-    expect(run(['app-server', '--strict-config'], { CODEX_HOME: h })).toMatchObject({ status: 2, stderr: usageError("'--strict-config' is not supported by this server yet") });
+  });
+
+  test.each([
+    ['unknown_key = 5\n[features]\nplugins = false\n', '1:1', 'unknown_key'],
+    ['model = "x"\n  weird_key = 1\n', '2:3', 'weird_key'],
+    ['model = "x"\n[model_providers.m]\nname = "x"\nbase_url = "http://127.0.0.1:9/v1"\nbogus_field = 1\n', '5:1', 'model_providers.m.bogus_field'],
+    ['model = "x"\n[features]\nnot_a_feature = true\n', '3:1', 'features.not_a_feature'],
+    ['[history]\nfoo = 1\n', '2:1', 'history.foo'],
+  ])('--strict-config refuses an unknown field with its position, as the reference does (exit 1): %j', (toml, position, field) => {
+    const h = home();
+    writeFileSync(path.join(h, 'config.toml'), toml);
+    const r = run(['app-server', '--strict-config'], { CODEX_HOME: h });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`Error: ${path.join(h, 'config.toml')}:${position}: unknown configuration field \`${field}\`\n`);
+  });
+
+  test('--strict-config accepts a config.toml of known fields', () => {
+    const h = home();
+    writeFileSync(path.join(h, 'config.toml'), 'model = "x"\n[features]\nplugins = false\n');
+    const r = run(['app-server', '--strict-config'], { CODEX_HOME: h }, '{"id":1,"method":"initialize","params":{"clientInfo":{"name":"x","title":null,"version":"1"}}}\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('"id":1');
   });
 
   test('--listen off: the reference error, exit 1', () => {

@@ -41,7 +41,7 @@ export const handleThreadResume: Handler<'thread/resume'> = async (params, cx) =
   const turns: Turn[] = withTurns ? thread.turns.map((t) => renderTurn({ ...t, itemsView: 'full' })) : [];
   const usage = thread.lastUsage;
   return {
-    result: resumeResult(thread, renderThread(loadedThreadFacts(thread), turns)),
+    result: resumeResult(thread, renderThread(loadedThreadFacts(thread), turns), cx.threads.resumeCursors(thread.id)),
     after: () => {
       if (withTurns && usage) {
         cx.connection.notify('thread/tokenUsage/updated', {

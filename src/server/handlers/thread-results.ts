@@ -33,7 +33,7 @@ export function startResult(thread: LoadedThread, threadWire: Thread): ThreadSta
 }
 
 /** thread/resume result: the start keys plus collaborationMode and the paging cursors (SPEC §4.4). */
-export function resumeResult(thread: LoadedThread, threadWire: Thread): ThreadResumeResponse {
+export function resumeResult(thread: LoadedThread, threadWire: Thread, projected: { turns: string | null; items: string | null } | null = null): ThreadResumeResponse {
   const { multiAgentMode, ...start } = startResult(thread, threadWire);
   const cursor = (ordinal: number, kind: string) =>
     JSON.stringify({ requestedThreadId: thread.id, rolloutOrdinal: ordinal, includeAnchor: true, scope: { kind } });
@@ -43,7 +43,9 @@ export function resumeResult(thread: LoadedThread, threadWire: Thread): ThreadRe
     collaborationMode: { mode: 'default', settings: { model: thread.settings.model, reasoning_effort: null, developer_instructions: null } },
     multiAgentMode,
     initialTurnsPage: null,
-    turnsBackwardsCursor: cursor(1, 'turns'),
-    itemsBackwardsCursor: cursor(lastOrdinal, 'itemsByCreatedAtOrdinal'),
+    // The reference anchors both on the last projected turn and item (their rollout ordinals); without a
+    // projection to read, the rollout's own numbering is the best guess.
+    turnsBackwardsCursor: projected ? projected.turns : cursor(1, 'turns'),
+    itemsBackwardsCursor: projected ? projected.items : cursor(lastOrdinal, 'itemsByCreatedAtOrdinal'),
   };
 }

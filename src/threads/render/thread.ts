@@ -37,6 +37,8 @@ export interface ThreadFacts {
   name: string | null;
   /** `canAcceptDirectInput`: true for loaded threads in start/resume/fork/read, null elsewhere. */
   directInput: boolean | null;
+  /** Stored Git metadata (`thread/metadata/update`); absent means none. */
+  gitInfo?: { sha: string | null; branch: string | null; originUrl: string | null } | null;
 }
 
 /** The v2 `Thread` object (SPEC §3). `turns` are already rendered (`renderTurn`). */
@@ -73,7 +75,7 @@ export function renderThread(t: ThreadFacts, turns: Turn[]): Thread {
     threadSource: null,
     agentNickname: t.agentNickname,
     agentRole: t.agentRole,
-    gitInfo: null,
+    gitInfo: t.gitInfo ?? null,
     name: t.name,
     daybreakEnabled: null,
     turns,

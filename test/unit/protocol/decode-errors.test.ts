@@ -49,8 +49,8 @@ describe('request-level errors', () => {
   });
 
   test('a reference method we do not implement is reported as such, after the params check', () => {
-    expect(decodeParams('thread/delete', { threadId: 'x' })).toMatchObject({ ok: false, reason: 'not-implemented' });
-    expect(failure('thread/delete', undefined)).toBe('Invalid request: missing field `params`');
+    expect(decodeParams('feedback/upload', { classification: 'x' })).toMatchObject({ ok: false, reason: 'not-implemented' });
+    expect(failure('feedback/upload', undefined)).toBe('Invalid request: missing field `params`');
   });
 
   test('params that are not an object or array', () => {

@@ -97,6 +97,9 @@ const samples: [ImplementedMethod, unknown][] = [
   ['getAuthStatus', {}],
   ['getAuthStatus', { includeToken: true, refreshToken: null }],
   ['account/rateLimits/read', { excludeResetCreditDetails: true }],
+  ['config/read', { includeLayers: true, cwd: null }],
+  ['config/value/write', { keyPath: 'model', value: null, mergeStrategy: 'replace', filePath: null, expectedVersion: 'sha256:0' }],
+  ['config/batchWrite', { edits: [{ keyPath: 'a.b', value: { c: [1] }, mergeStrategy: 'upsert' }], reloadUserConfig: true }],
 ];
 
 describe('optional params', () => {
@@ -191,6 +194,27 @@ describe('method table', () => {
         'turn/interrupt',
         'turn/start',
         'turn/steer',
+        'config/read',
+        'config/value/write',
+        'config/batchWrite',
+        'configRequirements/read',
+        'skills/list',
+        'mcpServerStatus/list',
+        'experimentalFeature/list',
+        'collaborationMode/list',
+        'app/list',
+        'hooks/list',
+        'modelProvider/list',
+        'thread/turns/list',
+        'thread/items/list',
+        'thread/delete',
+        'thread/metadata/update',
+        'account/login/start',
+        'account/logout',
+        'fuzzyFileSearch',
+        'fuzzyFileSearch/sessionStart',
+        'fuzzyFileSearch/sessionUpdate',
+        'fuzzyFileSearch/sessionStop',
       ].sort(),
     );
     for (const name of Object.keys(METHODS)) expect(isKnownMethod(name)).toBe(true);

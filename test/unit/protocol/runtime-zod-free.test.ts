@@ -22,7 +22,10 @@ const isZod = (input: string): boolean => input.includes('node_modules/zod/');
 /** The modules of the decode path: everything else under src/protocol/ is schema side. */
 const DECODE_PATH_MODULES = [
   'account-params.ts',
+  'config-params.ts',
   'decode.ts',
+  'discovery-params.ts',
+  'history-params.ts',
   'initialize.ts',
   'method-names.ts',
   'methods.ts',

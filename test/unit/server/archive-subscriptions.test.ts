@@ -9,6 +9,8 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, expect, test } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
+import { ConfigService } from '../../../src/config/config-service.js';
+import { FileSearchSessions } from '../../../src/discovery/file-search-sessions.js';
 import { resolveProvider } from '../../../src/config/provider.js';
 import { createResponsesClient } from '../../../src/model/responses-client.js';
 import { LocalThreadStore } from '../../../src/rollout/local-thread-store.js';
@@ -98,7 +100,7 @@ async function serverWithTwoClients(): Promise<[Client, Client]> {
     auth: { requiresOpenaiAuth: false, read: async () => null },
   });
   const info = { version: '0.169.0', codexHome: home.path, osDescription: 'test', arch: 'x86_64', terminal: 'unknown', hostname: 'test', platformOs: 'linux', installationId: '00000000-0000-4000-8000-000000000000' };
-  const server = new AppServer({ threads, notifier, info, log });
+  const server = new AppServer({ threads, config: new ConfigService({ codexHome: home.path, overrides: [], cwd: home.path }), fileSearch: new FileSearchSessions(), notifier, info, log });
   const clients: [Client, Client] = [new Client(), new Client()];
   const served = clients.map((c) =>
     server.serve(new NdjsonMessageReader(c.stdin, { logger: log }), new NdjsonMessageWriter(c.stdout, { clock: systemClock, logger: log })),

@@ -41,10 +41,10 @@ test('requests without "jsonrpc" are served and answered in the reference envelo
   expect(lines.every((l) => !l.includes('jsonrpc'))).toBe(true);
 });
 
-test('a ResponseError becomes {"error":{code,message},"id"} without data', async () => {
+test('a ResponseError becomes {"error":{code,data,message},"id"}: data kept (config write errors carry one), between code and message as the reference orders them', async () => {
   const s = serve();
   s.stdin.write('{"id":2,"method":"fail","params":{}}\n');
-  expect(await s.waitLines(1)).toEqual(['{"error":{"code":-32600,"message":"Not initialized"},"id":2}']);
+  expect(await s.waitLines(1)).toEqual(['{"error":{"code":-32600,"data":{"hidden":true},"message":"Not initialized"},"id":2}']);
 });
 
 test('garbage between requests gets no answer and the next request is served', async () => {

@@ -28,9 +28,11 @@ describe('encodeMessage', () => {
     expect(encodeMessage(asMessage({ jsonrpc: '2.0', id: 'abc-1', result: undefined }), clock.nowMs)).toBe('{"id":"abc-1","result":null}');
   });
 
-  test('error: error{code,message} then id, data dropped', () => {
-    const msg = asMessage({ jsonrpc: '2.0', id: 4, error: { message: 'Not initialized', code: -32600, data: { x: 1 } } });
+  test('error: error{code,message} then id; data, when there is some, between code and message', () => {
+    const msg = asMessage({ jsonrpc: '2.0', id: 4, error: { message: 'Not initialized', code: -32600 } });
     expect(encodeMessage(msg, clock.nowMs)).toBe('{"error":{"code":-32600,"message":"Not initialized"},"id":4}');
+    const withData = asMessage({ jsonrpc: '2.0', id: 5, error: { message: 'm', code: -32600, data: { config_write_error_code: 'configVersionConflict' } } });
+    expect(encodeMessage(withData, clock.nowMs)).toBe('{"error":{"code":-32600,"data":{"config_write_error_code":"configVersionConflict"},"message":"m"},"id":5}');
   });
 
   test('notification: method, params, emittedAtMs from the clock', () => {
