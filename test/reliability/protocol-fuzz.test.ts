@@ -11,6 +11,9 @@ import type { McpProcess } from '../../src/testing/index.js';
 import { budget, COUNTS, crashSigns, homeWithModel, ok, prng, randomDelayModel, runSeed, runTurn, spawn, Tail, until, vmRssKb, type Json } from './harness.js';
 import { expectedAnswers, expectedRequests, fuzzLine, IdMinter, idKey, IMPLEMENTED, MAX_LINE_BYTES, type FuzzLine, type FuzzTargets } from './fuzz-lines.js';
 
+/** -32603 answers the reference gives for bad input itself (test/integration/fuzzy-file-search.test.ts). */
+const REFERENCE_INTERNAL_TEXTS = ['failed to start fuzzy file search session: at least one search directory is required'];
+
 /** The requests (in stream order) left without an answer, as readable lines. */
 function unansweredRequests(stream: Buffer, answered: Map<string, number>): string[] {
   const remaining = new Map(answered);
@@ -159,7 +162,11 @@ describe('protocol fuzzing', () => {
 
         // No fuzz line reached an internal error: every failure is a decode or domain error (-32600/-32601).
         const answers = mcp.allStdoutLines().map((t) => JSON.parse(t) as Json).filter((m) => !('method' in m));
-        const internal = answers.filter((m) => m['error'] && m['error']['code'] === -32603).map((m) => m['error']['message']);
+        // The reference itself answers a few domain refusals with -32603 (checked on 0.169.0); those are not crashes.
+        const internal = answers
+          .filter((m) => m['error'] && m['error']['code'] === -32603)
+          .map((m) => String(m['error']['message']))
+          .filter((message) => !REFERENCE_INTERNAL_TEXTS.some((text) => message === text));
         expect(internal).toEqual([]);
         // Valid traffic kept working in the middle of the storm.
         const validFailures = answers.filter((m) => typeof m['id'] === 'string' && m['id'].startsWith('v-') && m['error'] && /^(thread\/list|model)/.test(String(m['error']['message'])));
