@@ -118,6 +118,8 @@ export class StateDb implements ThreadIndex {
       this.db.prepare('DELETE FROM thread_spawn_edges WHERE parent_thread_id = ? OR child_thread_id = ?').run(threadId, threadId);
       this.history?.deleteThread(threadId);
     })();
+    // The search index is a cache over the same rows: a deleted thread must not be found again.
+    this.search?.removeThread(threadId);
   }
 
   /** The thread's stored Git metadata (`threads.git_*`), or null when it has no row or none is set. */

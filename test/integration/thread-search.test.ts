@@ -76,6 +76,19 @@ describe('thread/search over stdio', () => {
     expect(JSON.parse(occurrences['nextCursor'])).toEqual({ threadId: second['id'], searchTerm: 'Platypus', nextRolloutOrdinal: expect.any(Number), nextOccurrenceIndex: 0 });
   });
 
+  test('a deleted thread is not found again', async () => {
+    const { home } = await setupEnv();
+    const mcp = await experimentalServer(home);
+    const kept = await startThread(mcp);
+    await runTurn(mcp, kept['id'], 'the wombat stays');
+    const gone = await startThread(mcp);
+    await runTurn(mcp, gone['id'], 'the wombat leaves');
+    expect(hitIds(await search(mcp, { searchTerm: 'wombat' }))).toEqual([gone['id'], kept['id']]);
+    await request(mcp, 'thread/delete', { threadId: gone['id'] });
+    expect(hitIds(await search(mcp, { searchTerm: 'wombat' }))).toEqual([kept['id']]);
+    expect(hitIds(await search(mcp, { searchTerm: 'leaves' }))).toEqual([]);
+  });
+
   test('bad input is literal text or the reference error, never an FTS error', async () => {
     const { home } = await setupEnv();
     await createFakeRollout(home, '2025-01-01T10-00-00', '2025-01-01T10:00:00Z', 'say "NEAR" -minus * star');
