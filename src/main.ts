@@ -5,6 +5,8 @@ import { parseCommandLine, type GlobalOptions } from './config/command-line.js';
 import { systemClock } from './support/clock.js';
 import { systemIds, type IdSource } from './support/ids.js';
 import { createStderrLogger, resolveLogLevel, type Logger } from './support/logger.js';
+import { toolsetOf } from './tools/toolset.js';
+import { DEFAULT_WORKSPACE_WRITE } from './threads/tool-policy.js';
 
 /** The protocol version we are compatible with, reported in `userAgent` (clients check it). */
 export const SERVER_VERSION = '0.169.0';
@@ -100,6 +102,12 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     auth: { requiresOpenaiAuth: provider.requiresOpenaiAuth, read: () => readStoredAuth(codexHome) },
     // Test hook: integration tests shorten the reference's 30-minute idle unload.
     idleUnloadMs: positiveInt(process.env['CODEX_APP_SERVER_IDLE_UNLOAD_MS']),
+    tools: {
+      createToolset: () => toolsetOf([]),
+      env: { ...process.env },
+      codexHome,
+      workspaceWrite: DEFAULT_WORKSPACE_WRITE,
+    },
   });
   const server = new AppServer({ threads, notifier, info, log });
   const reader = new transport.NdjsonMessageReader(process.stdin, { logger: log });

@@ -1,6 +1,7 @@
 import type { ImplementedMethod, MethodParams, MethodResult } from '../protocol/runtime.js';
 import type { Logger } from '../support/logger.js';
 import type { ThreadManager } from '../threads/thread-manager.js';
+import type { ApprovalPort } from '../tools/approval.js';
 import type { NotificationTarget, Notifier } from './notifier.js';
 
 /** Facts about this server process that `initialize` reports (computed once by main). */
@@ -32,6 +33,8 @@ export interface ConnectionState extends NotificationTarget {
   initialize(clientName: string, optOutNotificationMethods: readonly string[], experimentalApi?: boolean): void;
   /** `capabilities.experimentalApi` from `initialize` (false before): experimental params are refused without it. */
   readonly experimentalApi: boolean;
+  /** Approval requests of the turns this client starts go to this client (server→client requests). */
+  readonly approvals: ApprovalPort;
 }
 
 /** What a handler may use: the domain facade, the notifier and the connection the request came on. */

@@ -21,7 +21,19 @@ import { loadStoredThread } from './thread-loading.js';
 import { listThreads, readThread, type ThreadListPage, type ThreadQueryDeps, type ThreadRead } from './thread-queries.js';
 
 export type { ThreadListPage, ThreadRead } from './thread-queries.js';
-import { TurnRunner } from './turn-runner.js';
+import { TurnRunner, type TurnToolDeps } from './turn-runner.js';
+import { NO_APPROVALS, type ApprovalPort } from '../tools/approval.js';
+import type { Toolset } from '../tools/tool.js';
+import { approvalPolicyOf, DEFAULT_WORKSPACE_WRITE, sandboxPolicyOf, type WorkspaceWriteSettings } from './tool-policy.js';
+
+/** How turns get their tools: one toolset per loaded thread, made by `createToolset` (main wires the real ones). */
+export interface ThreadToolsDeps {
+  createToolset(thread: { threadId: string; cwd: string }): Toolset;
+  /** The server's environment (commands inherit it, minus what the tools strip). */
+  env: Readonly<Record<string, string | undefined>>;
+  codexHome: string;
+  workspaceWrite: WorkspaceWriteSettings;
+}
 
 export interface ThreadManagerDeps {
   store: ThreadStore;
@@ -39,6 +51,8 @@ export interface ThreadManagerDeps {
   auth: AuthSource;
   /** A loaded thread with no subscriber and no activity for this long is unloaded (reference: 30 min). */
   idleUnloadMs?: number;
+  /** Absent: no tools are offered (the model gets `tools: []`). */
+  tools?: ThreadToolsDeps;
 }
 
 export const IDLE_UNLOAD_MS = 30 * 60 * 1000;
@@ -231,6 +245,7 @@ export class ThreadManager {
   /** Unloads a thread: ends its turn, closes its writer, releases its lock and drops subscriptions. */
   private async unload(thread: LoadedThread): Promise<void> {
     await thread.interruptAndSettle();
+    await this.closeTools(thread);
     this.loaded.delete(thread.id);
     thread.status = { type: 'notLoaded' };
     this.deps.sink.thread(thread.id, 'thread/status/changed', { threadId: thread.id, status: thread.status });
@@ -256,7 +271,7 @@ export class ThreadManager {
   }
 
   /** turn/start: a new turn, or the input steered into the running one (SPEC §4.2); `turn` as the answer shows it. */
-  startTurn(threadId: string, input: JsonObject[], overrides: SettingsOverrides): { turn: TurnFacts; steered: boolean } {
+  startTurn(threadId: string, input: JsonObject[], overrides: SettingsOverrides, approvals: ApprovalPort = NO_APPROVALS): { turn: TurnFacts; steered: boolean } {
     const thread = this.loaded.get(threadId);
     if (!thread) throw new ThreadError('thread-not-found', `thread not found: ${threadId}`);
     if (thread.active) {
@@ -272,7 +287,7 @@ export class ThreadManager {
     const active: ActiveTurn = { turn, controller: new AbortController(), request: null, pendingInputs: [], interrupted: false, done: Promise.resolve() };
     thread.active = active;
     thread.turns.push(turn);
-    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator), stateDb: this.deps.stateDb, projector: this.projector });
+    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator), stateDb: this.deps.stateDb, projector: this.projector, tools: this.turnTools(thread, approvals) });
     // The response goes out first: the runner starts on the next macrotask, after the reply is written.
     active.done = new Promise<void>((resolve) => setImmediate(() => void runner.run(input).finally(resolve)));
     return { turn: { ...turn, itemsView: 'notLoaded', startedAtMs: null }, steered: false };
@@ -302,6 +317,26 @@ export class ThreadManager {
     const request = active.request;
     setImmediate(() => request?.abort());
     return active.turn;
+  }
+
+  /** The toolset of the thread (made with its first turn) and the policies of this turn. */
+  private turnTools(thread: LoadedThread, approvals: ApprovalPort): TurnToolDeps {
+    const tools = this.deps.tools;
+    if (tools && !thread.toolset) thread.toolset = tools.createToolset({ threadId: thread.id, cwd: thread.settings.cwd });
+    return {
+      approvals,
+      approvalPolicy: approvalPolicyOf(thread.settings.approvalPolicy),
+      sandbox: sandboxPolicyOf(thread.settings.sandboxMode, tools?.workspaceWrite ?? DEFAULT_WORKSPACE_WRITE),
+      env: tools?.env ?? {},
+      codexHome: tools?.codexHome ?? '',
+    };
+  }
+
+  /** Kills what the thread's tools started (command sessions); never throws. */
+  private async closeTools(thread: LoadedThread): Promise<void> {
+    const toolset = thread.toolset;
+    thread.toolset = null;
+    await toolset?.close().catch((err: unknown) => this.deps.log.error({ err, threadId: thread.id }, 'failed to close the thread tools'));
   }
 
   interrupt(threadId: string): void {
@@ -356,6 +391,7 @@ export class ThreadManager {
   private async unloadQuietly(thread: LoadedThread): Promise<void> {
     try {
       await thread.interruptAndSettle();
+      await this.closeTools(thread);
       await thread.writer?.close();
     } catch (error) {
       this.deps.log.error({ err: error, threadId: thread.id }, 'failed to close thread');

@@ -25,5 +25,17 @@ export type ApprovalRequest =
  * While a request is pending the caller shows `activeFlags: ["waitingOnApproval"]` on the thread.
  */
 export interface ApprovalPort {
-  request(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalDecision>;
+  request(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalOutcome>;
 }
+
+/**
+ * The decision, and the JSON-RPC id of the request that asked it (null when no request went out, e.g. the
+ * connection was already closed): the runner announces `serverRequest/resolved {threadId, requestId}` with it.
+ */
+export interface ApprovalOutcome {
+  decision: ApprovalDecision;
+  requestId: number | string | null;
+}
+
+/** A port for turns nobody can be asked about (no connection): every request is cancelled at once. */
+export const NO_APPROVALS: ApprovalPort = { request: async () => ({ decision: 'cancel', requestId: null }) };

@@ -17,7 +17,7 @@ function loadedId(raw: string): string {
 export const handleTurnStart: Handler<'turn/start'> = (params, cx) => {
   const threadId = loadedId(params.threadId);
   const sandbox = params.sandboxPolicy?.type ? (SANDBOX_FROM_POLICY[params.sandboxPolicy.type] ?? null) : null;
-  const { turn } = cx.threads.startTurn(threadId, params.input, { model: params.model, cwd: params.cwd, approvalPolicy: approvalPolicyIn(params.approvalPolicy), sandbox });
+  const { turn } = cx.threads.startTurn(threadId, params.input, { model: params.model, cwd: params.cwd, approvalPolicy: approvalPolicyIn(params.approvalPolicy), sandbox }, cx.connection.approvals);
   return { result: { turn: renderTurn(turn) } };
 };
 

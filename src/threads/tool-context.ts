@@ -1,0 +1,132 @@
+/**
+ * The `ToolContext` a turn gives its tools (issue 14): their items become `item/*` notifications of this thread
+ * and turn, their rollout events are appended through the turn's writer, and their approvals go to the client
+ * that started the turn, with the thread's `waitingOnApproval` flag, `serverRequest/resolved` and the thread's
+ * memory of `acceptForSession` answers. Everything is a no-op once the turn is interrupted.
+ */
+import type { NewRolloutLine } from '../rollout/types.js';
+import type { Clock } from '../support/clock.js';
+import type { IdSource } from '../support/ids.js';
+import type { JsonObject } from '../support/json-values.js';
+import type { Logger } from '../support/logger.js';
+import type { ApprovalDecision, ApprovalPort, ApprovalRequest } from '../tools/approval.js';
+import type { SandboxPolicy } from '../tools/sandbox/policy.js';
+import type { ApprovalPolicy, ToolContext } from '../tools/tool.js';
+import type { ActiveTurn, LoadedThread } from './loaded-thread.js';
+import type { ThreadEventSink } from './ports.js';
+
+export interface ToolContextDeps {
+  clock: Clock;
+  ids: IdSource;
+  log: Logger;
+  sink: ThreadEventSink;
+  approvals: ApprovalPort;
+  env: Readonly<Record<string, string | undefined>>;
+  codexHome: string;
+  sandbox: SandboxPolicy;
+  approvalPolicy: ApprovalPolicy;
+  /** Appends lines to the thread's rollout (the runner's append: ordinals, projection). */
+  append(lines: NewRolloutLine[]): Promise<void>;
+}
+
+export class TurnToolContext implements ToolContext {
+  constructor(
+    private readonly thread: LoadedThread,
+    private readonly active: ActiveTurn,
+    private readonly deps: ToolContextDeps,
+  ) {}
+
+  get threadId(): string {
+    return this.thread.id;
+  }
+
+  get turnId(): string {
+    return this.active.turn.id;
+  }
+
+  get cwd(): string {
+    return this.thread.settings.cwd;
+  }
+
+  get sandbox(): SandboxPolicy {
+    return this.deps.sandbox;
+  }
+
+  get approvalPolicy(): ApprovalPolicy {
+    return this.deps.approvalPolicy;
+  }
+
+  get signal(): AbortSignal {
+    return this.active.controller.signal;
+  }
+
+  get env(): Readonly<Record<string, string | undefined>> {
+    return this.deps.env;
+  }
+
+  get codexHome(): string {
+    return this.deps.codexHome;
+  }
+
+  nowMs(): number {
+    return this.deps.clock.nowMs();
+  }
+
+  newId(): string {
+    return this.deps.ids.uuid7();
+  }
+
+  private emit(method: string, params: JsonObject): void {
+    this.deps.sink.thread(this.thread.id, method, params);
+  }
+
+  itemStarted(item: JsonObject): void {
+    const startedAtMs = typeof item['startedAtMs'] === 'number' ? item['startedAtMs'] : this.nowMs();
+    this.emit('item/started', { item, threadId: this.threadId, turnId: this.turnId, startedAtMs });
+  }
+
+  itemEvent(method: string, params: JsonObject): void {
+    this.emit(method, { threadId: this.threadId, turnId: this.turnId, ...params });
+  }
+
+  itemCompleted(item: JsonObject): void {
+    const completedAtMs = typeof item['completedAtMs'] === 'number' ? item['completedAtMs'] : this.nowMs();
+    this.active.turn.items.push(item);
+    this.emit('item/completed', { item, threadId: this.threadId, turnId: this.turnId, contentTokenCount: null, completedAtMs });
+  }
+
+  async record(eventMessages: JsonObject[]): Promise<void> {
+    if (eventMessages.length === 0) return;
+    await this.deps.append(eventMessages.map((payload) => ({ type: 'event_msg', payload })));
+  }
+
+  /**
+   * Reference behaviour (observed): `thread/status/changed` with `waitingOnApproval`, the request, the answer, then
+   * `serverRequest/resolved {threadId, requestId}` and the status back without the flag. An action approved
+   * `acceptForSession` earlier in the thread (same `sessionKey`) is accepted without asking.
+   */
+  async approve(request: ApprovalRequest): Promise<ApprovalDecision> {
+    if (this.signal.aborted) return 'cancel';
+    if (this.thread.approvedForSession.has(request.sessionKey)) return 'acceptForSession';
+    this.thread.pendingApprovals += 1;
+    if (this.thread.pendingApprovals === 1) this.setFlags(['waitingOnApproval']);
+    try {
+      const outcome = await this.deps.approvals.request(request, this.signal);
+      if (outcome.requestId !== null) this.emit('serverRequest/resolved', { threadId: this.threadId, requestId: outcome.requestId });
+      if (outcome.decision === 'acceptForSession') this.thread.approvedForSession.add(request.sessionKey);
+      return this.signal.aborted ? 'cancel' : outcome.decision;
+    } catch (err) {
+      // The port never rejects by contract; a bug there must not hang or crash the turn.
+      this.deps.log.error({ err, threadId: this.threadId }, 'approval port failed');
+      return 'decline';
+    } finally {
+      this.thread.pendingApprovals -= 1;
+      if (this.thread.pendingApprovals === 0 && this.thread.active === this.active && !this.signal.aborted) this.setFlags([]);
+    }
+  }
+
+  private setFlags(activeFlags: ('waitingOnApproval' | 'waitingOnUserInput')[]): void {
+    this.thread.status = { type: 'active', activeFlags };
+    this.emit('thread/status/changed', { threadId: this.threadId, status: this.thread.status });
+  }
+}
