@@ -6,7 +6,6 @@ import { systemClock } from './support/clock.js';
 import { systemIds, type IdSource } from './support/ids.js';
 import { createStderrLogger, resolveLogLevel, type Logger } from './support/logger.js';
 import { toolsetOf } from './tools/toolset.js';
-import { DEFAULT_WORKSPACE_WRITE } from './threads/tool-policy.js';
 
 /** The protocol version we are compatible with, reported in `userAgent` (clients check it). */
 export const SERVER_VERSION = '0.169.0';
@@ -96,7 +95,7 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     ids,
     log,
     sink: notifier,
-    defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, cwd: process.cwd(), cliVersion: SERVER_VERSION },
+    defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, workspaceWrite: config.sandboxWorkspaceWrite, cwd: process.cwd(), cliVersion: SERVER_VERSION },
     userAgent: (originator) => `${originator}/${SERVER_VERSION} (${info.osDescription}; ${info.arch}) ${info.terminal}`,
     installationId: info.installationId,
     auth: { requiresOpenaiAuth: provider.requiresOpenaiAuth, read: () => readStoredAuth(codexHome) },
@@ -106,7 +105,6 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
       createToolset: () => toolsetOf([]),
       env: { ...process.env },
       codexHome,
-      workspaceWrite: DEFAULT_WORKSPACE_WRITE,
     },
   });
   const server = new AppServer({ threads, notifier, info, log });

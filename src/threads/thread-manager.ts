@@ -24,7 +24,7 @@ export type { ThreadListPage, ThreadRead } from './thread-queries.js';
 import { TurnRunner, type TurnToolDeps } from './turn-runner.js';
 import { NO_APPROVALS, type ApprovalPort } from '../tools/approval.js';
 import type { Toolset } from '../tools/tool.js';
-import { approvalPolicyOf, DEFAULT_WORKSPACE_WRITE, sandboxPolicyOf, type WorkspaceWriteSettings } from './tool-policy.js';
+import { approvalPolicyOf, DEFAULT_WORKSPACE_WRITE, sandboxPolicyOf } from './tool-policy.js';
 
 /** How turns get their tools: one toolset per loaded thread, made by `createToolset` (main wires the real ones). */
 export interface ThreadToolsDeps {
@@ -32,7 +32,6 @@ export interface ThreadToolsDeps {
   /** The server's environment (commands inherit it, minus what the tools strip). */
   env: Readonly<Record<string, string | undefined>>;
   codexHome: string;
-  workspaceWrite: WorkspaceWriteSettings;
 }
 
 export interface ThreadManagerDeps {
@@ -326,7 +325,7 @@ export class ThreadManager {
     return {
       approvals,
       approvalPolicy: approvalPolicyOf(thread.settings.approvalPolicy),
-      sandbox: sandboxPolicyOf(thread.settings.sandboxMode, tools?.workspaceWrite ?? DEFAULT_WORKSPACE_WRITE),
+      sandbox: sandboxPolicyOf(thread.settings.sandboxMode, thread.settings.workspaceWrite ?? DEFAULT_WORKSPACE_WRITE),
       env: tools?.env ?? {},
       codexHome: tools?.codexHome ?? '',
     };

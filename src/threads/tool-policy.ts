@@ -24,6 +24,11 @@ export function sandboxPolicyOf(mode: string, workspaceWrite: WorkspaceWriteSett
   return { mode: known, ...workspaceWrite, writableRoots: [...workspaceWrite.writableRoots] };
 }
 
+/** The policy as a text (`on-request`, `never`, `granular`): the state DB's `approval_mode`, the developer note. */
+export function approvalPolicyLabel(policy: ApprovalPolicy): string {
+  return typeof policy === 'string' ? policy : 'granular';
+}
+
 /**
  * The thread's `approvalPolicy` setting (a kebab-case string, or the `granular` object a request may give) as the
  * tools see it. Anything else asks (`on-request`): never run without asking because a setting was not understood.
