@@ -1,0 +1,197 @@
+/**
+ * The `exec_command` tool: decode the arguments, settle approval (escalation under `on-request`, or bubblewrap
+ * missing), spawn `<shell> -lc <cmd>` under the sandbox in a new session, wait up to the yield time, and answer with
+ * the output (the command keeps running as a session when it has not exited by then).
+ */
+import path from 'node:path';
+import type { ApprovalDecision } from '../approval.js';
+import { bwrapArgv } from '../sandbox/bwrap.js';
+import { BWRAP_MISSING_WARNING_SUMMARY } from '../sandbox/availability.js';
+import type { ApprovalPolicy, ToolCall, ToolContext, ToolResult } from '../tool.js';
+import { decodeArgs, type FieldSpec } from './args.js';
+import { parseCommandActions } from './command-actions.js';
+import { commandEnv } from './env.js';
+import { clamp, createProcessRejected, DEFAULT_EXEC_YIELD_MS, formatChunk, MAX_YIELD_MS, MIN_YIELD_MS } from './format.js';
+import { commandItem, commandItemCompletedEvent, type CommandItemState } from './items.js';
+import type { ExecRuntime, ExecToolResult } from './runtime.js';
+import { collect, spawnInSession } from './run.js';
+import { joinCommand } from './shell-quote.js';
+
+const FIELDS: Record<string, FieldSpec> = {
+  cmd: { kind: 'string', required: true },
+  workdir: { kind: 'string' },
+  shell: { kind: 'string' },
+  login: { kind: 'bool' },
+  tty: { kind: 'bool' },
+  yield_time_ms: { kind: 'u64' },
+  max_output_tokens: { kind: 'usize' },
+  sandbox_permissions: { kind: { oneOf: ['use_default', 'require_escalated', 'with_additional_permissions'] } },
+  justification: { kind: 'string' },
+  prefix_rule: { kind: 'strings' },
+};
+
+export const JUSTIFICATION_WITHOUT_PERMISSIONS =
+  '`justification` requires an explicit `sandbox_permissions`; use `sandbox_permissions: "require_escalated"` for unsandboxed execution, or omit `justification`.';
+
+/** Rust's Debug name of the approval policy, as the reference's rejection text prints it. */
+function policyDebugName(policy: ApprovalPolicy): string {
+  if (policy === 'never') return 'Never';
+  if (policy === 'on-failure') return 'OnFailure';
+  if (policy === 'on-request') return 'OnRequest';
+  const g = policy.granular;
+  return `Granular(GranularApprovalConfig { sandbox_approval: ${g.sandbox_approval}, rules: ${g.rules}, skill_approval: ${g.skill_approval}, request_permissions: ${g.request_permissions}, mcp_elicitations: ${g.mcp_elicitations} })`;
+}
+
+/** Whether the policy lets a command ask the client to run outside the sandbox. */
+export function mayAskToEscalate(policy: ApprovalPolicy): boolean {
+  if (policy === 'on-request') return true;
+  if (typeof policy === 'object') return policy.granular.sandbox_approval;
+  return false;
+}
+
+export function escalationRefused(policy: ApprovalPolicy): string {
+  const name = policyDebugName(policy);
+  return `approval policy is ${name}; reject command — you cannot ask for escalated permissions if the approval policy is ${name}`;
+}
+
+export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: ToolContext): Promise<ExecToolResult> {
+  const decoded = decodeArgs(call.input, FIELDS);
+  if (!decoded.ok) return { output: `failed to parse function arguments: ${decoded.error}` };
+  const args = decoded.value as {
+    cmd: string; workdir?: string; shell?: string; login?: boolean; tty?: boolean; yield_time_ms?: number;
+    max_output_tokens?: number; sandbox_permissions?: string; justification?: string; prefix_rule?: string[];
+  };
+  if (args.justification !== undefined && args.sandbox_permissions === undefined) return { output: JUSTIFICATION_WITHOUT_PERMISSIONS };
+
+  const escalate = args.sandbox_permissions === 'require_escalated';
+  const fullAccess = cx.sandbox.mode === 'danger-full-access';
+  if (escalate && !fullAccess && !mayAskToEscalate(cx.approvalPolicy)) return { output: escalationRefused(cx.approvalPolicy) };
+
+  const cwd = path.resolve(cx.cwd, args.workdir ?? '.');
+  const shell = args.shell ?? rt.defaultShell;
+  const argv = [shell, args.login === false ? '-c' : '-lc', args.cmd];
+  const processId = rt.store.allocateId();
+  const item: CommandItemState = {
+    id: call.callId,
+    argv,
+    command: joinCommand(argv),
+    cwd,
+    processId: null,
+    source: 'agent',
+    status: 'inProgress',
+    actions: parseCommandActions(args.cmd, cwd),
+    aggregatedOutput: null,
+    exitCode: null,
+    durationMs: null,
+    startedAtMs: cx.nowMs(),
+    completedAtMs: null,
+  };
+
+  // Unsandboxed only with the client's approval (escalation, or no bubblewrap to confine it), or under full access.
+  let sandboxed = !fullAccess && !escalate;
+  const askReason = !fullAccess && escalate ? (args.justification ?? null) : sandboxed && rt.bwrapPath === null ? BWRAP_MISSING_WARNING_SUMMARY : undefined;
+  if (askReason !== undefined) {
+    if (sandboxed && !mayAskToEscalate(cx.approvalPolicy)) {
+      rt.store.release(processId);
+      return failBeforeSpawn(cx, item, createProcessRejected('sandbox unavailable: bubblewrap (bwrap) is not installed'));
+    }
+    cx.itemStarted(commandItem(item));
+    const decision = await askApproval(cx, item, askReason, args.prefix_rule);
+    if (decision === 'decline' || decision === 'cancel') {
+      rt.store.release(processId);
+      item.status = 'declined';
+      item.completedAtMs = cx.nowMs();
+      cx.itemCompleted(commandItem(item));
+      const result: ExecToolResult = { output: createProcessRejected('rejected by user') };
+      if (decision === 'cancel') result.abortTurn = true;
+      return result;
+    }
+    sandboxed = false;
+  }
+
+  item.source = 'unifiedExecStartup';
+  if (!rt.isDirectory(cwd)) {
+    rt.store.release(processId);
+    return failBeforeSpawn(cx, item, createProcessRejected('Failed to create unified exec process: No such file or directory (os error 2)'), askReason === undefined);
+  }
+  item.processId = processId;
+  if (askReason === undefined) cx.itemStarted(commandItem(item));
+
+  const env = commandEnv({ serverEnv: cx.env, threadId: cx.threadId, callId: call.callId, networkDisabled: sandboxed && !cx.sandbox.networkAccess });
+  const tty = args.tty === true;
+  const wrapped = sandboxed
+    ? bwrapArgv({ bwrapPath: rt.bwrapPath!, policy: cx.sandbox, cwd, tmpdir: env['TMPDIR'], alsoReadOnly: [cx.codexHome], exists: rt.exists, command: argv, tty })
+    : null;
+  const spawnArgv = wrapped ?? argv;
+  const session = rt.store.create(processId, cx, item, tty, rt.clock.nowNs());
+  const spawned = await spawnInSession(rt.spawners, rt.clock, session, { file: spawnArgv[0]!, args: spawnArgv.slice(1), cwd, env });
+  if (!spawned.ok) {
+    rt.store.release(processId);
+    item.processId = null;
+    return failBeforeSpawn(cx, item, createProcessRejected(`Failed to create unified exec process: ${spawned.error.message}`), false);
+  }
+  rt.store.store(session);
+
+  const yieldMs = clamp(args.yield_time_ms ?? DEFAULT_EXEC_YIELD_MS, MIN_YIELD_MS, MAX_YIELD_MS);
+  const started = rt.clock.nowMs();
+  const collected = await collect(rt.clock, session, yieldMs, cx.signal);
+  if (cx.signal.aborted && session.exitCode === undefined) {
+    session.process?.kill();
+    await session.done;
+  }
+  const wallTimeMs = rt.clock.nowMs() - started;
+  const exited = session.exitCode !== undefined;
+  if (exited) rt.store.release(processId);
+  return {
+    output: formatChunk({
+      chunkId: rt.chunkId(),
+      wallTimeMs,
+      exitCode: exited ? session.exitCode! : null,
+      sessionId: exited ? null : processId,
+      output: collected.toString('utf8'),
+      maxOutputTokens: args.max_output_tokens,
+    }),
+  };
+}
+
+async function askApproval(cx: ToolContext, item: CommandItemState, reason: string | null, prefixRule: string[] | undefined): Promise<ApprovalDecision> {
+  const amendment = prefixRule && prefixRule.length > 0 ? prefixRule : proposedAmendment(item);
+  return cx.approve({
+    method: 'item/commandExecution/requestApproval',
+    params: {
+      kind: 'command',
+      threadId: cx.threadId,
+      turnId: cx.turnId,
+      itemId: item.id,
+      startedAtMs: item.startedAtMs,
+      environmentId: 'local',
+      reason,
+      command: item.command,
+      cwd: item.cwd,
+      commandActions: item.actions as unknown as Record<string, unknown>[],
+      proposedExecpolicyAmendment: amendment,
+      availableDecisions: ['accept', { acceptWithExecpolicyAmendment: { execpolicy_amendment: amendment } }, 'cancel'],
+    },
+    sessionKey: JSON.stringify(item.argv),
+  });
+}
+
+/** The reference proposes the script's words when it is one plain command, else the whole argv. */
+function proposedAmendment(item: CommandItemState): string[] {
+  const script = item.argv[2] ?? '';
+  if (/^[A-Za-z0-9_@%+=:,./ -]+$/.test(script) && script.trim() !== '') return script.trim().split(/\s+/);
+  return item.argv;
+}
+
+/** The command could not start: its item fails (exit code -1) and the model gets `text`. */
+async function failBeforeSpawn(cx: ToolContext, item: CommandItemState, text: string, emitStarted = true): Promise<ToolResult> {
+  if (emitStarted) cx.itemStarted(commandItem(item));
+  item.status = 'failed';
+  item.exitCode = -1;
+  item.aggregatedOutput = '';
+  item.durationMs = 0;
+  item.completedAtMs = cx.nowMs();
+  cx.itemCompleted(commandItem(item));
+  await cx.record([commandItemCompletedEvent(item, cx.threadId, cx.turnId, 0)]);
+  return { output: text };
+}

@@ -1,0 +1,87 @@
+/**
+ * The command tools of one thread (`exec_command`, `write_stdin`) over one session store. The turn runner builds
+ * them per loaded thread with `createExecTools(deps)` and calls `close()` when the thread unloads: every process
+ * still running is killed (its whole process group).
+ */
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import type { ToolHandler } from '../tool.js';
+import { handleExecCommand } from './exec-command.js';
+import type { PtyLike, Spawners } from './process.js';
+import type { RunClock } from './run.js';
+import type { ExecRuntime } from './runtime.js';
+import { SessionStore } from './session-store.js';
+import { joinCommand } from './shell-quote.js';
+import { handleWriteStdin } from './write-stdin.js';
+
+export { commandItemFromRollout } from './items.js';
+export { bwrapMissingWarning, findBwrap } from '../sandbox/availability.js';
+
+export interface ExecToolsDeps {
+  /** The bubblewrap binary (`findBwrap(...)`), or null when missing. */
+  bwrapPath: string | null;
+  /** node-pty's `spawn` (`import { spawn } from 'node-pty'`); tty commands fail to start without it. */
+  spawnPty?: Spawners['spawnPty'];
+  /** Defaults: `child_process.spawn`, `process.kill`, the real filesystem, `performance.now()`/`hrtime`, Math.random. */
+  spawnPipe?: Spawners['spawnPipe'];
+  kill?: Spawners['kill'];
+  exists?: (path: string) => boolean;
+  isDirectory?: (path: string) => boolean;
+  clock?: RunClock;
+  random?: () => number;
+  defaultShell?: string;
+}
+
+export interface ExecTools {
+  handlers: ToolHandler[];
+  close(): Promise<void>;
+}
+
+const realClock: RunClock = { nowMs: () => Date.now(), nowNs: () => process.hrtime.bigint() };
+
+function statOr<T>(p: string, pick: (s: import('node:fs').Stats) => T, fallback: T): T {
+  try {
+    return pick(statSync(p));
+  } catch {
+    return fallback;
+  }
+}
+
+export function createExecTools(deps: ExecToolsDeps): ExecTools {
+  const random = deps.random ?? Math.random;
+  const spawnPty: Spawners['spawnPty'] =
+    deps.spawnPty ??
+    ((): PtyLike => {
+      throw new Error('pseudo-terminals are unavailable (node-pty not loaded)');
+    });
+  const rt: ExecRuntime = {
+    spawners: {
+      spawnPipe: deps.spawnPipe ?? ((file, args, options) => spawn(file, [...args], options)),
+      spawnPty,
+      kill: deps.kill ?? ((pid, signal) => process.kill(pid, signal)),
+    },
+    bwrapPath: deps.bwrapPath,
+    exists: deps.exists ?? ((p) => statOr(p, () => true, false)),
+    isDirectory: deps.isDirectory ?? ((p) => statOr(p, (s) => s.isDirectory(), false)),
+    clock: deps.clock ?? realClock,
+    defaultShell: deps.defaultShell ?? '/bin/bash',
+    chunkId: () => Math.floor(random() * 0x1000000).toString(16).padStart(6, '0'),
+    store: new SessionStore(random),
+  };
+  const handlers: ToolHandler[] = [
+    { name: 'exec_command', type: 'function', handle: (call, cx) => handleExecCommand(rt, call, cx) },
+    { name: 'write_stdin', type: 'function', handle: (call, cx) => handleWriteStdin(rt, call, cx) },
+  ];
+  return {
+    handlers,
+    async close() {
+      const sessions = rt.store.all();
+      for (const session of sessions) session.process?.kill();
+      await Promise.all(sessions.map((s) => s.done));
+      for (const session of sessions) rt.store.release(session.processId);
+    },
+  };
+}
+
+/** Renders a recorded argv as the reference does (for `commandItemFromRollout`). */
+export const renderCommand = joinCommand;

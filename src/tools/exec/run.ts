@@ -1,0 +1,88 @@
+/**
+ * Running a command inside a session: spawn (sandboxed or not), stream its output as `outputDelta`s into bounded
+ * buffers, complete its item when it exits (or is killed: interrupt, close), and collect what the model sees for
+ * one yield window.
+ */
+import { commandItem, commandItemCompletedEvent } from './items.js';
+import { startProcess, type SpawnRequest, type Spawners } from './process.js';
+import { MAX_OUTPUT_DELTAS, type Session } from './session-store.js';
+
+export interface RunClock {
+  nowMs(): number;
+  /** Monotonic nanoseconds (durations). */
+  nowNs(): bigint;
+}
+
+/** Spawns `request` for `session`; resolves false (and leaves the session without a process) when spawning failed. */
+export async function spawnInSession(spawners: Spawners, clock: RunClock, session: Session, request: SpawnRequest): Promise<{ ok: true } | { ok: false; error: Error }> {
+  try {
+    const process = await startProcess(spawners, request, session.tty, {
+      onData: (chunk) => onData(session, chunk),
+      onExit: (code) => void onExit(clock, session, code),
+    });
+    session.process = process;
+    session.startedNs = clock.nowNs();
+    if (session.cx.signal.aborted) process.kill();
+    else session.cx.signal.addEventListener('abort', () => process.kill(), { once: true });
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+function onData(session: Session, chunk: Buffer): void {
+  session.transcript.push(chunk);
+  session.pending.push(chunk);
+  if (session.deltas < MAX_OUTPUT_DELTAS) {
+    const delta = session.decoder.write(chunk);
+    if (delta !== '') {
+      session.deltas += 1;
+      session.cx.itemEvent('item/commandExecution/outputDelta', { itemId: session.item.id, delta });
+    }
+  }
+  session.wake?.();
+}
+
+async function onExit(clock: RunClock, session: Session, code: number | null): Promise<void> {
+  const exitCode = code ?? -1;
+  session.exitCode = exitCode;
+  session.wake?.();
+  const item = session.item;
+  const durationNs = Number(clock.nowNs() - session.startedNs);
+  item.status = exitCode === 0 ? 'completed' : 'failed';
+  item.exitCode = exitCode;
+  item.durationMs = Math.floor(durationNs / 1e6);
+  item.aggregatedOutput = session.transcript.toBuffer().toString('utf8');
+  item.completedAtMs = clock.nowMs();
+  session.cx.itemCompleted(commandItem(item));
+  try {
+    await session.cx.record([commandItemCompletedEvent(item, session.cx.threadId, session.cx.turnId, durationNs)]);
+  } finally {
+    session.resolveDone();
+  }
+}
+
+/**
+ * Waits until `deadlineMs` (clock time), the command's exit, or `signal`, then returns the output that arrived
+ * since the last collection. After an exit it also waits for the item to be completed.
+ */
+export async function collect(clock: RunClock, session: Session, waitMs: number, signal: AbortSignal): Promise<Buffer> {
+  if (session.exitCode === undefined && !signal.aborted) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, Math.max(0, waitMs));
+      function finish(): void {
+        clearTimeout(timer);
+        session.wake = null;
+        signal.removeEventListener('abort', finish);
+        resolve();
+      }
+      session.wake = () => {
+        if (session.exitCode !== undefined) finish();
+      };
+      signal.addEventListener('abort', finish, { once: true });
+    });
+  }
+  if (session.exitCode !== undefined) await session.done;
+  void clock;
+  return session.pending.drain();
+}

@@ -1,0 +1,28 @@
+/** What the exec tools of one thread share: injected dependencies and the thread's session store. */
+import type { ToolResult } from '../tool.js';
+import type { Spawners } from './process.js';
+import type { RunClock } from './run.js';
+import type { SessionStore } from './session-store.js';
+
+export interface ExecRuntime {
+  readonly spawners: Spawners;
+  /** The bubblewrap binary, or null when it is not installed (sandboxed commands then need approval). */
+  readonly bwrapPath: string | null;
+  readonly exists: (path: string) => boolean;
+  readonly isDirectory: (path: string) => boolean;
+  readonly clock: RunClock;
+  /** The shell when the model names none (the reference uses the user's shell; `/bin/bash` here). */
+  readonly defaultShell: string;
+  /** A fresh 6-hex-digit `Chunk ID`. */
+  readonly chunkId: () => string;
+  readonly store: SessionStore;
+}
+
+/**
+ * A tool result with one extra signal for the turn runner: `abortTurn` is set when the client answered an approval
+ * with `cancel`, after which the reference ends the turn as interrupted (`turn_aborted`, status `interrupted`)
+ * instead of sampling the model again. (Not in tool.ts's `ToolResult`; the runner may read it.)
+ */
+export interface ExecToolResult extends ToolResult {
+  abortTurn?: boolean;
+}
