@@ -23,9 +23,6 @@ const ERRNO: Record<string, [number, string]> = {
   ELOOP: [40, 'Too many levels of symbolic links'],
 };
 
-/** Rust's text for a read of a file that is not UTF-8 (`read_to_string`). */
-export const INVALID_UTF8 = 'stream did not contain valid UTF-8';
-
 /** The Rust Display text of a Node fs error (or of anything else thrown). */
 export function ioErrorText(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
@@ -39,11 +36,41 @@ export function ioErrorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Decodes a file's bytes as UTF-8, or throws the reference's invalid-data error. */
-export function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw Object.assign(new Error(INVALID_UTF8), { utf8: true });
+/** Where the first invalid UTF-8 sequence starts, and its length (null: the bytes end inside a sequence). */
+function firstUtf8Error(bytes: Uint8Array): { validUpTo: number; errorLength: number | null } | null {
+  const cont = (b: number | undefined): boolean => b !== undefined && b >= 0x80 && b <= 0xbf;
+  let i = 0;
+  while (i < bytes.length) {
+    const first = bytes[i]!;
+    if (first < 0x80) {
+      i++;
+      continue;
+    }
+    const width = first >= 0xc2 && first <= 0xdf ? 2 : first >= 0xe0 && first <= 0xef ? 3 : first >= 0xf0 && first <= 0xf4 ? 4 : 0;
+    if (width === 0) return { validUpTo: i, errorLength: 1 };
+    // The allowed range of the second byte depends on the first (no overlongs, surrogates or values past U+10FFFF).
+    const [lo, hi] = first === 0xe0 ? [0xa0, 0xbf] : first === 0xed ? [0x80, 0x9f] : first === 0xf0 ? [0x90, 0xbf] : first === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
+    for (let k = 1; k < width; k++) {
+      const b = bytes[i + k];
+      if (b === undefined) return { validUpTo: i, errorLength: null };
+      const ok = k === 1 ? b >= lo && b <= hi : cont(b);
+      if (!ok) return { validUpTo: i, errorLength: k };
+    }
+    i += width;
   }
+  return null;
+}
+
+/**
+ * Decodes a file's bytes as UTF-8, or throws Rust's `Utf8Error` text (`invalid utf-8 sequence of 1 bytes from
+ * index 1`, `incomplete utf-8 byte sequence from index 4`), which the reference reports for non-text files.
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  const error = firstUtf8Error(bytes);
+  if (error === null) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  throw new Error(
+    error.errorLength === null
+      ? `incomplete utf-8 byte sequence from index ${error.validUpTo}`
+      : `invalid utf-8 sequence of ${error.errorLength} bytes from index ${error.validUpTo}`,
+  );
 }

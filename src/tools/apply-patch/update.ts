@@ -65,9 +65,8 @@ function computeReplacements(lines: readonly string[], chunks: readonly UpdateCh
       index = at + 1;
     }
     if (chunk.oldLines.length === 0) {
-      // A pure addition goes at the end (before a final empty line, if any).
-      const at = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
-      out.push([at, 0, [...chunk.newLines]]);
+      // A pure addition goes at the end of the file (0.169: after a final empty line too).
+      out.push([lines.length, 0, [...chunk.newLines]]);
       continue;
     }
     let pattern = chunk.oldLines;
