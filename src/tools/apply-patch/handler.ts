@@ -1,0 +1,142 @@
+/**
+ * The `apply_patch` tool (issue 14), as 0.169 runs it for a `custom_tool_call` (input = the patch text) or, for
+ * models offered the function form, a `function_call` whose JSON arguments carry `input`:
+ *
+ * 1. verify the patch against the files (no item on failure; the model reads
+ *    `apply_patch verification failed: <reason>`);
+ * 2. judge it ({@link assessPatchSafety}); a refused patch gets `patch rejected: <reason>`, no item;
+ * 3. `item/started` with the `fileChange` item (id = the call id, `inProgress`);
+ * 4. if the policy asks: `item/fileChange/requestApproval` {threadId, turnId, itemId, startedAtMs, reason: null,
+ *    grantRoot: null}; `decline` → item `declined`, model reads `patch rejected by user`; `cancel` → the turn is
+ *    interrupted (no `item/completed`, no output: {@link ApprovalCancelledError});
+ * 5. write the files; `item/completed` `completed` or `failed`; the rollout's `item_completed` line; the turn's
+ *    diff (then `turn/diff/updated` when it is not empty);
+ * 6. the model reads `Exit code: N\nWall time: S seconds\nOutput:\n<stdout+stderr>`.
+ */
+import type { ToolCall, ToolContext, ToolHandler, ToolResult } from '../tool.js';
+import { mayWrite } from '../sandbox/policy.js';
+import { applyHunks, type ApplyOutcome } from './apply.js';
+import { fileChangeCompletedPayload, fileChangeItem, type PatchStatus } from './file-change-item.js';
+import { assessPatchSafety } from './safety.js';
+import { APPLY_PATCH_TOOL_NAME } from './spec.js';
+import type { TurnDiffs } from './turn-diff-tracker.js';
+import { verifyPatch, writtenPaths, type PatchAction } from './verify.js';
+
+/** The model's text when the client declines. */
+export const PATCH_REJECTED_BY_USER = 'patch rejected by user';
+
+/**
+ * Thrown by `handle` when the client answers `cancel` (or the turn is interrupted while it waits): the reference
+ * then aborts the whole turn, completing neither the item nor the tool call. The runner should end the turn as
+ * interrupted and send no output for this call.
+ */
+export class ApprovalCancelledError extends Error {
+  constructor(readonly callId: string) {
+    super(`approval of apply_patch call ${callId} was cancelled`);
+    this.name = 'ApprovalCancelledError';
+  }
+}
+
+export interface ApplyPatchHandlerOptions {
+  /** The thread's per-turn diff trackers (shared with the turn runner, which reads them after each response). */
+  turnDiffs: TurnDiffs;
+  /** Sends `turn/diff/updated` {threadId, turnId, diff}. */
+  emitTurnDiff(threadId: string, turnId: string, diff: string): void;
+  /** `custom` for the freeform tool (default), `function` where the model is offered the JSON form. */
+  type?: 'custom' | 'function';
+}
+
+/** `Wall time` as the reference prints it: seconds rounded to 0.1, without a trailing `.0`. */
+export function formatWallTime(ms: number): string {
+  return String(Math.round(Math.max(0, ms) / 100) / 10);
+}
+
+/** The output text the model reads for a patch that ran (successfully or not). */
+export function execOutputText(outcome: ApplyOutcome, wallMs: number): string {
+  return `Exit code: ${outcome.exitCode}\nWall time: ${formatWallTime(wallMs)} seconds\nOutput:\n${outcome.stdout}${outcome.stderr}`;
+}
+
+/** The patch text of a call, or the text to answer the model with when the arguments are unusable. */
+function patchInput(call: ToolCall): { patch: string } | { error: string } {
+  if (call.type === 'custom_tool_call') return { patch: call.input };
+  let args: unknown;
+  try {
+    args = JSON.parse(call.input);
+  } catch (error) {
+    return { error: `failed to parse function arguments: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const input = typeof args === 'object' && args !== null ? (args as Record<string, unknown>)['input'] : undefined;
+  if (typeof input !== 'string') return { error: 'failed to parse function arguments: missing field `input`' };
+  return { patch: input };
+}
+
+export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): ToolHandler {
+  return {
+    name: APPLY_PATCH_TOOL_NAME,
+    type: options.type ?? 'custom',
+    async handle(call: ToolCall, cx: ToolContext): Promise<ToolResult> {
+      const input = patchInput(call);
+      if ('error' in input) return { output: input.error };
+      const verified = await verifyPatch(input.patch, cx.cwd);
+      if (!verified.ok) return { output: `apply_patch verification failed: ${verified.message}` };
+      const action = verified.action;
+      const safety = assessPatchSafety(action, cx.approvalPolicy, cx.sandbox, cx.env['TMPDIR']);
+      if (safety.type === 'reject') return { output: `patch rejected: ${safety.reason}` };
+
+      const itemId = call.callId;
+      const startedAtMs = cx.nowMs();
+      cx.itemStarted(fileChangeItem(itemId, action, 'inProgress', startedAtMs, null));
+
+      let guard: ((target: string) => boolean) | undefined;
+      if (safety.type === 'ask') {
+        const decision = await cx.approve({
+          method: 'item/fileChange/requestApproval',
+          params: { threadId: cx.threadId, turnId: cx.turnId, itemId, startedAtMs: cx.nowMs(), reason: null, grantRoot: null },
+          sessionKey: approvalSessionKey(action),
+        });
+        if (decision === 'cancel') throw new ApprovalCancelledError(itemId);
+        if (decision === 'decline') {
+          await finish(cx, itemId, action, 'declined', { stdout: '', stderr: PATCH_REJECTED_BY_USER }, startedAtMs);
+          return { output: PATCH_REJECTED_BY_USER };
+        }
+        // Approved: written outside the sandbox, as the reference does.
+      } else {
+        const roots = safety.roots;
+        guard = roots === null ? undefined : (target: string) => mayWrite(roots, target);
+      }
+
+      const applyStartedMs = cx.nowMs();
+      const outcome = await applyHunks(action.hunks, action.cwd, guard ? { mayWrite: guard } : {});
+      const wallMs = cx.nowMs() - applyStartedMs;
+      const status: PatchStatus = outcome.exitCode === 0 ? 'completed' : 'failed';
+      await finish(cx, itemId, action, status, outcome, startedAtMs);
+      if (status === 'completed') {
+        const diff = options.turnDiffs.tracker(cx.turnId, cx.cwd).diffAfter(action);
+        if (diff !== null) options.emitTurnDiff(cx.threadId, cx.turnId, diff);
+      }
+      return { output: execOutputText(outcome, wallMs) };
+    },
+  };
+}
+
+async function finish(
+  cx: ToolContext,
+  itemId: string,
+  action: PatchAction,
+  status: Exclude<PatchStatus, 'inProgress'>,
+  output: { stdout: string; stderr: string },
+  startedAtMs: number,
+): Promise<void> {
+  const completedAtMs = cx.nowMs();
+  cx.itemCompleted(fileChangeItem(itemId, action, status, startedAtMs, completedAtMs));
+  await cx.record([fileChangeCompletedPayload({ threadId: cx.threadId, turnId: cx.turnId, itemId }, action, status, output, startedAtMs, completedAtMs)]);
+}
+
+/**
+ * What `acceptForSession` remembers: the set of written paths. Reference behaviour: a later patch is approved
+ * without asking when every path it writes was approved for the session; with a single key per request only an
+ * identical set matches here (see the report of issue 14).
+ */
+export function approvalSessionKey(action: PatchAction): string {
+  return `apply_patch:${[...new Set(writtenPaths(action))].sort().join('\n')}`;
+}
