@@ -20,7 +20,7 @@ await build({
   format: 'cjs',
   target: 'node20',
   // better-sqlite3's JS is bundled (its addon is located by src/state/open.ts); fs-ext and pino load on first use.
-  external: ['fs-ext', 'pino'],
+  external: ['fs-ext', 'pino', 'node-pty'],
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',

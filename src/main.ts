@@ -1,11 +1,11 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCommandLine, type GlobalOptions } from './config/command-line.js';
 import { systemClock } from './support/clock.js';
 import { systemIds, type IdSource } from './support/ids.js';
 import { createStderrLogger, resolveLogLevel, type Logger } from './support/logger.js';
-import { toolsetOf } from './tools/toolset.js';
 
 /** The protocol version we are compatible with, reported in `userAgent` (clients check it). */
 export const SERVER_VERSION = '0.169.0';
@@ -73,6 +73,9 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     import('./server/notifier.js'),
     import('./transport/index.js'),
   ]);
+  const { createThreadTools, findBwrap, bwrapMissingWarning } = await import('./tools/index.js');
+  const bwrapPath = process.platform === 'linux' ? findBwrap(process.env['PATH'], isExecutableFile) : null;
+  const spawnPty = loadNodePty(log);
   const info = {
     version: SERVER_VERSION,
     codexHome,
@@ -82,6 +85,7 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     hostname: os.hostname(),
     platformOs: process.platform === 'darwin' ? 'macos' : process.platform,
     installationId: installationId(codexHome, ids),
+    configWarnings: process.platform === 'linux' && bwrapPath === null ? [bwrapMissingWarning()] : [],
   };
   const store = new LocalThreadStore(codexHome, stateDb, { clock, log });
   const notifier = new Notifier();
@@ -102,7 +106,8 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     // Test hook: integration tests shorten the reference's 30-minute idle unload.
     idleUnloadMs: positiveInt(process.env['CODEX_APP_SERVER_IDLE_UNLOAD_MS']),
     tools: {
-      createToolset: () => toolsetOf([]),
+      createToolset: () =>
+        createThreadTools({ bwrapPath, spawnPty, emitTurnDiff: (threadId, turnId, diff) => notifier.thread(threadId, 'turn/diff/updated', { threadId, turnId, diff }) }),
       env: { ...process.env },
       codexHome,
     },
@@ -194,6 +199,27 @@ function osDescription(): string {
     return `${name} ${parts.slice(0, 3).join('.')}`;
   } catch {
     return `${os.type()} ${os.release()}`;
+  }
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** node-pty's `spawn` (a native addon): commands asking for a terminal fail to start when it does not load. */
+function loadNodePty(log: Logger): import('./tools/exec/process.js').Spawners['spawnPty'] | undefined {
+  try {
+    // require, not import(): the bundled server (dist/server.cjs) runs without a dynamic-import callback.
+    const pty = createRequire(import.meta.url)('node-pty') as typeof import('node-pty');
+    return (file, args, options) => pty.spawn(file, [...args], options) as unknown as import('./tools/exec/process.js').PtyLike;
+  } catch (err) {
+    log.warn({ err }, 'node-pty did not load: tty commands are unavailable');
+    return undefined;
   }
 }
 

@@ -16,6 +16,11 @@ export interface ServerInfo {
   /** `linux`, `macos`, … as `initialize` reports it. */
   platformOs: string;
   installationId: string;
+  /**
+   * `configWarning`s a client gets when it starts a thread (reference behaviour, observed: a missing bubblewrap is
+   * reported before the thread/start answer).
+   */
+  configWarnings?: readonly { summary: string; details: string | null }[];
 }
 
 /**

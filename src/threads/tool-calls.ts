@@ -73,7 +73,10 @@ export class TurnToolCalls {
   private async run(call: ToolCall): Promise<void> {
     // A call left over when the turn is interrupted never starts; the turn's abort notice follows.
     if (this.active.controller.signal.aborted) return;
-    const output = await this.execute(call);
+    const startedMs = this.deps.clock.nowMs();
+    let output = await this.execute(call);
+    // Reference behaviour (observed): a call the interrupt cut short tells the model so, with its wall time.
+    if (this.active.controller.signal.aborted) output = abortedOutput(this.deps.clock.nowMs() - startedMs);
     const type = call.type === 'function_call' ? 'function_call_output' : 'custom_tool_call_output';
     const payload: JsonObject = {
       type,
@@ -88,18 +91,35 @@ export class TurnToolCalls {
     await this.deps.append([line]);
   }
 
+  /** An approval answered `cancel` ends the turn as interrupted, as the reference does. */
+  private abortTurn(): void {
+    this.active.interrupted = true;
+    this.active.controller.abort();
+  }
+
   private async execute(call: ToolCall): Promise<string> {
     const handler = this.deps.offered.has(call.name) ? this.deps.toolset?.handler(call.name) : undefined;
     const kindMatches = handler && (handler.type === 'custom') === (call.type === 'custom_tool_call');
     if (!handler || !kindMatches) return unsupportedCallText(call);
     try {
-      return (await handler.handle(call, this.deps.context)).output;
+      const result = await handler.handle(call, this.deps.context);
+      if (result.abortTurn) this.abortTurn();
+      return result.output;
     } catch (err) {
+      if ((err as Error)?.name === 'ApprovalCancelledError') {
+        this.abortTurn();
+        return abortedOutput(0);
+      }
       // Handlers report bad input as output text; a throw is our bug: tell the model, keep the turn going.
       this.deps.log.error({ err, threadId: this.thread.id, tool: call.name }, 'tool handler threw');
       return `tool ${call.name} failed: ${(err as Error)?.message ?? String(err)}`;
     }
   }
+}
+
+/** Reference behaviour: the output of a call interrupted with its turn (`Wall time: 0.2 seconds\naborted by user`). */
+export function abortedOutput(wallMs: number): string {
+  return `Wall time: ${Math.round(Math.max(0, wallMs) / 100) / 10} seconds\naborted by user`;
 }
 
 export function isToolCallItem(item: JsonObject): boolean {

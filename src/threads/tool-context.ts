@@ -106,10 +106,14 @@ export class TurnToolContext implements ToolContext {
    * `acceptForSession` earlier in the thread (same `sessionKey`) is accepted without asking.
    */
   async approve(request: ApprovalRequest): Promise<ApprovalDecision> {
-    if (this.signal.aborted) return 'cancel';
-    if (this.thread.approvedForSession.has(request.sessionKey)) return 'acceptForSession';
+    const startItem = 'startItem' in request ? request.startItem : undefined;
+    if (this.signal.aborted || this.thread.approvedForSession.has(request.sessionKey)) {
+      if (startItem) this.itemStarted(startItem);
+      return this.signal.aborted ? 'cancel' : 'acceptForSession';
+    }
     this.thread.pendingApprovals += 1;
     if (this.thread.pendingApprovals === 1) this.setFlags(['waitingOnApproval']);
+    if (startItem) this.itemStarted(startItem);
     try {
       const outcome = await this.deps.approvals.request(request, this.signal);
       if (outcome.requestId !== null) this.emit('serverRequest/resolved', { threadId: this.threadId, requestId: outcome.requestId });

@@ -48,6 +48,10 @@ const RATE_LIMITS = {
   rateLimits: { limitId: 'codex', limitName: null, normalModelSlug: null, primary: null, secondary: null, credits: null, individualLimit: null, spendControlReached: null, planType: null, rateLimitReachedType: null },
 };
 
+/** Reference behaviour (0.169.0): the note the history gets when a turn is interrupted. */
+const TURN_ABORTED_NOTICE =
+  '<turn_aborted>\nThe user interrupted the previous turn on purpose. Any running unified exec processes may still be running in the background. If any tools/commands were aborted, they may have partially executed.\n</turn_aborted>';
+
 /** Partial output of one model request; dropped when the request is retried or abandoned. */
 interface Partial {
   agentText: Map<string, string>;
@@ -68,6 +72,8 @@ export class TurnRunner {
   /** Lines this turn appended (ordinals and byte spans), projected at its end. */
   private readonly appended: AppendedLine[] = [];
   private readonly toolCalls: TurnToolCalls;
+  /** Tool calls of the model response in flight (its end re-sends the turn's diff when there were any). */
+  private callsInResponse = 0;
 
   constructor(
     private readonly thread: LoadedThread,
@@ -129,6 +135,7 @@ export class TurnRunner {
     } finally {
       // The turn is over for clients (turn/completed sent, `active` cleared) before this fsync finishes.
       if (thread.active === active) thread.active = null;
+      thread.toolset?.turnEnded?.(turn.id);
       thread.lastActivityMs = this.deps.clock.nowMs();
       await thread.writer?.sync().catch((err: unknown) => this.deps.log.error({ err }, 'rollout fsync failed'));
     }
@@ -298,6 +305,7 @@ export class TurnRunner {
     if (isToolCallItem(item)) {
       // The call starts now, while the stream goes on; the response's end waits for it (onCompleted).
       await this.toolCalls.accept(item);
+      this.callsInResponse += 1;
       return true;
     }
     thread.modelInput.push(item);
@@ -321,6 +329,8 @@ export class TurnRunner {
     await this.append([tokenCount!]);
     this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
     this.emit('account/rateLimits/updated', RATE_LIMITS);
+    if (this.callsInResponse > 0) thread.toolset?.afterResponse?.(thread.id, this.turnId);
+    this.callsInResponse = 0;
   }
 
   /**
@@ -363,7 +373,7 @@ export class TurnRunner {
     const { thread } = this;
     const now = this.finishTurn('interrupted', null);
     const turn = this.active.turn;
-    const notice = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', '<turn_aborted>\nThe user interrupted the previous turn.\n</turn_aborted>', this.turnId);
+    const notice = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', TURN_ABORTED_NOTICE, this.turnId);
     thread.modelInput.push(stripMeta(notice));
     await this.safeAppend([lines.responseItemLine(notice, ++thread.historySequence), lines.turnAbortedLine(this.turnId, turn.startedAtMs ?? now, now)]);
     thread.active = null;

@@ -15,7 +15,16 @@ export type ApprovalDecision = 'accept' | 'acceptForSession' | 'decline' | 'canc
  * (e.g. the command line, or the patched paths): an identical key later in the thread is approved without asking.
  */
 export type ApprovalRequest =
-  | { method: 'item/commandExecution/requestApproval'; params: JsonObject; sessionKey: string }
+  | {
+      method: 'item/commandExecution/requestApproval';
+      params: JsonObject;
+      sessionKey: string;
+      /**
+       * The command's item, not yet announced: reference behaviour (observed) is `thread/status/changed`
+       * (waitingOnApproval) first, then its `item/started`, then the request. The context emits it in that order.
+       */
+      startItem?: JsonObject;
+    }
   | { method: 'item/fileChange/requestApproval'; params: JsonObject; sessionKey: string };
 
 /**

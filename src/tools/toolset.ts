@@ -1,9 +1,11 @@
-/** A `Toolset` made of handlers and the `close` of whatever owns their processes. */
+/** A `Toolset` made of groups of handlers, each with the `close` of whatever owns their processes. */
 import type { ToolHandler, Toolset } from './tool.js';
 
 export interface ToolGroup {
   handlers: ToolHandler[];
   close(): Promise<void>;
+  afterResponse?(threadId: string, turnId: string): void;
+  turnEnded?(turnId: string): void;
 }
 
 export function toolsetOf(groups: ToolGroup[]): Toolset {
@@ -13,6 +15,12 @@ export function toolsetOf(groups: ToolGroup[]): Toolset {
     handler: (name) => byName.get(name),
     async close() {
       await Promise.allSettled(groups.map((g) => g.close()));
+    },
+    afterResponse(threadId, turnId) {
+      for (const g of groups) g.afterResponse?.(threadId, turnId);
+    },
+    turnEnded(turnId) {
+      for (const g of groups) g.turnEnded?.(turnId);
     },
   };
 }

@@ -95,7 +95,7 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
       rt.store.release(processId);
       return failBeforeSpawn(cx, item, createProcessRejected('sandbox unavailable: bubblewrap (bwrap) is not installed'));
     }
-    cx.itemStarted(commandItem(item));
+    // The context announces the item once the thread shows waitingOnApproval (the reference's order).
     const decision = await askApproval(cx, item, askReason, args.prefix_rule);
     if (decision === 'decline' || decision === 'cancel') {
       rt.store.release(processId);
@@ -173,6 +173,7 @@ async function askApproval(cx: ToolContext, item: CommandItemState, reason: stri
       availableDecisions: ['accept', { acceptWithExecpolicyAmendment: { execpolicy_amendment: amendment } }, 'cancel'],
     },
     sessionKey: JSON.stringify(item.argv),
+    startItem: commandItem(item),
   });
 }
 
