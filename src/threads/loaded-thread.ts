@@ -26,6 +26,8 @@ export interface ActiveTurn {
   pendingInputs: SteeredInput[];
   interrupted: boolean;
   done: Promise<void>;
+  /** Notifications due once `turn/completed` is out (an approval the interrupt cancelled is resolved after it). */
+  afterCompletion?: (() => void)[];
 }
 
 /**

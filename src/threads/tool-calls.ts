@@ -9,7 +9,8 @@ import type { Clock } from '../support/clock.js';
 import type { IdSource } from '../support/ids.js';
 import type { JsonObject } from '../support/json-values.js';
 import type { Logger } from '../support/logger.js';
-import type { ToolCall, ToolContext, Toolset } from '../tools/tool.js';
+import type { ToolCall, Toolset } from '../tools/tool.js';
+import type { TurnToolContext } from './tool-context.js';
 import type { ActiveTurn, LoadedThread } from './loaded-thread.js';
 import * as lines from './rollout-lines.js';
 
@@ -20,7 +21,7 @@ export interface ToolCallsDeps {
   toolset: Toolset | null;
   /** Names of the tools offered to the model in this turn: a call to any other is unsupported. */
   offered: ReadonlySet<string>;
-  context: ToolContext;
+  context: TurnToolContext;
   append(lines: NewRolloutLine[]): Promise<void>;
 }
 
@@ -102,7 +103,7 @@ export class TurnToolCalls {
     const kindMatches = handler && (handler.type === 'custom') === (call.type === 'custom_tool_call');
     if (!handler || !kindMatches) return unsupportedCallText(call);
     try {
-      const result = await handler.handle(call, this.deps.context);
+      const result = await handler.handle(call, this.deps.context).finally(() => this.deps.context.settleFlags());
       if (result.abortTurn) this.abortTurn();
       return result.output;
     } catch (err) {

@@ -30,6 +30,9 @@ export interface ToolContextDeps {
 }
 
 export class TurnToolContext implements ToolContext {
+  /** A refused approval keeps `waitingOnApproval` until the tool has completed its item (reference order). */
+  private clearFlagsAfterItem = false;
+
   constructor(
     private readonly thread: LoadedThread,
     private readonly active: ActiveTurn,
@@ -80,23 +83,38 @@ export class TurnToolContext implements ToolContext {
     this.deps.sink.thread(this.thread.id, method, params);
   }
 
+  /*
+   * Reference behaviour (observed): once the turn is interrupted its tools announce nothing more (no item/completed
+   * for the command it killed or the approval it cancelled, no rollout event): these calls then do nothing.
+   */
   itemStarted(item: JsonObject): void {
+    if (this.signal.aborted) return;
     const startedAtMs = typeof item['startedAtMs'] === 'number' ? item['startedAtMs'] : this.nowMs();
     this.emit('item/started', { item, threadId: this.threadId, turnId: this.turnId, startedAtMs });
   }
 
   itemEvent(method: string, params: JsonObject): void {
+    if (this.signal.aborted) return;
     this.emit(method, { threadId: this.threadId, turnId: this.turnId, ...params });
   }
 
   itemCompleted(item: JsonObject): void {
+    if (this.signal.aborted) return;
     const completedAtMs = typeof item['completedAtMs'] === 'number' ? item['completedAtMs'] : this.nowMs();
     this.active.turn.items.push(item);
     this.emit('item/completed', { item, threadId: this.threadId, turnId: this.turnId, contentTokenCount: null, completedAtMs });
+    this.settleFlags();
+  }
+
+  /** Clears a `waitingOnApproval` left for after the item (the runner calls it when the tool call ends too). */
+  settleFlags(): void {
+    if (!this.clearFlagsAfterItem) return;
+    this.clearFlagsAfterItem = false;
+    if (this.thread.pendingApprovals === 0 && this.thread.active === this.active && !this.signal.aborted) this.setFlags([]);
   }
 
   async record(eventMessages: JsonObject[]): Promise<void> {
-    if (eventMessages.length === 0) return;
+    if (eventMessages.length === 0 || this.signal.aborted) return;
     await this.deps.append(eventMessages.map((payload) => ({ type: 'event_msg', payload })));
   }
 
@@ -114,19 +132,36 @@ export class TurnToolContext implements ToolContext {
     this.thread.pendingApprovals += 1;
     if (this.thread.pendingApprovals === 1) this.setFlags(['waitingOnApproval']);
     if (startItem) this.itemStarted(startItem);
+    let decision: ApprovalDecision = 'decline';
     try {
       const outcome = await this.deps.approvals.request(request, this.signal);
-      if (outcome.requestId !== null) this.emit('serverRequest/resolved', { threadId: this.threadId, requestId: outcome.requestId });
+      if (outcome.requestId !== null) this.resolved(outcome.requestId);
       if (outcome.decision === 'acceptForSession') this.thread.approvedForSession.add(request.sessionKey);
-      return this.signal.aborted ? 'cancel' : outcome.decision;
+      decision = this.signal.aborted ? 'cancel' : outcome.decision;
     } catch (err) {
       // The port never rejects by contract; a bug there must not hang or crash the turn.
       this.deps.log.error({ err, threadId: this.threadId }, 'approval port failed');
-      return 'decline';
     } finally {
       this.thread.pendingApprovals -= 1;
-      if (this.thread.pendingApprovals === 0 && this.thread.active === this.active && !this.signal.aborted) this.setFlags([]);
     }
+    // Reference behaviour (observed): accepted → the flag clears before the command runs; refused → after the
+    // declined item is completed.
+    if (decision === 'accept' || decision === 'acceptForSession') {
+      if (this.thread.pendingApprovals === 0 && this.thread.active === this.active && !this.signal.aborted) this.setFlags([]);
+    } else {
+      this.clearFlagsAfterItem = true;
+    }
+    return decision;
+  }
+
+  /**
+   * `serverRequest/resolved`. Reference behaviour (observed): a request the interrupt cancelled is resolved after
+   * the turn's `turn/completed`.
+   */
+  private resolved(requestId: number | string): void {
+    const send = (): void => this.emit('serverRequest/resolved', { threadId: this.threadId, requestId });
+    if (!this.signal.aborted) return send();
+    (this.active.afterCompletion ??= []).push(send);
   }
 
   private setFlags(activeFlags: ('waitingOnApproval' | 'waitingOnUserInput')[]): void {

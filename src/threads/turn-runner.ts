@@ -379,6 +379,7 @@ export class TurnRunner {
     thread.active = null;
     this.setStatus({ type: 'idle' });
     this.emit('turn/completed', { threadId: thread.id, turn: renderTurn({ ...turn, items: [], itemsView: 'notLoaded' }) });
+    for (const send of this.active.afterCompletion?.splice(0) ?? []) send();
     this.bookkeep(false);
   }
 
