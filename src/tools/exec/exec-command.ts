@@ -68,7 +68,7 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
   if (escalate && !fullAccess && !mayAskToEscalate(cx.approvalPolicy)) return { output: escalationRefused(cx.approvalPolicy) };
 
   const cwd = path.resolve(cx.cwd, args.workdir ?? '.');
-  const shell = args.shell ?? rt.defaultShell;
+  const shell = args.shell === undefined ? rt.defaultShell : resolveShell(args.shell, cx.env['PATH'], rt.exists);
   const argv = [shell, args.login === false ? '-c' : '-lc', args.cmd];
   const processId = rt.store.allocateId();
   const item: CommandItemState = {
@@ -174,6 +174,18 @@ async function askApproval(cx: ToolContext, item: CommandItemState, reason: stri
     },
     sessionKey: JSON.stringify(item.argv),
   });
+}
+
+/**
+ * A shell the model names is looked up by its name on PATH, as the reference does (`/bin/sh` ran as `/usr/bin/sh`
+ * on Debian, whose PATH lists /usr/bin first); the given path when nothing is found.
+ */
+export function resolveShell(shell: string, pathEnv: string | undefined, exists: (p: string) => boolean): string {
+  const name = path.basename(shell);
+  for (const dir of (pathEnv ?? '').split(path.delimiter)) {
+    if (dir && exists(path.join(dir, name))) return path.join(dir, name);
+  }
+  return shell;
 }
 
 /** The reference proposes the script's words when it is one plain command, else the whole argv. */

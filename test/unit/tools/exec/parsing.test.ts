@@ -62,3 +62,12 @@ describe('commands are rendered as the reference renders them', () => {
     expect(joinCommand(argv)).toBe(rendered);
   });
 });
+
+import { resolveShell } from '../../../../src/tools/exec/exec-command.js';
+
+describe('a named shell is found on PATH, as the reference finds it', () => {
+  test('/bin/sh runs as the first sh on PATH', () => {
+    expect(resolveShell('/bin/sh', '/usr/local/bin:/usr/bin:/bin', (p) => p === '/usr/bin/sh' || p === '/bin/sh')).toBe('/usr/bin/sh');
+    expect(resolveShell('/opt/zsh', '/usr/bin', () => false)).toBe('/opt/zsh');
+  });
+});
