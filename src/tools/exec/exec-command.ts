@@ -13,7 +13,7 @@ import { parseCommandActions } from './command-actions.js';
 import { commandEnv } from './env.js';
 import { clamp, createProcessRejected, DEFAULT_EXEC_YIELD_MS, formatChunk, MAX_YIELD_MS, MIN_YIELD_MS } from './format.js';
 import { commandItem, commandItemCompletedEvent, type CommandItemState } from './items.js';
-import type { ExecRuntime, ExecToolResult } from './runtime.js';
+import { abortedByUser, abortedText, type ExecRuntime, type ExecToolResult } from './runtime.js';
 import { collect, spawnInSession } from './run.js';
 import { joinCommand } from './shell-quote.js';
 
@@ -55,6 +55,7 @@ export function escalationRefused(policy: ApprovalPolicy): string {
 }
 
 export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: ToolContext): Promise<ExecToolResult> {
+  if (cx.signal.aborted) return { output: abortedText(0) };
   const decoded = decodeArgs(call.input, FIELDS);
   if (!decoded.ok) return { output: `failed to parse function arguments: ${decoded.error}` };
   const args = decoded.value as {
@@ -135,11 +136,8 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
   const yieldMs = clamp(args.yield_time_ms ?? DEFAULT_EXEC_YIELD_MS, MIN_YIELD_MS, MAX_YIELD_MS);
   const started = rt.clock.nowMs();
   const collected = await collect(rt.clock, session, yieldMs, cx.signal);
-  if (cx.signal.aborted && session.exitCode === undefined) {
-    session.process?.kill();
-    await session.done;
-  }
   const wallTimeMs = rt.clock.nowMs() - started;
+  if (cx.signal.aborted) return abortedByUser(rt, wallTimeMs);
   const exited = session.exitCode !== undefined;
   if (exited) rt.store.release(processId);
   return {

@@ -9,7 +9,7 @@ import type { ToolHandler } from '../tool.js';
 import { handleExecCommand } from './exec-command.js';
 import type { PtyLike, Spawners } from './process.js';
 import type { RunClock } from './run.js';
-import type { ExecRuntime } from './runtime.js';
+import { killAll, type ExecRuntime } from './runtime.js';
 import { SessionStore } from './session-store.js';
 import { joinCommand } from './shell-quote.js';
 import { handleWriteStdin } from './write-stdin.js';
@@ -74,12 +74,7 @@ export function createExecTools(deps: ExecToolsDeps): ExecTools {
   ];
   return {
     handlers,
-    async close() {
-      const sessions = rt.store.all();
-      for (const session of sessions) session.process?.kill();
-      await Promise.all(sessions.map((s) => s.done));
-      for (const session of sessions) rt.store.release(session.processId);
-    },
+    close: () => killAll(rt),
   };
 }
 

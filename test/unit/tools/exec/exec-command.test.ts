@@ -143,10 +143,12 @@ describe('exec_command', () => {
     expect(JSON.stringify(rec.records[0]).length).toBeLessThan(70_000);
   }, 120_000);
 
-  test('an interrupt kills the process group, grandchildren included, and fails the item', async () => {
+  test('an interrupt kills the process group (grandchildren included) and every other session, fails their items, answers "aborted by user"', async () => {
     makeTools();
     const cwd = tempDir();
     const pidFile = path.join(cwd, 'grandchild.pid');
+    const earlier = fakeContext({ cwd });
+    sessionIdOf(await run(earlier.cx, 'exec_command', { cmd: 'sleep 1000', login: false, yield_time_ms: 250 }));
     const controller = new AbortController();
     const { cx, rec } = fakeContext({ cwd, signal: controller.signal });
     const pending = run(cx, 'exec_command', { cmd: `(sleep 1000 & echo $! > ${pidFile}; wait) ; echo never`, login: false, yield_time_ms: 30_000 });
@@ -160,8 +162,10 @@ describe('exec_command', () => {
     });
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     controller.abort();
-    await pending;
+    expect(await pending).toMatch(/^Wall time: \d+\.\d seconds\naborted by user$/);
     expect(rec.events.at(-1)!.payload).toMatchObject({ status: 'failed', exitCode: -1 });
+    expect(rec.records.at(-1)).toMatchObject({ item: { status: 'failed', exit_code: -1 } });
+    expect(earlier.rec.events.at(-1)!.payload).toMatchObject({ status: 'failed', exitCode: -1 });
     await expect.poll(() => isAlive(grandchild), { timeout: 10_000 }).toBe(false);
   });
 

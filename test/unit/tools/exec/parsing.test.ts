@@ -1,6 +1,7 @@
 /** Argument decoding (serde texts), command actions and command rendering, against what the reference 0.169 sent. */
 import { describe, expect, test } from 'vitest';
 import { decodeArgs } from '../../../../src/tools/exec/args.js';
+import { resolveShell } from '../../../../src/tools/exec/exec-command.js';
 import { parseCommandActions } from '../../../../src/tools/exec/command-actions.js';
 import { joinCommand } from '../../../../src/tools/exec/shell-quote.js';
 
@@ -62,8 +63,6 @@ describe('commands are rendered as the reference renders them', () => {
     expect(joinCommand(argv)).toBe(rendered);
   });
 });
-
-import { resolveShell } from '../../../../src/tools/exec/exec-command.js';
 
 describe('a named shell is found on PATH, as the reference finds it', () => {
   test('/bin/sh runs as the first sh on PATH', () => {
