@@ -2,7 +2,8 @@
  * exec_command under the sandbox and the approval policies, through a fake ToolContext: what the model sees, the
  * items, and the approval requests, as the reference 0.169 produced them with the same scripts.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn as ptySpawn } from 'node-pty';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ApprovalDecision } from '../../../../src/tools/approval.js';
@@ -18,9 +19,23 @@ afterEach(async () => {
   tools = null;
 });
 
-async function exec(cx: ToolContext, args: unknown, bwrapPath: string | null = BWRAP): Promise<{ output: string; abortTurn?: boolean }> {
-  tools ??= createExecTools({ bwrapPath });
-  return tools.handlers[0]!.handle(execCall(args), cx);
+async function exec(cx: ToolContext, args: unknown, bwrapPath: string | null = BWRAP, name = 'exec_command'): Promise<{ output: string; abortTurn?: boolean }> {
+  tools ??= createExecTools({ bwrapPath, spawnPty: ptySpawn });
+  return tools.handlers.find((h) => h.name === name)!.handle(execCall(args, name), cx);
+}
+
+/** Host pids whose command line contains `marker`. */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(marker)) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids.filter((pid) => pid !== process.pid);
 }
 
 describe('commands under the sandbox', () => {
@@ -41,6 +56,25 @@ describe('commands under the sandbox', () => {
     const { output } = await exec(cx, { cmd: 'echo y > inside.txt; echo z > .git/f; echo $CODEX_SANDBOX_NETWORK_DISABLED', login: false });
     expect(outputOf(output)).toBe('/bin/bash: line 1: .git/f: Read-only file system\n1\n');
     expect(readFileSync(path.join(cwd, 'inside.txt'), 'utf8')).toBe('y\n');
+  });
+
+  test('a sandboxed tty session is fed by write_stdin', async () => {
+    const { cx } = fakeContext({ cwd: tempDir(), sandbox: READ_ONLY });
+    const first = await exec(cx, { cmd: 'read x; echo "got $x"', login: false, tty: true, yield_time_ms: 250 });
+    const id = Number(/session ID (\d+)/.exec(first.output)![1]);
+    const second = await exec(cx, { session_id: id, chars: 'hi\n', yield_time_ms: 30_000 }, BWRAP, 'write_stdin');
+    expect(second.output).toContain('Process exited with code 0');
+    expect(outputOf(second.output)).toContain('got hi\r\n');
+  });
+
+  test('killing a sandboxed session kills everything inside the sandbox', async () => {
+    const marker = `sleep 98765${process.pid % 10}`;
+    const { cx } = fakeContext({ cwd: tempDir(), sandbox: READ_ONLY });
+    const first = await exec(cx, { cmd: `(${marker}; true) & ${marker}; true`, login: false, yield_time_ms: 250 });
+    expect(first.output).toContain('Process running with session ID');
+    await expect.poll(() => processesWith(marker).length, { timeout: 10_000 }).toBeGreaterThan(1);
+    await tools!.close();
+    await expect.poll(() => processesWith(marker), { timeout: 10_000 }).toEqual([]);
   });
 
   test('no bubblewrap and a policy that cannot ask: refused, never run unconfined', async () => {
