@@ -18,9 +18,20 @@ describe('decodeArgs reports what serde reports', () => {
     ['{"workdir":"x"}', 'missing field `cmd` at line 1 column 15'],
     ['{"cmd":"echo hi","yield_time_ms":100000,"tty":"yes"}', 'invalid type: string "yes", expected a boolean at line 1 column 51'],
     ['', 'EOF while parsing a value at line 1 column 0'],
-    ['[1]', 'invalid type: sequence, expected struct at line 1 column 3'],
+    ['[1]', 'invalid type: integer `1`, expected a string at line 1 column 2'],
+    ['{"cmd":5}', 'invalid type: integer `5`, expected a string at line 1 column 8'],
+    ['{"cmd":"ls","yield_time_ms":-5}', 'invalid value: integer `-5`, expected u64 at line 1 column 30'],
   ])('%s', (input, message) => {
     expect(decodeArgs(input, EXEC)).toEqual({ ok: false, error: message });
+  });
+
+  test('an unknown sandbox_permissions variant', () => {
+    const fields = { cmd: { kind: 'string', required: true }, sandbox_permissions: { kind: { oneOf: ['use_default', 'require_escalated', 'with_additional_permissions'] } } } as const;
+    expect(decodeArgs('{"cmd":"ls","sandbox_permissions":"bogus"}', fields)).toEqual({ ok: false, error: 'unknown variant `bogus`, expected one of `use_default`, `require_escalated`, `with_additional_permissions` at line 1 column 41' });
+  });
+
+  test('a string session_id', () => {
+    expect(decodeArgs('{"session_id":"12"}', { session_id: { kind: 'i32', required: true } })).toEqual({ ok: false, error: 'invalid type: string "12", expected i32 at line 1 column 18' });
   });
 
   test('missing session_id for write_stdin', () => {
@@ -46,6 +57,12 @@ describe('commandActions as the reference summarises scripts', () => {
     ['git status', [{ type: 'unknown', command: 'git status' }]],
     ["echo it's", [{ type: 'unknown', command: "echo it's" }]],
     ['echo x > f.txt', [{ type: 'unknown', command: 'echo x > f.txt' }]],
+    ['ls a=b', [{ type: 'listFiles', command: "ls 'a=b'", path: 'a=b' }]],
+    ['ls a@b', [{ type: 'listFiles', command: 'ls a@b', path: 'a@b' }]],
+    ["ls 'a b'", [{ type: 'listFiles', command: "ls 'a b'", path: 'a b' }]],
+    ['cat a.txt && rg -n foo src | head -5', [{ type: 'read', command: 'cat a.txt', name: 'a.txt', path: '/w/a.txt' }, { type: 'search', command: 'rg -n foo src', query: 'foo', path: 'src' }]],
+    ['nl -ba file.rs', [{ type: 'read', command: 'nl -ba file.rs', name: 'file.rs', path: '/w/file.rs' }]],
+    ["find . -name '*.ts'", [{ type: 'search', command: "find . -name '*.ts'", query: '*.ts', path: '.' }]],
     ['sleep 2; echo $TMPDIR', [{ type: 'unknown', command: 'sleep 2; echo $TMPDIR' }]],
   ])('%s', (script, actions) => {
     expect(parseCommandActions(script, cwd)).toEqual(actions);
@@ -59,6 +76,8 @@ describe('commands are rendered as the reference renders them', () => {
     [['/bin/bash', '-lc', "echo it's"], `/bin/bash -lc "echo it's"`],
     [['/bin/bash', '-c', 'exit 3'], "/bin/bash -c 'exit 3'"],
     [['/bin/bash', '-lc', 'echo $0'], "/bin/bash -lc 'echo $0'"],
+    [['/bin/bash', '-lc', `echo "it's" 'x'`], `/bin/bash -lc "echo \\"it's\\" 'x'"`],
+    [['/bin/bash', '-lc', 'ls'], '/bin/bash -lc ls'],
   ])('%j', (argv, rendered) => {
     expect(joinCommand(argv)).toBe(rendered);
   });
