@@ -30,11 +30,16 @@ export async function spawnInSession(spawners: Spawners, clock: RunClock, sessio
   }
 }
 
+/** The reference reads output 8 KiB at a time and streams at most 10 000 deltas per command (≤ 80 MiB). */
+const DELTA_MAX_BYTES = 8192;
+
 function onData(session: Session, chunk: Buffer): void {
+  // Output after the exit was handled (a background grandchild still writing) no longer belongs to the item.
+  if (session.exitCode !== undefined) return;
   session.transcript.push(chunk);
   session.pending.push(chunk);
-  if (session.deltas < MAX_OUTPUT_DELTAS) {
-    const delta = session.decoder.write(chunk);
+  for (let at = 0; at < chunk.length && session.deltas < MAX_OUTPUT_DELTAS; at += DELTA_MAX_BYTES) {
+    const delta = session.decoder.write(chunk.subarray(at, at + DELTA_MAX_BYTES));
     if (delta !== '') {
       session.deltas += 1;
       session.cx.itemEvent('item/commandExecution/outputDelta', { itemId: session.item.id, delta });
