@@ -44,7 +44,8 @@ function policyDebugName(policy: ApprovalPolicy): string {
 
 /** Whether the policy lets a command ask the client to run outside the sandbox. */
 export function mayAskToEscalate(policy: ApprovalPolicy): boolean {
-  if (policy === 'on-request') return true;
+  // 0.169 asks under on-failure too (seen with the reference), and refuses under never / granular without sandbox_approval.
+  if (policy === 'on-request' || policy === 'on-failure') return true;
   if (typeof policy === 'object') return policy.granular.sandbox_approval;
   return false;
 }
@@ -64,7 +65,8 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
   };
   if (args.justification !== undefined && args.sandbox_permissions === undefined) return { output: JUSTIFICATION_WITHOUT_PERMISSIONS };
 
-  const escalate = args.sandbox_permissions === 'require_escalated';
+  // `with_additional_permissions` leaves the sandbox too: refused or asked like `require_escalated` (as the reference refuses it).
+  const escalate = args.sandbox_permissions === 'require_escalated' || args.sandbox_permissions === 'with_additional_permissions';
   const fullAccess = cx.sandbox.mode === 'danger-full-access';
   if (escalate && !fullAccess && !mayAskToEscalate(cx.approvalPolicy)) return { output: escalationRefused(cx.approvalPolicy) };
 

@@ -101,8 +101,11 @@ describe('escalation (sandbox_permissions: require_escalated)', () => {
 
   test.each<[ApprovalPolicy, string]>([
     ['never', 'approval policy is Never; reject command — you cannot ask for escalated permissions if the approval policy is Never'],
-    ['on-failure', 'approval policy is OnFailure; reject command — you cannot ask for escalated permissions if the approval policy is OnFailure'],
-  ])('under %s it is refused without asking', async (approvalPolicy, text) => {
+    [
+      { granular: { sandbox_approval: false, rules: true, skill_approval: true, request_permissions: true, mcp_elicitations: true } },
+      'approval policy is Granular(GranularApprovalConfig { sandbox_approval: false, rules: true, skill_approval: true, request_permissions: true, mcp_elicitations: true }); reject command — you cannot ask for escalated permissions if the approval policy is Granular(GranularApprovalConfig { sandbox_approval: false, rules: true, skill_approval: true, request_permissions: true, mcp_elicitations: true })',
+    ],
+  ])('under %j it is refused without asking', async (approvalPolicy, text) => {
     const { cx, rec } = fakeContext({ cwd: tempDir(), sandbox: WORKSPACE, approvalPolicy });
     expect((await exec(cx, escalated)).output).toBe(text);
     expect(rec.approvals).toEqual([]);
@@ -152,6 +155,18 @@ describe('escalation (sandbox_permissions: require_escalated)', () => {
     expect(rec.events.map((e) => [e.kind, e.payload['status']])).toEqual([['started', 'inProgress'], ['completed', 'declined']]);
     expect(rec.events[1]!.payload).toMatchObject({ processId: null, source: 'agent', exitCode: null, aggregatedOutput: null, durationMs: null });
     expect(rec.records).toEqual([]);
+  });
+
+  test('on-failure asks too (as 0.169 does)', async () => {
+    const { cx, rec } = fakeContext({ cwd: tempDir(), sandbox: WORKSPACE, approvalPolicy: 'on-failure', decision: 'accept' });
+    expect(outputOf((await exec(cx, escalated)).output)).toBe('esc\n');
+    expect(rec.approvals).toHaveLength(1);
+  });
+
+  test('use_default with a justification runs in the sandbox without asking', async () => {
+    const { cx, rec } = fakeContext({ cwd: tempDir(), sandbox: WORKSPACE, approvalPolicy: 'on-request' });
+    expect(outputOf((await exec(cx, { ...escalated, sandbox_permissions: 'use_default' })).output)).toBe('esc\n');
+    expect(rec.approvals).toEqual([]);
   });
 
   test('granular with sandbox_approval asks; without it refuses', async () => {
