@@ -137,7 +137,7 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
 
   const yieldMs = clamp(args.yield_time_ms ?? DEFAULT_EXEC_YIELD_MS, MIN_YIELD_MS, MAX_YIELD_MS);
   const started = rt.clock.nowMs();
-  const collected = await collect(rt.clock, session, yieldMs, cx.signal);
+  const collected = await collect(session, yieldMs, cx.signal);
   const wallTimeMs = rt.clock.nowMs() - started;
   if (cx.signal.aborted) return abortedByUser(rt, wallTimeMs);
   const exited = session.exitCode !== undefined;

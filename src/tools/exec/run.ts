@@ -45,13 +45,13 @@ function onData(session: Session, chunk: Buffer): void {
       session.cx.itemEvent('item/commandExecution/outputDelta', { itemId: session.item.id, delta });
     }
   }
-  session.wake?.();
+  for (const wake of [...session.waiters]) wake();
 }
 
 async function onExit(clock: RunClock, session: Session, code: number | null): Promise<void> {
   const exitCode = code ?? -1;
   session.exitCode = exitCode;
-  session.wake?.();
+  for (const wake of [...session.waiters]) wake();
   const item = session.item;
   const durationNs = Number(clock.nowNs() - session.startedNs);
   item.status = exitCode === 0 ? 'completed' : 'failed';
@@ -71,23 +71,23 @@ async function onExit(clock: RunClock, session: Session, code: number | null): P
  * Waits until `deadlineMs` (clock time), the command's exit, or `signal`, then returns the output that arrived
  * since the last collection. After an exit it also waits for the item to be completed.
  */
-export async function collect(clock: RunClock, session: Session, waitMs: number, signal: AbortSignal): Promise<Buffer> {
+export async function collect(session: Session, waitMs: number, signal: AbortSignal): Promise<Buffer> {
   if (session.exitCode === undefined && !signal.aborted) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(finish, Math.max(0, waitMs));
+      const wake = (): void => {
+        if (session.exitCode !== undefined) finish();
+      };
       function finish(): void {
         clearTimeout(timer);
-        session.wake = null;
+        session.waiters.delete(wake);
         signal.removeEventListener('abort', finish);
         resolve();
       }
-      session.wake = () => {
-        if (session.exitCode !== undefined) finish();
-      };
+      session.waiters.add(wake);
       signal.addEventListener('abort', finish, { once: true });
     });
   }
   if (session.exitCode !== undefined) await session.done;
-  void clock;
   return session.pending.drain();
 }

@@ -41,7 +41,7 @@ export async function handleWriteStdin(rt: ExecRuntime, call: ToolCall, cx: Tool
   cx.signal.addEventListener('abort', kill, { once: true });
   const started = rt.clock.nowMs();
   try {
-    const collected = await collect(rt.clock, session, yieldMs, cx.signal);
+    const collected = await collect(session, yieldMs, cx.signal);
     const wallTimeMs = rt.clock.nowMs() - started;
     if (cx.signal.aborted) return abortedByUser(rt, wallTimeMs);
     const exited = session.exitCode !== undefined;
