@@ -2,6 +2,7 @@
  * Is bubblewrap installed? The server asks once at startup (main injects the probe's filesystem view) and, when it
  * is missing, sends a `configWarning` and runs no sandboxed command unconfined without the client's approval.
  */
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -26,4 +27,14 @@ export function findBwrap(pathEnv: string | undefined, isExecutable: (file: stri
     if (isExecutable(candidate)) return candidate;
   }
   return null;
+}
+
+/** The real filesystem's answer for `findBwrap`: a regular file this process may execute. */
+export function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }

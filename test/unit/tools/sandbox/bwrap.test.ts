@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { BWRAP_MISSING_WARNING_SUMMARY, bwrapMissingWarning, findBwrap } from '../../../../src/tools/sandbox/availability.js';
+import { BWRAP_MISSING_WARNING_SUMMARY, bwrapMissingWarning, findBwrap, isExecutableFile } from '../../../../src/tools/sandbox/availability.js';
 import { bwrapArgv } from '../../../../src/tools/sandbox/bwrap.js';
 import { mayWrite, writableRootsOf, type SandboxPolicy } from '../../../../src/tools/sandbox/policy.js';
 import { READ_ONLY, tempDir, WORKSPACE } from '../exec/fake-context.js';
@@ -148,3 +148,11 @@ function runAsync(policy: SandboxPolicy, cwd: string, script: string): Promise<s
     child.on('close', () => resolve(out));
   });
 }
+
+describe('isExecutableFile', () => {
+  test('accepts an executable file, refuses directories and missing files', () => {
+    expect(isExecutableFile('/bin/sh')).toBe(true);
+    expect(isExecutableFile('/bin')).toBe(false);
+    expect(isExecutableFile('/nonexistent/bwrap')).toBe(false);
+  });
+});
