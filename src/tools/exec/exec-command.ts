@@ -111,6 +111,10 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
     }
     sandboxed = false;
   }
+  if (cx.signal.aborted) {
+    rt.store.release(processId);
+    return { output: abortedText(0) };
+  }
 
   item.source = 'unifiedExecStartup';
   if (!rt.isDirectory(cwd)) {

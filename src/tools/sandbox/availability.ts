@@ -14,6 +14,11 @@ export const BWRAP_MISSING_WARNING_SUMMARY =
   'Codex could not find bubblewrap on PATH. Install bubblewrap with your OS package manager. See the sandbox prerequisites: ' +
   'https://developers.openai.com/codex/concepts/sandboxing#prerequisites. Until then, sandboxed commands run only with your approval.';
 
+/** The reference's summary verbatim, for comparison (its last sentence is not true of this server). */
+export const BWRAP_MISSING_REFERENCE_SUMMARY =
+  'Codex could not find bubblewrap on PATH. Install bubblewrap with your OS package manager. See the sandbox prerequisites: ' +
+  'https://developers.openai.com/codex/concepts/sandboxing#prerequisites. Codex will use the bundled bubblewrap in the meantime.';
+
 /** The `configWarning` params for a missing bubblewrap (`details: null`, as the reference sends). */
 export function bwrapMissingWarning(): { summary: string; details: null } {
   return { summary: BWRAP_MISSING_WARNING_SUMMARY, details: null };

@@ -177,3 +177,25 @@ describe('escalation (sandbox_permissions: require_escalated)', () => {
     expect((await exec(refused.cx, escalated)).output).toMatch(/^approval policy is Granular\(.*\); reject command/);
   });
 });
+
+describe('an interrupted turn runs nothing', () => {
+  test('a call made after the interrupt answers "aborted by user" without items', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const cwd = tempDir();
+    const { cx, rec } = fakeContext({ cwd, signal: controller.signal });
+    expect((await exec(cx, { cmd: 'echo x > x.txt', login: false })).output).toBe('Wall time: 0.0 seconds\naborted by user');
+    expect(existsSync(path.join(cwd, 'x.txt'))).toBe(false);
+    expect(rec.events).toEqual([]);
+  });
+
+  test('an approval answered after the interrupt does not start the command', async () => {
+    const controller = new AbortController();
+    const cwd = tempDir();
+    const { cx } = fakeContext({ cwd, sandbox: WORKSPACE, approvalPolicy: 'on-request', signal: controller.signal });
+    const approving: ToolContext = { ...cx, approve: async () => { controller.abort(); return 'accept'; } };
+    const result = await exec(approving, { cmd: 'echo x > x.txt', login: false, sandbox_permissions: 'require_escalated', justification: 'j' });
+    expect(result.output).toBe('Wall time: 0.0 seconds\naborted by user');
+    expect(existsSync(path.join(cwd, 'x.txt'))).toBe(false);
+  });
+});
