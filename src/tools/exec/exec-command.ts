@@ -135,7 +135,7 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
   if (!spawned.ok) {
     rt.store.release(processId);
     item.processId = null;
-    return failBeforeSpawn(cx, item, createProcessRejected(`Failed to create unified exec process: ${spawned.error.message}`), false);
+    return failBeforeSpawn(cx, item, createProcessRejected(`Failed to create unified exec process: ${rustIoError(spawned.error)}`), false);
   }
   rt.store.store(session);
 
@@ -197,6 +197,18 @@ function proposedAmendment(item: CommandItemState): string[] {
   const script = item.argv[2] ?? '';
   if (/^[A-Za-z0-9_@%+=:,./ -]+$/.test(script) && script.trim() !== '') return script.trim().split(/\s+/);
   return item.argv;
+}
+
+/** Rust's `io::Error` Display for the spawn errors a command meets (`No such file or directory (os error 2)`). */
+function rustIoError(error: Error): string {
+  const known: Record<string, string> = {
+    ENOENT: 'No such file or directory (os error 2)',
+    EACCES: 'Permission denied (os error 13)',
+    ENOTDIR: 'Not a directory (os error 20)',
+    E2BIG: 'Argument list too long (os error 7)',
+  };
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code && known[code]) ?? error.message;
 }
 
 /** The command could not start: its item fails (exit code -1) and the model gets `text`. */

@@ -202,3 +202,13 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+describe('spawn failures', () => {
+  test('a shell that does not exist fails the item with the reference wording', async () => {
+    makeTools();
+    const { cx, rec } = fakeContext({ cwd: tempDir(), env: { PATH: '/nonexistent-path' } });
+    const out = await run(cx, 'exec_command', { cmd: 'true', shell: '/nonexistent/shell' });
+    expect(out).toBe('exec_command failed: CreateProcess { message: "Rejected(\\"Failed to create unified exec process: No such file or directory (os error 2)\\")" }');
+    expect(rec.events.map((e) => [e.kind, e.payload['status']])).toEqual([['started', 'inProgress'], ['completed', 'failed']]);
+  });
+});
