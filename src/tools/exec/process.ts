@@ -69,7 +69,8 @@ function startPipes(spawners: Spawners, request: SpawnRequest, events: ProcessEv
   return new Promise((resolve, reject) => {
     const child = spawners.spawnPipe(request.file, request.args, { cwd: request.cwd, env: request.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let started = false;
-    child.once('error', (error) => {
+    // Later errors (after the spawn) must not become unhandled 'error' events.
+    child.on('error', (error) => {
       if (!started) reject(error);
     });
     child.once('spawn', () => {
