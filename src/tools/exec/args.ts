@@ -20,6 +20,13 @@ export function decodeArgs(text: string, fields: Record<string, FieldSpec>): { o
   } catch {
     return { ok: false, error: syntaxError(text) };
   }
+  if (Array.isArray(parsed) && parsed.length > 0) {
+    // serde also reads a struct from a sequence, field by field: the first element must be the first field.
+    const [firstName, firstSpec] = Object.entries(fields)[0]!;
+    const problem = check(parsed[0], firstSpec.kind);
+    if (problem) return { ok: false, error: `${problem} at ${position(text, firstElementEnd(text))}` };
+    void firstName;
+  }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { ok: false, error: `invalid type: ${describe(parsed)}, expected struct at ${position(text, text.trimEnd().length)}` };
   }
@@ -144,4 +151,18 @@ function topLevelValueEnds(text: string): Map<string, number> {
     i += 1;
   }
   return ends;
+}
+
+/** The end offset of the first element of a JSON array text (a scalar element). */
+function firstElementEnd(text: string): number {
+  let i = text.indexOf('[') + 1;
+  while (/\s/.test(text[i] ?? '')) i += 1;
+  if (text[i] === '"') {
+    let j = i + 1;
+    while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    return j + 1;
+  }
+  let j = i;
+  while (j < text.length && /[-0-9a-zA-Z.+]/.test(text[j]!)) j += 1;
+  return j;
 }

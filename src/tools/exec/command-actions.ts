@@ -13,7 +13,7 @@ export type CommandAction =
   | { type: 'search'; command: string; query: string | null; path: string | null }
   | { type: 'unknown'; command: string };
 
-const DROPPED = new Set(['cd', 'echo', 'true', 'wc', 'sort', 'uniq', 'tr', 'cut', 'nl', 'column', 'printf']);
+const DROPPED = new Set(['cd', 'echo', 'true', 'wc', 'sort', 'uniq', 'tr', 'cut', 'column', 'printf']);
 const OPERATORS = new Set(['&&', '||', ';', '|']);
 
 /** Splits a script into words and operators, or null when it uses shell syntax we do not summarise. */
@@ -72,8 +72,13 @@ export function parseCommandActions(script: string, cwd: string): CommandAction[
     else segments[segments.length - 1]!.push(t);
   }
   if (segments.some((s) => s.length === 0)) return whole;
-  const actions = segments.filter((s) => !DROPPED.has(s[0]!)).map((s) => actionOf(s, cwd));
+  const actions = segments.filter((s) => !DROPPED.has(s[0]!) && !isPipeFilter(s)).map((s) => actionOf(s, cwd));
   return actions.length > 0 ? actions : whole;
+}
+
+/** `head`/`tail` without a file only shape another command's output (`… | head -5`): dropped. */
+function isPipeFilter(words: string[]): boolean {
+  return (words[0] === 'head' || words[0] === 'tail') && operands(words).length === 0;
 }
 
 /** Flags that take a value, per program (so the value is not mistaken for a path or a query). */
@@ -83,6 +88,7 @@ const VALUE_FLAGS: Record<string, string[]> = {
   grep: ['-e', '-A', '-B', '-C', '-m', '-f'],
   rg: ['-e', '-A', '-B', '-C', '-m', '-g', '-t', '-T', '--glob', '--type'],
   sed: ['-e'],
+  find: ['-name', '-iname', '-type', '-maxdepth', '-mindepth', '-path'],
 };
 
 function operands(words: string[]): string[] {
@@ -107,6 +113,7 @@ function actionOf(words: string[], cwd: string): CommandAction {
     case 'exa':
       return { type: 'listFiles', command, path: args[0] ?? null };
     case 'cat':
+    case 'nl':
     case 'bat':
     case 'less':
     case 'more':
@@ -125,6 +132,11 @@ function actionOf(words: string[], cwd: string): CommandAction {
     case 'ag':
     case 'ack':
       return { type: 'search', command, query: args[0] ?? null, path: args[1] ?? null };
+    case 'find': {
+      // `find <path> -name <pattern>`: a search for the pattern.
+      const at = words.findIndex((w) => w === '-name' || w === '-iname');
+      return { type: 'search', command, query: at > 0 ? (words[at + 1] ?? null) : null, path: args[0] ?? null };
+    }
     default:
       return { type: 'unknown', command };
   }

@@ -13,7 +13,7 @@ import { parseCommandActions } from './command-actions.js';
 import { commandEnv } from './env.js';
 import { clamp, createProcessRejected, DEFAULT_EXEC_YIELD_MS, formatChunk, MAX_YIELD_MS, MIN_YIELD_MS } from './format.js';
 import { commandItem, commandItemCompletedEvent, type CommandItemState } from './items.js';
-import type { ExecRuntime, ExecToolResult } from './runtime.js';
+import { abortedByUser, abortedText, type ExecRuntime, type ExecToolResult } from './runtime.js';
 import { collect, spawnInSession } from './run.js';
 import { joinCommand } from './shell-quote.js';
 
@@ -44,7 +44,8 @@ function policyDebugName(policy: ApprovalPolicy): string {
 
 /** Whether the policy lets a command ask the client to run outside the sandbox. */
 export function mayAskToEscalate(policy: ApprovalPolicy): boolean {
-  if (policy === 'on-request') return true;
+  // 0.169 asks under on-failure too (seen with the reference), and refuses under never / granular without sandbox_approval.
+  if (policy === 'on-request' || policy === 'on-failure') return true;
   if (typeof policy === 'object') return policy.granular.sandbox_approval;
   return false;
 }
@@ -55,6 +56,7 @@ export function escalationRefused(policy: ApprovalPolicy): string {
 }
 
 export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: ToolContext): Promise<ExecToolResult> {
+  if (cx.signal.aborted) return { output: abortedText(0) };
   const decoded = decodeArgs(call.input, FIELDS);
   if (!decoded.ok) return { output: `failed to parse function arguments: ${decoded.error}` };
   const args = decoded.value as {
@@ -63,12 +65,13 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
   };
   if (args.justification !== undefined && args.sandbox_permissions === undefined) return { output: JUSTIFICATION_WITHOUT_PERMISSIONS };
 
-  const escalate = args.sandbox_permissions === 'require_escalated';
+  // `with_additional_permissions` leaves the sandbox too: refused or asked like `require_escalated` (as the reference refuses it).
+  const escalate = args.sandbox_permissions === 'require_escalated' || args.sandbox_permissions === 'with_additional_permissions';
   const fullAccess = cx.sandbox.mode === 'danger-full-access';
   if (escalate && !fullAccess && !mayAskToEscalate(cx.approvalPolicy)) return { output: escalationRefused(cx.approvalPolicy) };
 
   const cwd = path.resolve(cx.cwd, args.workdir ?? '.');
-  const shell = args.shell ?? rt.defaultShell;
+  const shell = args.shell === undefined ? rt.defaultShell : resolveShell(args.shell, cx.env['PATH'], rt.exists);
   const argv = [shell, args.login === false ? '-c' : '-lc', args.cmd];
   const processId = rt.store.allocateId();
   const item: CommandItemState = {
@@ -108,6 +111,10 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
     }
     sandboxed = false;
   }
+  if (cx.signal.aborted) {
+    rt.store.release(processId);
+    return { output: abortedText(0) };
+  }
 
   item.source = 'unifiedExecStartup';
   if (!rt.isDirectory(cwd)) {
@@ -128,18 +135,15 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
   if (!spawned.ok) {
     rt.store.release(processId);
     item.processId = null;
-    return failBeforeSpawn(cx, item, createProcessRejected(`Failed to create unified exec process: ${spawned.error.message}`), false);
+    return failBeforeSpawn(cx, item, createProcessRejected(`Failed to create unified exec process: ${rustIoError(spawned.error)}`), false);
   }
   rt.store.store(session);
 
   const yieldMs = clamp(args.yield_time_ms ?? DEFAULT_EXEC_YIELD_MS, MIN_YIELD_MS, MAX_YIELD_MS);
   const started = rt.clock.nowMs();
-  const collected = await collect(rt.clock, session, yieldMs, cx.signal);
-  if (cx.signal.aborted && session.exitCode === undefined) {
-    session.process?.kill();
-    await session.done;
-  }
+  const collected = await collect(session, yieldMs, cx.signal);
   const wallTimeMs = rt.clock.nowMs() - started;
+  if (cx.signal.aborted) return abortedByUser(rt, wallTimeMs);
   const exited = session.exitCode !== undefined;
   if (exited) rt.store.release(processId);
   return {
@@ -177,11 +181,35 @@ async function askApproval(cx: ToolContext, item: CommandItemState, reason: stri
   });
 }
 
+/**
+ * A shell the model names is looked up by its name on PATH, as the reference does (`/bin/sh` ran as `/usr/bin/sh`
+ * on Debian, whose PATH lists /usr/bin first); the given path when nothing is found.
+ */
+export function resolveShell(shell: string, pathEnv: string | undefined, exists: (p: string) => boolean): string {
+  const name = path.basename(shell);
+  for (const dir of (pathEnv ?? '').split(path.delimiter)) {
+    if (dir && exists(path.join(dir, name))) return path.join(dir, name);
+  }
+  return shell;
+}
+
 /** The reference proposes the script's words when it is one plain command, else the whole argv. */
 function proposedAmendment(item: CommandItemState): string[] {
   const script = item.argv[2] ?? '';
   if (/^[A-Za-z0-9_@%+=:,./ -]+$/.test(script) && script.trim() !== '') return script.trim().split(/\s+/);
   return item.argv;
+}
+
+/** Rust's `io::Error` Display for the spawn errors a command meets (`No such file or directory (os error 2)`). */
+function rustIoError(error: Error): string {
+  const known: Record<string, string> = {
+    ENOENT: 'No such file or directory (os error 2)',
+    EACCES: 'Permission denied (os error 13)',
+    ENOTDIR: 'Not a directory (os error 20)',
+    E2BIG: 'Argument list too long (os error 7)',
+  };
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code && known[code]) ?? error.message;
 }
 
 /** The command could not start: its item fails (exit code -1) and the model gets `text`. */

@@ -2,6 +2,12 @@
  * The command tools of one thread (`exec_command`, `write_stdin`) over one session store. The turn runner builds
  * them per loaded thread with `createExecTools(deps)` and calls `close()` when the thread unloads: every process
  * still running is killed (its whole process group).
+ *
+ * Wiring (helper C): `bwrapPath: findBwrap(env.PATH, isExecutableFile)` once at startup (null → send
+ * `configWarning` `bwrapMissingWarning()`), `spawnPty: (await import('node-pty')).spawn`, `defaultShell` from the
+ * user's `SHELL` (default `/bin/bash`). A handler's result may carry `abortTurn: true` (the client answered `cancel`):
+ * the reference then ends the turn as interrupted. Rebuild items for thread/read and resume with
+ * `commandItemFromRollout(payload, renderCommand)` over the `item_completed` event_msg lines the tools recorded.
  */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -9,13 +15,14 @@ import type { ToolHandler } from '../tool.js';
 import { handleExecCommand } from './exec-command.js';
 import type { PtyLike, Spawners } from './process.js';
 import type { RunClock } from './run.js';
-import type { ExecRuntime } from './runtime.js';
+import { killAll, type ExecRuntime } from './runtime.js';
 import { SessionStore } from './session-store.js';
 import { joinCommand } from './shell-quote.js';
 import { handleWriteStdin } from './write-stdin.js';
 
 export { commandItemFromRollout } from './items.js';
-export { bwrapMissingWarning, findBwrap } from '../sandbox/availability.js';
+export { bwrapMissingWarning, findBwrap, isExecutableFile } from '../sandbox/availability.js';
+export type { ExecToolResult } from './runtime.js';
 
 export interface ExecToolsDeps {
   /** The bubblewrap binary (`findBwrap(...)`), or null when missing. */
@@ -74,12 +81,7 @@ export function createExecTools(deps: ExecToolsDeps): ExecTools {
   ];
   return {
     handlers,
-    async close() {
-      const sessions = rt.store.all();
-      for (const session of sessions) session.process?.kill();
-      await Promise.all(sessions.map((s) => s.done));
-      for (const session of sessions) rt.store.release(session.processId);
-    },
+    close: () => killAll(rt),
   };
 }
 

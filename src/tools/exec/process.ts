@@ -40,7 +40,7 @@ export interface Spawners {
   /** `child_process.spawn` (called with `detached: true`, stdin ignored, stdout/stderr piped). */
   spawnPipe(file: string, args: readonly string[], options: { cwd: string; env: Record<string, string>; detached: true; stdio: ['ignore', 'pipe', 'pipe'] }): ChildProcess;
   /** node-pty's `spawn`. */
-  spawnPty(file: string, args: readonly string[], options: { name: string; cols: number; rows: number; cwd: string; env: Record<string, string> }): PtyLike;
+  spawnPty(file: string, args: string[], options: { name: string; cols: number; rows: number; cwd: string; env: Record<string, string> }): PtyLike;
   /** `process.kill` (negative pid: a process group). */
   kill(pid: number, signal: NodeJS.Signals): void;
 }
@@ -69,7 +69,8 @@ function startPipes(spawners: Spawners, request: SpawnRequest, events: ProcessEv
   return new Promise((resolve, reject) => {
     const child = spawners.spawnPipe(request.file, request.args, { cwd: request.cwd, env: request.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let started = false;
-    child.once('error', (error) => {
+    // Later errors (after the spawn) must not become unhandled 'error' events.
+    child.on('error', (error) => {
       if (!started) reject(error);
     });
     child.once('spawn', () => {
@@ -111,7 +112,7 @@ const POST_EXIT_CLOSE_WAIT_MS = 50;
 
 function startPty(spawners: Spawners, request: SpawnRequest, events: ProcessEvents): Promise<CommandProcess> {
   try {
-    const pty = spawners.spawnPty(request.file, request.args, { name: 'xterm', cols: 80, rows: 24, cwd: request.cwd, env: request.env });
+    const pty = spawners.spawnPty(request.file, [...request.args], { name: 'xterm', cols: 80, rows: 24, cwd: request.cwd, env: request.env });
     const kill = groupKiller(spawners, pty.pid);
     pty.onData((data) => events.onData(Buffer.from(data, 'utf8')));
     pty.onExit(({ exitCode, signal }) => events.onExit(signal ? null : exitCode));

@@ -30,23 +30,28 @@ export async function spawnInSession(spawners: Spawners, clock: RunClock, sessio
   }
 }
 
+/** The reference reads output 8 KiB at a time and streams at most 10 000 deltas per command (≤ 80 MiB). */
+const DELTA_MAX_BYTES = 8192;
+
 function onData(session: Session, chunk: Buffer): void {
+  // Output after the exit was handled (a background grandchild still writing) no longer belongs to the item.
+  if (session.exitCode !== undefined) return;
   session.transcript.push(chunk);
   session.pending.push(chunk);
-  if (session.deltas < MAX_OUTPUT_DELTAS) {
-    const delta = session.decoder.write(chunk);
+  for (let at = 0; at < chunk.length && session.deltas < MAX_OUTPUT_DELTAS; at += DELTA_MAX_BYTES) {
+    const delta = session.decoder.write(chunk.subarray(at, at + DELTA_MAX_BYTES));
     if (delta !== '') {
       session.deltas += 1;
       session.cx.itemEvent('item/commandExecution/outputDelta', { itemId: session.item.id, delta });
     }
   }
-  session.wake?.();
+  for (const wake of [...session.waiters]) wake();
 }
 
 async function onExit(clock: RunClock, session: Session, code: number | null): Promise<void> {
   const exitCode = code ?? -1;
   session.exitCode = exitCode;
-  session.wake?.();
+  for (const wake of [...session.waiters]) wake();
   const item = session.item;
   const durationNs = Number(clock.nowNs() - session.startedNs);
   item.status = exitCode === 0 ? 'completed' : 'failed';
@@ -66,23 +71,23 @@ async function onExit(clock: RunClock, session: Session, code: number | null): P
  * Waits until `deadlineMs` (clock time), the command's exit, or `signal`, then returns the output that arrived
  * since the last collection. After an exit it also waits for the item to be completed.
  */
-export async function collect(clock: RunClock, session: Session, waitMs: number, signal: AbortSignal): Promise<Buffer> {
+export async function collect(session: Session, waitMs: number, signal: AbortSignal): Promise<Buffer> {
   if (session.exitCode === undefined && !signal.aborted) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(finish, Math.max(0, waitMs));
+      const wake = (): void => {
+        if (session.exitCode !== undefined) finish();
+      };
       function finish(): void {
         clearTimeout(timer);
-        session.wake = null;
+        session.waiters.delete(wake);
         signal.removeEventListener('abort', finish);
         resolve();
       }
-      session.wake = () => {
-        if (session.exitCode !== undefined) finish();
-      };
+      session.waiters.add(wake);
       signal.addEventListener('abort', finish, { once: true });
     });
   }
   if (session.exitCode !== undefined) await session.done;
-  void clock;
   return session.pending.drain();
 }

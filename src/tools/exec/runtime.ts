@@ -26,3 +26,25 @@ export interface ExecRuntime {
 export interface ExecToolResult extends ToolResult {
   abortTurn?: boolean;
 }
+
+/** The tool output of a call cut by `turn/interrupt` (the reference: `Wall time: 1.6 seconds\naborted by user`). */
+export function abortedText(wallTimeMs: number): string {
+  return `Wall time: ${(wallTimeMs / 1000).toFixed(1)} seconds\naborted by user`;
+}
+
+/**
+ * A turn interrupted during a command: like the reference, every process of the thread is killed (each item then
+ * completes `failed` with exit code -1 and is recorded), and the call answers `aborted by user`.
+ */
+export async function abortedByUser(rt: ExecRuntime, wallTimeMs: number): Promise<ExecToolResult> {
+  await killAll(rt);
+  return { output: abortedText(wallTimeMs) };
+}
+
+/** Kills every session's process group and waits until their items are completed; the store is emptied. */
+export async function killAll(rt: ExecRuntime): Promise<void> {
+  const sessions = rt.store.all();
+  for (const session of sessions) session.process?.kill();
+  await Promise.all(sessions.map((s) => s.done));
+  for (const session of sessions) rt.store.release(session.processId);
+}

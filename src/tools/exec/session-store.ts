@@ -31,8 +31,8 @@ export interface Session {
   /** Resolves once the exit was handled (item completed and recorded). */
   readonly done: Promise<void>;
   resolveDone(): void;
-  /** Wakes a collector waiting for output. */
-  wake: (() => void) | null;
+  /** Collectors waiting for the exit (a poll may overlap the first wait when tool calls run in parallel). */
+  readonly waiters: Set<() => void>;
   lastUsed: number;
   startedNs: bigint;
 }
@@ -76,7 +76,7 @@ export class SessionStore {
       exitCode: undefined,
       done,
       resolveDone,
-      wake: null,
+      waiters: new Set(),
       lastUsed: this.useCounter++,
       startedNs,
     };

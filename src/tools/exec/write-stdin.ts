@@ -5,7 +5,7 @@
 import type { ToolCall, ToolContext } from '../tool.js';
 import { decodeArgs, type FieldSpec } from './args.js';
 import { clamp, DEFAULT_WRITE_YIELD_MS, formatChunk, MAX_EMPTY_POLL_MS, MAX_YIELD_MS, MIN_EMPTY_POLL_MS, MIN_YIELD_MS } from './format.js';
-import type { ExecRuntime, ExecToolResult } from './runtime.js';
+import { abortedByUser, killAll, abortedText, type ExecRuntime, type ExecToolResult } from './runtime.js';
 import { collect } from './run.js';
 
 const FIELDS: Record<string, FieldSpec> = {
@@ -20,6 +20,7 @@ export const STDIN_CLOSED = 'write_stdin failed: stdin is closed for this sessio
 const AFTER_WRITE_MS = 100;
 
 export async function handleWriteStdin(rt: ExecRuntime, call: ToolCall, cx: ToolContext): Promise<ExecToolResult> {
+  if (cx.signal.aborted) return { output: abortedText(0) };
   const decoded = decodeArgs(call.input, FIELDS);
   if (!decoded.ok) return { output: `failed to parse function arguments: ${decoded.error}` };
   const args = decoded.value as { session_id: number; chars?: string; yield_time_ms?: number; max_output_tokens?: number };
@@ -36,16 +37,13 @@ export async function handleWriteStdin(rt: ExecRuntime, call: ToolCall, cx: Tool
   const yieldMs = chars === ''
     ? clamp(args.yield_time_ms ?? DEFAULT_WRITE_YIELD_MS, MIN_EMPTY_POLL_MS, MAX_EMPTY_POLL_MS)
     : clamp(args.yield_time_ms ?? DEFAULT_WRITE_YIELD_MS, MIN_YIELD_MS, MAX_YIELD_MS);
-  const kill = (): void => session.process?.kill();
+  const kill = (): void => void killAll(rt);
   cx.signal.addEventListener('abort', kill, { once: true });
   const started = rt.clock.nowMs();
   try {
-    const collected = await collect(rt.clock, session, yieldMs, cx.signal);
-    if (cx.signal.aborted && session.exitCode === undefined) {
-      kill();
-      await session.done;
-    }
+    const collected = await collect(session, yieldMs, cx.signal);
     const wallTimeMs = rt.clock.nowMs() - started;
+    if (cx.signal.aborted) return abortedByUser(rt, wallTimeMs);
     const exited = session.exitCode !== undefined;
     if (exited) rt.store.release(id);
     return {
