@@ -26,9 +26,9 @@ import { verifyPatch, writtenPaths, type PatchAction } from './verify.js';
 export const PATCH_REJECTED_BY_USER = 'patch rejected by user';
 
 /**
- * Thrown by `handle` when the client answers `cancel` (or the turn is interrupted while it waits): the reference
- * then aborts the whole turn, completing neither the item nor the tool call. The runner should end the turn as
- * interrupted and send no output for this call.
+ * Thrown by `handle` when the client answers `cancel`, or when the turn was interrupted before the files were
+ * written: the reference then aborts the whole turn, completing neither the item nor the tool call. The runner
+ * should end the turn as interrupted and send no output for this call.
  */
 export class ApprovalCancelledError extends Error {
   constructor(readonly callId: string) {
@@ -75,6 +75,7 @@ export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): Tool
     name: APPLY_PATCH_TOOL_NAME,
     type: options.type ?? 'custom',
     async handle(call: ToolCall, cx: ToolContext): Promise<ToolResult> {
+      if (cx.signal.aborted) throw new ApprovalCancelledError(call.callId);
       const input = patchInput(call);
       if ('error' in input) return { output: input.error };
       const verified = await verifyPatch(input.patch, cx.cwd);
@@ -105,6 +106,8 @@ export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): Tool
         guard = roots === null ? undefined : (target: string) => mayWrite(roots, target);
       }
 
+      // No tool writes for a turn that was interrupted meanwhile (the reference aborts the turn the same way).
+      if (cx.signal.aborted) throw new ApprovalCancelledError(itemId);
       const applyStartedMs = cx.nowMs();
       const outcome = await applyHunks(action.hunks, action.cwd, guard ? { mayWrite: guard } : {});
       const wallMs = cx.nowMs() - applyStartedMs;
