@@ -70,7 +70,13 @@ function patchInput(call: ToolCall): { patch: string } | { error: string } {
   return { patch: input };
 }
 
+/**
+ * One handler per thread (it lives in the thread's Toolset): it remembers the paths the client approved with
+ * `acceptForSession`, and a later patch that writes only such paths is not asked about (reference behaviour,
+ * checked against 0.169: a patch writing a subset of session-approved paths runs without a request).
+ */
 export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): ToolHandler {
+  const approvedForSession = new Set<string>();
   return {
     name: APPLY_PATCH_TOOL_NAME,
     type: options.type ?? 'custom',
@@ -89,7 +95,8 @@ export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): Tool
       cx.itemStarted(fileChangeItem(itemId, action, 'inProgress', startedAtMs, null));
 
       let guard: ((target: string) => boolean) | undefined;
-      if (safety.type === 'ask') {
+      const paths = writtenPaths(action);
+      if (safety.type === 'ask' && !paths.every((p) => approvedForSession.has(p))) {
         const decision = await cx.approve({
           method: 'item/fileChange/requestApproval',
           params: { threadId: cx.threadId, turnId: cx.turnId, itemId, startedAtMs: cx.nowMs(), reason: null, grantRoot: null },
@@ -100,8 +107,9 @@ export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): Tool
           await finish(cx, itemId, action, 'declined', { stdout: '', stderr: PATCH_REJECTED_BY_USER }, startedAtMs);
           return { output: PATCH_REJECTED_BY_USER };
         }
+        if (decision === 'acceptForSession') for (const p of paths) approvedForSession.add(p);
         // Approved: written outside the sandbox, as the reference does.
-      } else {
+      } else if (safety.type === 'auto') {
         const roots = safety.roots;
         guard = roots === null ? undefined : (target: string) => mayWrite(roots, target);
       }
@@ -136,9 +144,9 @@ async function finish(
 }
 
 /**
- * What `acceptForSession` remembers: the set of written paths. Reference behaviour: a later patch is approved
- * without asking when every path it writes was approved for the session; with a single key per request only an
- * identical set matches here (see the report of issue 14).
+ * The `sessionKey` of a patch's approval request: its set of written paths. The handler itself also remembers
+ * session-approved paths, because the reference approves any later patch whose paths are a subset, which a single
+ * key cannot express.
  */
 export function approvalSessionKey(action: PatchAction): string {
   return `apply_patch:${[...new Set(writtenPaths(action))].sort().join('\n')}`;

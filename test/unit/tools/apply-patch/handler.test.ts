@@ -114,6 +114,18 @@ describe('apply_patch handler', () => {
     expect(readFileSync(path.join(cwd, 'upd.txt'), 'utf8')).toBe('ONE\ntwo\n');
   });
 
+  test('acceptForSession: a later patch on approved paths only is not asked about; a new path is', async () => {
+    const { cwd } = workspace();
+    const cx = fakeContext({ cwd, approvalPolicy: 'on-request', sandbox: sandboxOf('read-only'), decisions: ['acceptForSession', 'accept'] });
+    const { handler } = setup(cx);
+    await handler.handle(custom('*** Begin Patch\n*** Add File: in.txt\n+inside\n*** Update File: upd.txt\n@@\n-one\n+ONE\n*** End Patch', 'call_1'), cx);
+    await handler.handle(custom('*** Begin Patch\n*** Update File: upd.txt\n@@\n-ONE\n+UNO\n*** End Patch', 'call_2'), cx);
+    expect(cx.events.filter((e) => e.kind === 'approve')).toHaveLength(1);
+    await handler.handle(custom('*** Begin Patch\n*** Add File: in2.txt\n+x\n*** Update File: upd.txt\n@@\n-UNO\n+ONE\n*** End Patch', 'call_3'), cx);
+    expect(cx.events.filter((e) => e.kind === 'approve').map((e) => (e.kind === 'approve' ? e.request.params['itemId'] : null))).toEqual(['call_1', 'call_3']);
+    expect(readFileSync(path.join(cwd, 'upd.txt'), 'utf8')).toBe('ONE\ntwo\n');
+  });
+
   test('cancelled: the turn is to be interrupted, the item never completes, nothing written', async () => {
     const { cwd } = workspace();
     const cx = fakeContext({ cwd, approvalPolicy: 'on-request', sandbox: sandboxOf('read-only'), decisions: ['cancel'] });
