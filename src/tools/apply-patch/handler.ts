@@ -19,8 +19,11 @@ import { applyHunks, type ApplyOutcome } from './apply.js';
 import { fileChangeCompletedPayload, fileChangeItem, type PatchStatus } from './file-change-item.js';
 import { assessPatchSafety } from './safety.js';
 import { APPLY_PATCH_TOOL_NAME } from './spec.js';
-import type { TurnDiffs } from './turn-diff-tracker.js';
+import { diffDisplayRoot, type TurnDiffs } from './turn-diff-tracker.js';
 import { verifyPatch, writtenPaths, type PatchAction } from './verify.js';
+
+/** What the model reads for a call in the wrong form (a `function_call` to the freeform tool). */
+export const INCOMPATIBLE_PAYLOAD = 'aborted';
 
 /** The model's text when the client declines. */
 export const PATCH_REJECTED_BY_USER = 'patch rejected by user';
@@ -77,11 +80,15 @@ function patchInput(call: ToolCall): { patch: string } | { error: string } {
  */
 export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): ToolHandler {
   const approvedForSession = new Set<string>();
+  const type = options.type ?? 'custom';
   return {
     name: APPLY_PATCH_TOOL_NAME,
-    type: options.type ?? 'custom',
+    type,
     async handle(call: ToolCall, cx: ToolContext): Promise<ToolResult> {
       if (cx.signal.aborted) throw new ApprovalCancelledError(call.callId);
+      // Reference behaviour: a call in the other form than the tool was offered in is a fatal tool error
+      // ("tool apply_patch invoked with incompatible payload") that the model reads as `aborted`; the turn goes on.
+      if ((call.type === 'custom_tool_call') !== (type === 'custom')) return { output: INCOMPATIBLE_PAYLOAD };
       const input = patchInput(call);
       if ('error' in input) return { output: input.error };
       const verified = await verifyPatch(input.patch, cx.cwd);
@@ -122,7 +129,7 @@ export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): Tool
       const status: PatchStatus = outcome.exitCode === 0 ? 'completed' : 'failed';
       await finish(cx, itemId, action, status, outcome, startedAtMs);
       if (status === 'completed') {
-        const diff = options.turnDiffs.tracker(cx.turnId, cx.cwd).diffAfter(action);
+        const diff = options.turnDiffs.tracker(cx.turnId, await diffDisplayRoot(cx.cwd)).diffAfter(action);
         if (diff !== null) options.emitTurnDiff(cx.threadId, cx.turnId, diff);
       }
       return { output: execOutputText(outcome, wallMs) };

@@ -2,4 +2,4 @@
 export { ApprovalCancelledError, createApplyPatchHandler, execOutputText, type ApplyPatchHandlerOptions } from './handler.js';
 export { fileChangeItemFromRollout } from './file-change-item.js';
 export { applyPatchToolSpec, APPLY_PATCH_TOOL_NAME } from './spec.js';
-export { TurnDiffs, TurnDiffTracker } from './turn-diff-tracker.js';
+export { diffDisplayRoot, TurnDiffs, TurnDiffTracker } from './turn-diff-tracker.js';

@@ -16,6 +16,8 @@ function workspace(): { cwd: string; outside: string } {
   const root = tempHomeForTest('cas-apply-');
   const cwd = path.join(root, 'work');
   mkdirSync(cwd);
+  // A repository at the cwd pins the turn diff's paths to it, whatever lies above the temp dir (a stray /tmp/.git).
+  mkdirSync(path.join(cwd, '.git'));
   writeFileSync(path.join(cwd, 'upd.txt'), 'one\ntwo\n');
   return { cwd, outside: path.join(root, 'outside.txt') };
 }
@@ -69,7 +71,7 @@ describe('apply_patch handler', () => {
       'patch rejected: writing is blocked by read-only sandbox; rejected by user approval settings',
     );
     expect([...cx.events, ...readOnly.events]).toEqual([]);
-    expect(existsSync(outside) || existsSync(path.join(cwd, '.git')) || existsSync(path.join(cwd, 'a.txt'))).toBe(false);
+    expect(existsSync(outside) || existsSync(path.join(cwd, '.git', 'hooks')) || existsSync(path.join(cwd, 'a.txt'))).toBe(false);
   });
 
   test('on-request outside the workspace, accepted: asked after item/started, then written outside', async () => {
@@ -159,12 +161,23 @@ describe('apply_patch handler', () => {
   test('the function form: JSON arguments with `input`; malformed arguments are reported', async () => {
     const { cwd } = workspace();
     const cx = fakeContext({ cwd });
-    const { handler } = setup(cx);
+    const handler = createApplyPatchHandler({ turnDiffs: new TurnDiffs(), emitTurnDiff: () => {}, type: 'function' });
+    expect(handler.type).toBe('function');
     const fn = (args: string): ToolCall => ({ type: 'function_call', name: 'apply_patch', callId: 'call_9', input: args });
     const ok = await handler.handle(fn(JSON.stringify({ input: '*** Begin Patch\n*** Add File: f.txt\n+fn\n*** End Patch' })), cx);
     expect(ok.output).toContain('Success. Updated the following files:\nA f.txt\n');
     expect((await handler.handle(fn('{not json'), cx)).output).toMatch(/^failed to parse function arguments: /);
     expect((await handler.handle(fn('{}'), cx)).output).toBe('failed to parse function arguments: missing field `input`');
+  });
+
+  test('a function_call to the freeform tool is answered `aborted`, as the reference does (nothing written)', async () => {
+    const { cwd } = workspace();
+    const cx = fakeContext({ cwd });
+    const { handler } = setup(cx);
+    const result = await handler.handle({ type: 'function_call', name: 'apply_patch', callId: 'call_1', input: JSON.stringify({ input: '*** Begin Patch\n*** Add File: fn.txt\n+fn\n*** End Patch\n' }) }, cx);
+    expect(result.output).toBe('aborted');
+    expect(cx.events).toEqual([]);
+    expect(existsSync(path.join(cwd, 'fn.txt'))).toBe(false);
   });
 
   test('output and wall-time formats', () => {

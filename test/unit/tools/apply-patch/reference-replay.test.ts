@@ -67,6 +67,8 @@ describe('apply_patch replays the reference', () => {
     const root = tempHomeForTest('cas-apply-');
     const cwd = path.join(root, 'work');
     mkdirSync(cwd);
+    // A repository at the cwd pins the turn diff's paths to it, whatever lies above the temp dir (a stray /tmp/.git).
+    mkdirSync(path.join(cwd, '.git'));
     for (const [file, text] of Object.entries(FIXTURE.files)) writeFileSync(path.join(cwd, file), text);
     const turnDiffs = new TurnDiffs();
     const cx = fakeContext({

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { applyHunks } from '../../../../src/tools/apply-patch/apply.js';
-import { gitBlobOid, TurnDiffs, TurnDiffTracker } from '../../../../src/tools/apply-patch/turn-diff-tracker.js';
+import { diffDisplayRoot, gitBlobOid, TurnDiffs, TurnDiffTracker } from '../../../../src/tools/apply-patch/turn-diff-tracker.js';
 import { verifyPatch, type PatchAction } from '../../../../src/tools/apply-patch/verify.js';
 import { tempHomeForTest } from '../../../support/temp-home.js';
 
@@ -98,5 +98,23 @@ describe('turn diff tracker', () => {
     expect(other.diffAfter(await patch(cwd, '*** Begin Patch\n*** Update File: nonl.txt\n@@\n-a\n+A\n*** End Patch'))).toBe(
       `diff --git a/nonl.txt b/nonl.txt\nindex ${gitBlobOid('a\nb')}..${gitBlobOid('A\nb\n')}\n--- a/nonl.txt\n+++ b/nonl.txt\n@@ -1,2 +1,2 @@\n-a\n-b\n\\ No newline at end of file\n+A\n+b\n`,
     );
+  });
+});
+
+describe('display root', () => {
+  test('the nearest directory holding a .git (directory or file), else the cwd', async () => {
+    const exists = (found: string[]) => async (p: string) => found.includes(p);
+    expect(await diffDisplayRoot('/r/w', exists([]))).toBe('/r/w');
+    expect(await diffDisplayRoot('/r/w', exists(['/r/.git']))).toBe('/r');
+    expect(await diffDisplayRoot('/r/w/', exists(['/r/w/.git', '/r/.git']))).toBe('/r/w');
+    expect(await diffDisplayRoot('/r/w', exists(['/.git']))).toBe('/');
+  });
+
+  test('a patch in a repository subdirectory is shown from the repository root (`a/work/in.txt`)', async () => {
+    const cwd = workspace();
+    mkdirSync(path.join(path.dirname(cwd), '.git'));
+    expect(await diffDisplayRoot(cwd)).toBe(path.dirname(cwd));
+    const tracker = new TurnDiffTracker(await diffDisplayRoot(cwd));
+    expect(tracker.diffAfter(await patch(cwd, '*** Begin Patch\n*** Add File: in.txt\n+inside\n*** End Patch'))).toMatch(/^diff --git a\/work\/in\.txt b\/work\/in\.txt\n/);
   });
 });
