@@ -3,7 +3,7 @@
  * what is written (line endings, modes, moves), partial failure, and the sandbox guard (outside roots, `.git`,
  * a symlink out of the workspace).
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { applyHunks } from '../../../../src/tools/apply-patch/apply.js';
@@ -110,6 +110,21 @@ describe('application', () => {
     await applyHunks(parsePatch(wrap('*** Update File: run.sh\n@@\n-echo a\n+echo b')).hunks, cwd);
     expect(statSync(path.join(cwd, 'run.sh')).mode & 0o777).toBe(0o755);
     expect(read(cwd, 'run.sh')).toBe('#!/bin/sh\necho b\n');
+  });
+
+  test('a symlink is written through, as the reference does (also a dangling one); a deleted link goes alone', async () => {
+    const cwd = workspace({ 'real.txt': 'a\n', 'keep.txt': 'k\n' });
+    symlinkSync('real.txt', path.join(cwd, 'link.txt'));
+    symlinkSync('nowhere.txt', path.join(cwd, 'dangling.txt'));
+    symlinkSync('keep.txt', path.join(cwd, 'gone.txt'));
+    const outcome = await applyHunks(parsePatch(wrap('*** Update File: link.txt\n@@\n-a\n+b\n*** Add File: dangling.txt\n+d\n*** Delete File: gone.txt')).hunks, cwd);
+    expect(outcome.exitCode).toBe(0);
+    expect(lstatSync(path.join(cwd, 'link.txt')).isSymbolicLink()).toBe(true);
+    expect(read(cwd, 'real.txt')).toBe('b\n');
+    expect(lstatSync(path.join(cwd, 'dangling.txt')).isSymbolicLink()).toBe(true);
+    expect(read(cwd, 'nowhere.txt')).toBe('d\n');
+    expect(existsSync(path.join(cwd, 'gone.txt'))).toBe(false);
+    expect(read(cwd, 'keep.txt')).toBe('k\n');
   });
 
   test('the first failure stops the patch and earlier hunks stay applied', async () => {
