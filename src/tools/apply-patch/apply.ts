@@ -4,9 +4,10 @@
  * source removed. The first failure stops the patch, leaving earlier hunks applied, as in the reference.
  *
  * Each file is replaced by a rename of a finished temporary file in the same directory, so a crash never leaves a
- * half-written file; the replaced file's permission bits are kept.
+ * half-written file; the replaced file's permission bits are kept, and a symlink is written through (unlike the
+ * reference's in-place write, a hard link to the file is not updated).
  */
-import { chmod, mkdir, mkdtemp, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readlink, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ioErrorText } from './io-error.js';
 import type { Hunk } from './parser.js';
@@ -122,16 +123,31 @@ async function realTarget(target: string): Promise<string> {
   }
 }
 
+/**
+ * The file a write of `file` lands in: like the reference's plain write, a symlink (even a dangling one) is
+ * followed, so the link stays and its target gets the text.
+ */
+async function writeTarget(file: string): Promise<string> {
+  let target = file;
+  for (let hops = 0; hops < 40; hops++) {
+    const info = await lstat(target).catch(() => null);
+    if (!info?.isSymbolicLink()) break;
+    target = path.resolve(path.dirname(target), await readlink(target));
+  }
+  return realTarget(target);
+}
+
 async function replaceFile(file: string, content: string, guard: (target: string) => boolean): Promise<void> {
-  if (!guard(await realTarget(file))) throw readOnly();
-  const existing = await stat(file).catch(() => null);
+  const target = await writeTarget(file);
+  if (!guard(target)) throw readOnly();
+  const existing = await stat(target).catch(() => null);
   if (existing?.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
-  const dir = await mkdtemp(path.join(path.dirname(file), '.apply_patch-'));
+  const dir = await mkdtemp(path.join(path.dirname(target), '.apply_patch-'));
   try {
-    const temp = path.join(dir, path.basename(file));
+    const temp = path.join(dir, path.basename(target));
     await writeFile(temp, content);
     if (existing) await chmod(temp, existing.mode & 0o7777);
-    await rename(temp, file);
+    await rename(temp, target);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -19,16 +19,19 @@ import { applyHunks, type ApplyOutcome } from './apply.js';
 import { fileChangeCompletedPayload, fileChangeItem, type PatchStatus } from './file-change-item.js';
 import { assessPatchSafety } from './safety.js';
 import { APPLY_PATCH_TOOL_NAME } from './spec.js';
-import type { TurnDiffs } from './turn-diff-tracker.js';
+import { diffDisplayRoot, type TurnDiffs } from './turn-diff-tracker.js';
 import { verifyPatch, writtenPaths, type PatchAction } from './verify.js';
+
+/** What the model reads for a call in the wrong form (a `function_call` to the freeform tool). */
+export const INCOMPATIBLE_PAYLOAD = 'aborted';
 
 /** The model's text when the client declines. */
 export const PATCH_REJECTED_BY_USER = 'patch rejected by user';
 
 /**
- * Thrown by `handle` when the client answers `cancel` (or the turn is interrupted while it waits): the reference
- * then aborts the whole turn, completing neither the item nor the tool call. The runner should end the turn as
- * interrupted and send no output for this call.
+ * Thrown by `handle` when the client answers `cancel`, or when the turn was interrupted before the files were
+ * written: the reference then aborts the whole turn, completing neither the item nor the tool call. The runner
+ * should end the turn as interrupted and send no output for this call.
  */
 export class ApprovalCancelledError extends Error {
   constructor(readonly callId: string) {
@@ -70,11 +73,22 @@ function patchInput(call: ToolCall): { patch: string } | { error: string } {
   return { patch: input };
 }
 
+/**
+ * One handler per thread (it lives in the thread's Toolset): it remembers the paths the client approved with
+ * `acceptForSession`, and a later patch that writes only such paths is not asked about (reference behaviour,
+ * checked against 0.169: a patch writing a subset of session-approved paths runs without a request).
+ */
 export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): ToolHandler {
+  const approvedForSession = new Set<string>();
+  const type = options.type ?? 'custom';
   return {
     name: APPLY_PATCH_TOOL_NAME,
-    type: options.type ?? 'custom',
+    type,
     async handle(call: ToolCall, cx: ToolContext): Promise<ToolResult> {
+      if (cx.signal.aborted) throw new ApprovalCancelledError(call.callId);
+      // Reference behaviour: a call in the other form than the tool was offered in is a fatal tool error
+      // ("tool apply_patch invoked with incompatible payload") that the model reads as `aborted`; the turn goes on.
+      if ((call.type === 'custom_tool_call') !== (type === 'custom')) return { output: INCOMPATIBLE_PAYLOAD };
       const input = patchInput(call);
       if ('error' in input) return { output: input.error };
       const verified = await verifyPatch(input.patch, cx.cwd);
@@ -88,7 +102,8 @@ export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): Tool
       cx.itemStarted(fileChangeItem(itemId, action, 'inProgress', startedAtMs, null));
 
       let guard: ((target: string) => boolean) | undefined;
-      if (safety.type === 'ask') {
+      const paths = writtenPaths(action);
+      if (safety.type === 'ask' && !paths.every((p) => approvedForSession.has(p))) {
         const decision = await cx.approve({
           method: 'item/fileChange/requestApproval',
           params: { threadId: cx.threadId, turnId: cx.turnId, itemId, startedAtMs: cx.nowMs(), reason: null, grantRoot: null },
@@ -99,19 +114,22 @@ export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): Tool
           await finish(cx, itemId, action, 'declined', { stdout: '', stderr: PATCH_REJECTED_BY_USER }, startedAtMs);
           return { output: PATCH_REJECTED_BY_USER };
         }
+        if (decision === 'acceptForSession') for (const p of paths) approvedForSession.add(p);
         // Approved: written outside the sandbox, as the reference does.
-      } else {
+      } else if (safety.type === 'auto') {
         const roots = safety.roots;
         guard = roots === null ? undefined : (target: string) => mayWrite(roots, target);
       }
 
+      // No tool writes for a turn that was interrupted meanwhile (the reference aborts the turn the same way).
+      if (cx.signal.aborted) throw new ApprovalCancelledError(itemId);
       const applyStartedMs = cx.nowMs();
       const outcome = await applyHunks(action.hunks, action.cwd, guard ? { mayWrite: guard } : {});
       const wallMs = cx.nowMs() - applyStartedMs;
       const status: PatchStatus = outcome.exitCode === 0 ? 'completed' : 'failed';
       await finish(cx, itemId, action, status, outcome, startedAtMs);
       if (status === 'completed') {
-        const diff = options.turnDiffs.tracker(cx.turnId, cx.cwd).diffAfter(action);
+        const diff = options.turnDiffs.tracker(cx.turnId, await diffDisplayRoot(cx.cwd)).diffAfter(action);
         if (diff !== null) options.emitTurnDiff(cx.threadId, cx.turnId, diff);
       }
       return { output: execOutputText(outcome, wallMs) };
@@ -133,9 +151,9 @@ async function finish(
 }
 
 /**
- * What `acceptForSession` remembers: the set of written paths. Reference behaviour: a later patch is approved
- * without asking when every path it writes was approved for the session; with a single key per request only an
- * identical set matches here (see the report of issue 14).
+ * The `sessionKey` of a patch's approval request: its set of written paths. The handler itself also remembers
+ * session-approved paths, because the reference approves any later patch whose paths are a subset, which a single
+ * key cannot express.
  */
 export function approvalSessionKey(action: PatchAction): string {
   return `apply_patch:${[...new Set(writtenPaths(action))].sort().join('\n')}`;

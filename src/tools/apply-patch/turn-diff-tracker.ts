@@ -10,7 +10,8 @@
  *     +++ b/<path>
  *     @@ … @@                         (context 3)
  *
- * Paths are shown relative to the display root (the thread's cwd) when under it, else absolute (`a//abs/path`),
+ * Paths are shown relative to the display root (the root of the git repository holding the thread's cwd, else the
+ * cwd: {@link diffDisplayRoot}) when under it, else absolute (`a//abs/path`),
  * files in byte order of that display path. A file added then deleted in the turn, or changed back, drops out;
  * a move whose source existed before the turn is one rename entry.
  *
@@ -19,6 +20,7 @@
  * `account/rateLimits/updated`), each time only when the diff is not empty.
  */
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { unifiedDiff } from './unified-diff.js';
 import type { FileChange, PatchAction } from './verify.js';
@@ -145,6 +147,19 @@ export class TurnDiffTracker {
     return p;
   }
 }
+
+/**
+ * Where the turn diff's paths are relative to: the nearest directory at or above `cwd` holding a `.git` (directory
+ * or file, as in a worktree), else `cwd` itself (reference behaviour, checked against 0.169).
+ */
+export async function diffDisplayRoot(cwd: string, exists: (p: string) => Promise<boolean> = pathExists): Promise<string> {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (await exists(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(cwd);
+  }
+}
+
+const pathExists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
 
 /**
  * The trackers of one thread's turns. The apply_patch handler records into the running turn's tracker; the turn

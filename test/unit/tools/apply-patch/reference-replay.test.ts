@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { JsonObject } from '../../../../src/support/json-values.js';
 import type { ApprovalDecision } from '../../../../src/tools/approval.js';
+import { fileChangeItemFromRollout } from '../../../../src/tools/apply-patch/file-change-item.js';
 import { createApplyPatchHandler } from '../../../../src/tools/apply-patch/handler.js';
 import { TurnDiffs } from '../../../../src/tools/apply-patch/turn-diff-tracker.js';
 import type { ApprovalPolicy } from '../../../../src/tools/tool.js';
@@ -22,7 +23,7 @@ interface Scenario {
   sandbox: 'read-only' | 'workspace-write';
   decision: ApprovalDecision | null;
   patches: string[];
-  reference: { events: JsonObject[]; outputs: string[]; rollout: JsonObject[] };
+  reference: { events: JsonObject[]; outputs: string[]; rollout: JsonObject[]; threadReadItems: JsonObject[] };
 }
 const FIXTURE = JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures/reference-0.169.json'), 'utf8')) as {
   files: Record<string, string>;
@@ -66,6 +67,8 @@ describe('apply_patch replays the reference', () => {
     const root = tempHomeForTest('cas-apply-');
     const cwd = path.join(root, 'work');
     mkdirSync(cwd);
+    // A repository at the cwd pins the turn diff's paths to it, whatever lies above the temp dir (a stray /tmp/.git).
+    mkdirSync(path.join(cwd, '.git'));
     for (const [file, text] of Object.entries(FIXTURE.files)) writeFileSync(path.join(cwd, file), text);
     const turnDiffs = new TurnDiffs();
     const cx = fakeContext({
@@ -95,5 +98,17 @@ describe('apply_patch replays the reference', () => {
     expect(outputs.map((o) => wallTime(o.replaceAll(cwd, '<cwd>')))).toEqual(scenario.reference.outputs.map(wallTime));
     const records = cx.events.flatMap((e) => (e.kind === 'record' ? e.payloads : []));
     expect(normalise(records, cwd)).toEqual(normalise(scenario.reference.rollout, '<cwd>'));
+  });
+});
+
+describe('fileChange items rebuilt from the rollout', () => {
+  test.for(FIXTURE.scenarios)('$name: the reference\'s own lines give its thread/read items, stamps included', (scenario) => {
+    expect(scenario.reference.rollout.map(fileChangeItemFromRollout)).toEqual(scenario.reference.threadReadItems);
+  });
+
+  test('other item_completed payloads are not fileChange items', () => {
+    expect(fileChangeItemFromRollout({ type: 'item_completed', item: { type: 'UserMessage', id: 'u', content: [] } })).toBeNull();
+    expect(fileChangeItemFromRollout({ type: 'task_started' })).toBeNull();
+    expect(fileChangeItemFromRollout({ type: 'item_completed', item: { type: 'FileChange', id: 'c', changes: { '/a': { type: 'rename' } } } })).toBeNull();
   });
 });
