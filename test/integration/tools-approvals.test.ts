@@ -134,7 +134,8 @@ describe('apply_patch', () => {
     expect(readFileSync(path.join(env.workspace, 'hello.txt'), 'utf8')).toBe('hello\nthere\n');
     expect(existsSync(path.join(env.workspace, 'gone.txt'))).toBe(false);
     const diff = String(notifications(messages, 'turn/diff/updated')[0]!['diff']);
-    expect(diff).toContain('diff --git a/hello.txt b/hello.txt');
+    // Paths are relative to the git repository holding the workspace, else to the workspace (a stray /tmp/.git counts).
+    expect(diff).toMatch(/diff --git a\/(\S*\/)?hello\.txt b\/(\S*\/)?hello\.txt/);
     expect(diff).toContain('+there');
     expect(toolOutput(env, 2, 'call_p')).toMatch(/^Exit code: 0\nWall time: [\d.]+ seconds\nOutput:\nSuccess. Updated the following files:\nA new.txt\nM hello.txt\nD gone.txt\n$/);
   });

@@ -47,6 +47,8 @@ export function fakeContext(options: {
     itemCompleted: (item) => void rec.events.push({ kind: 'completed', payload: item }),
     record: async (messages) => void rec.records.push(...messages),
     approve: async (request) => {
+      // The runner's context announces the command's item when it asks (after the waitingOnApproval status).
+      if ('startItem' in request && request.startItem) rec.events.push({ kind: 'started', payload: request.startItem });
       rec.approvals.push(request);
       return options.decision ?? 'decline';
     },
