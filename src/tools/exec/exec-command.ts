@@ -127,7 +127,7 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
   const env = commandEnv({ serverEnv: cx.env, threadId: cx.threadId, callId: call.callId, networkDisabled: sandboxed && !cx.sandbox.networkAccess });
   const tty = args.tty === true;
   const wrapped = sandboxed
-    ? bwrapArgv({ bwrapPath: rt.bwrapPath!, policy: cx.sandbox, cwd, tmpdir: env['TMPDIR'], alsoReadOnly: [cx.codexHome], exists: rt.exists, command: argv, tty })
+    ? bwrapArgv({ bwrapPath: rt.bwrapPath!, policy: cx.sandbox, cwd, tmpdir: env['TMPDIR'], alsoReadOnly: [cx.codexHome], exists: rt.exists, command: argv })
     : null;
   const spawnArgv = wrapped ?? argv;
   const session = rt.store.create(processId, cx, item, tty, rt.clock.nowNs());

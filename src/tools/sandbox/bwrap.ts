@@ -27,15 +27,14 @@ export interface BwrapRequest {
   exists(path: string): boolean;
   /** The command's argv, e.g. `['/bin/bash', '-lc', 'echo hi']`. */
   command: readonly string[];
-  /** A command on a pseudo-terminal keeps it as its controlling terminal (no `--new-session`). */
-  tty?: boolean;
 }
 
 /** The argv to spawn (bwrap first) for a sandboxed policy, or null for danger-full-access (run the command directly). */
 export function bwrapArgv(request: BwrapRequest): string[] | null {
   const roots = writableRootsOf(request.policy, request.cwd, request.tmpdir, request.alsoReadOnly);
   if (roots === null) return null;
-  const argv = [request.bwrapPath, ...(request.tty ? [] : ['--new-session']), '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev'];
+  // `--new-session` even for a tty command, as the reference (a new session: no TIOCSTI into the caller's terminal).
+  const argv = [request.bwrapPath, '--new-session', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev'];
   // Parents before children, so a nested root's bind is not hidden by its parent's.
   const ordered = roots.filter((r) => request.exists(r.root)).sort((a, b) => depth(a.root) - depth(b.root) || a.root.localeCompare(b.root));
   for (const root of ordered) {

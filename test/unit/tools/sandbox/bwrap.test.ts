@@ -34,10 +34,9 @@ describe('bwrapArgv', () => {
     expect(argv).toContain('--unshare-net');
   });
 
-  test('network access and a tty drop --unshare-net and --new-session', () => {
-    const argv = argvFor({ ...WORKSPACE, networkAccess: true }, '/w', ['/w'], { tty: true })!;
+  test('network access drops --unshare-net', () => {
+    const argv = argvFor({ ...WORKSPACE, networkAccess: true }, '/w', ['/w'])!;
     expect(argv).not.toContain('--unshare-net');
-    expect(argv).not.toContain('--new-session');
   });
 
   test('danger-full-access is not wrapped', () => {
