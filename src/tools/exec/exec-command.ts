@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { ApprovalDecision } from '../approval.js';
-import { bwrapArgv } from '../sandbox/bwrap.js';
+import { bwrapPlan } from '../sandbox/bwrap.js';
 import { BWRAP_MISSING_WARNING_SUMMARY } from '../sandbox/availability.js';
 import type { ApprovalPolicy, ToolCall, ToolContext, ToolResult } from '../tool.js';
 import { decodeArgs, type FieldSpec } from './args.js';
@@ -126,13 +126,17 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
 
   const env = commandEnv({ serverEnv: cx.env, threadId: cx.threadId, callId: call.callId, networkDisabled: sandboxed && !cx.sandbox.networkAccess });
   const tty = args.tty === true;
-  const wrapped = sandboxed
-    ? bwrapArgv({ bwrapPath: rt.bwrapPath!, policy: cx.sandbox, cwd, tmpdir: env['TMPDIR'], alsoReadOnly: [cx.codexHome], exists: rt.exists, command: argv })
+  const plan = sandboxed
+    ? bwrapPlan({ bwrapPath: rt.bwrapPath!, policy: cx.sandbox, cwd, tmpdir: env['TMPDIR'], alsoReadOnly: [cx.codexHome], exists: rt.exists, command: argv })
     : null;
-  const spawnArgv = wrapped ?? argv;
+  const spawnArgv = plan?.argv ?? argv;
+  const synthetic = plan?.syntheticTargets ?? [];
   const session = rt.store.create(processId, cx, item, tty, rt.clock.nowNs());
+  rt.synthetic.acquire(synthetic);
+  session.onGone = () => rt.synthetic.release(synthetic);
   const spawned = await spawnInSession(rt.spawners, rt.clock, session, { file: spawnArgv[0]!, args: spawnArgv.slice(1), cwd, env });
   if (!spawned.ok) {
+    rt.synthetic.release(synthetic);
     rt.store.release(processId);
     item.processId = null;
     return failBeforeSpawn(cx, item, createProcessRejected(`Failed to create unified exec process: ${rustIoError(spawned.error)}`), false);
