@@ -4,14 +4,14 @@
  * the output (the command keeps running as a session when it has not exited by then).
  */
 import path from 'node:path';
-import type { ApprovalDecision } from '../approval.js';
-import { bwrapArgv } from '../sandbox/bwrap.js';
+import { bwrapPlan } from '../sandbox/bwrap.js';
 import { BWRAP_MISSING_WARNING_SUMMARY } from '../sandbox/availability.js';
-import type { ApprovalPolicy, ToolCall, ToolContext, ToolResult } from '../tool.js';
+import type { ToolCall, ToolContext, ToolResult } from '../tool.js';
 import { decodeArgs, type FieldSpec } from './args.js';
 import { parseCommandActions } from './command-actions.js';
 import { commandEnv } from './env.js';
 import { clamp, createProcessRejected, DEFAULT_EXEC_YIELD_MS, formatChunk, MAX_YIELD_MS, MIN_YIELD_MS } from './format.js';
+import { askApproval, escalationRefused, mayAskToEscalate } from './escalation.js';
 import { commandItem, commandItemCompletedEvent, type CommandItemState } from './items.js';
 import { abortedByUser, abortedText, type ExecRuntime, type ExecToolResult } from './runtime.js';
 import { collect, spawnInSession } from './run.js';
@@ -32,28 +32,6 @@ const FIELDS: Record<string, FieldSpec> = {
 
 export const JUSTIFICATION_WITHOUT_PERMISSIONS =
   '`justification` requires an explicit `sandbox_permissions`; use `sandbox_permissions: "require_escalated"` for unsandboxed execution, or omit `justification`.';
-
-/** Rust's Debug name of the approval policy, as the reference's rejection text prints it. */
-function policyDebugName(policy: ApprovalPolicy): string {
-  if (policy === 'never') return 'Never';
-  if (policy === 'on-failure') return 'OnFailure';
-  if (policy === 'on-request') return 'OnRequest';
-  const g = policy.granular;
-  return `Granular(GranularApprovalConfig { sandbox_approval: ${g.sandbox_approval}, rules: ${g.rules}, skill_approval: ${g.skill_approval}, request_permissions: ${g.request_permissions}, mcp_elicitations: ${g.mcp_elicitations} })`;
-}
-
-/** Whether the policy lets a command ask the client to run outside the sandbox. */
-export function mayAskToEscalate(policy: ApprovalPolicy): boolean {
-  // 0.169 asks under on-failure too (seen with the reference), and refuses under never / granular without sandbox_approval.
-  if (policy === 'on-request' || policy === 'on-failure') return true;
-  if (typeof policy === 'object') return policy.granular.sandbox_approval;
-  return false;
-}
-
-export function escalationRefused(policy: ApprovalPolicy): string {
-  const name = policyDebugName(policy);
-  return `approval policy is ${name}; reject command — you cannot ask for escalated permissions if the approval policy is ${name}`;
-}
 
 export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: ToolContext): Promise<ExecToolResult> {
   if (cx.signal.aborted) return { output: abortedText(0) };
@@ -126,13 +104,17 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
 
   const env = commandEnv({ serverEnv: cx.env, threadId: cx.threadId, callId: call.callId, networkDisabled: sandboxed && !cx.sandbox.networkAccess });
   const tty = args.tty === true;
-  const wrapped = sandboxed
-    ? bwrapArgv({ bwrapPath: rt.bwrapPath!, policy: cx.sandbox, cwd, tmpdir: env['TMPDIR'], alsoReadOnly: [cx.codexHome], exists: rt.exists, command: argv, tty })
+  const plan = sandboxed
+    ? bwrapPlan({ bwrapPath: rt.bwrapPath!, policy: cx.sandbox, cwd, tmpdir: env['TMPDIR'], alsoReadOnly: [cx.codexHome], exists: rt.exists, command: argv })
     : null;
-  const spawnArgv = wrapped ?? argv;
+  const spawnArgv = plan?.argv ?? argv;
+  const synthetic = plan?.syntheticTargets ?? [];
   const session = rt.store.create(processId, cx, item, tty, rt.clock.nowNs());
+  rt.synthetic.acquire(synthetic);
+  session.onGone = () => rt.synthetic.release(synthetic);
   const spawned = await spawnInSession(rt.spawners, rt.clock, session, { file: spawnArgv[0]!, args: spawnArgv.slice(1), cwd, env });
   if (!spawned.ok) {
+    rt.synthetic.release(synthetic);
     rt.store.release(processId);
     item.processId = null;
     return failBeforeSpawn(cx, item, createProcessRejected(`Failed to create unified exec process: ${rustIoError(spawned.error)}`), false);
@@ -158,29 +140,6 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
   };
 }
 
-async function askApproval(cx: ToolContext, item: CommandItemState, reason: string | null, prefixRule: string[] | undefined): Promise<ApprovalDecision> {
-  const amendment = prefixRule && prefixRule.length > 0 ? prefixRule : proposedAmendment(item);
-  return cx.approve({
-    method: 'item/commandExecution/requestApproval',
-    params: {
-      kind: 'command',
-      threadId: cx.threadId,
-      turnId: cx.turnId,
-      itemId: item.id,
-      startedAtMs: item.startedAtMs,
-      environmentId: 'local',
-      reason,
-      command: item.command,
-      cwd: item.cwd,
-      commandActions: item.actions as unknown as Record<string, unknown>[],
-      proposedExecpolicyAmendment: amendment,
-      availableDecisions: ['accept', { acceptWithExecpolicyAmendment: { execpolicy_amendment: amendment } }, 'cancel'],
-    },
-    sessionKey: JSON.stringify(item.argv),
-    startItem: commandItem(item),
-  });
-}
-
 /**
  * A shell the model names is looked up by its name on PATH, as the reference does (`/bin/sh` ran as `/usr/bin/sh`
  * on Debian, whose PATH lists /usr/bin first); the given path when nothing is found.
@@ -191,13 +150,6 @@ export function resolveShell(shell: string, pathEnv: string | undefined, exists:
     if (dir && exists(path.join(dir, name))) return path.join(dir, name);
   }
   return shell;
-}
-
-/** The reference proposes the script's words when it is one plain command, else the whole argv. */
-function proposedAmendment(item: CommandItemState): string[] {
-  const script = item.argv[2] ?? '';
-  if (/^[A-Za-z0-9_@%+=:,./ -]+$/.test(script) && script.trim() !== '') return script.trim().split(/\s+/);
-  return item.argv;
 }
 
 /** Rust's `io::Error` Display for the spawn errors a command meets (`No such file or directory (os error 2)`). */

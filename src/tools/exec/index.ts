@@ -10,7 +10,8 @@
  * `commandItemFromRollout(payload, renderCommand)` over the `item_completed` event_msg lines the tools recorded.
  */
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { rmdirSync, statSync } from 'node:fs';
+import { SyntheticMounts } from '../sandbox/synthetic-mounts.js';
 import type { ToolHandler } from '../tool.js';
 import { handleExecCommand } from './exec-command.js';
 import type { PtyLike, Spawners } from './process.js';
@@ -23,6 +24,7 @@ import { handleWriteStdin } from './write-stdin.js';
 export { commandItemFromRollout } from './items.js';
 export { bwrapMissingWarning, findBwrap, isExecutableFile } from '../sandbox/availability.js';
 export type { ExecToolResult } from './runtime.js';
+export { SyntheticMounts } from '../sandbox/synthetic-mounts.js';
 
 export interface ExecToolsDeps {
   /** The bubblewrap binary (`findBwrap(...)`), or null when missing. */
@@ -37,6 +39,13 @@ export interface ExecToolsDeps {
   clock?: RunClock;
   random?: () => number;
   defaultShell?: string;
+  /** Removes an empty directory, silently doing nothing otherwise (default: `fs.rmdirSync`, errors ignored). */
+  removeEmptyDir?: (path: string) => void;
+  /**
+   * The registry of bwrap's mount points for missing protected subpaths. Share one across the server's threads
+   * (threads may share a cwd): a mount point is removed only when no command of any thread uses it.
+   */
+  syntheticMounts?: SyntheticMounts;
 }
 
 export interface ExecTools {
@@ -74,6 +83,7 @@ export function createExecTools(deps: ExecToolsDeps): ExecTools {
     defaultShell: deps.defaultShell ?? '/bin/bash',
     chunkId: () => Math.floor(random() * 0x1000000).toString(16).padStart(6, '0'),
     store: new SessionStore(random),
+    synthetic: deps.syntheticMounts ?? new SyntheticMounts(deps.removeEmptyDir ?? removeEmptyDir),
   };
   const handlers: ToolHandler[] = [
     { name: 'exec_command', type: 'function', handle: (call, cx) => handleExecCommand(rt, call, cx) },
@@ -83,6 +93,15 @@ export function createExecTools(deps: ExecToolsDeps): ExecTools {
     handlers,
     close: () => killAll(rt),
   };
+}
+
+/** `fs.rmdirSync`, ignoring a directory that is not empty (something real is there now) or already gone. */
+export function removeEmptyDir(p: string): void {
+  try {
+    rmdirSync(p);
+  } catch {
+    // Leave it.
+  }
 }
 
 /** Renders a recorded argv as the reference does (for `commandItemFromRollout`). */

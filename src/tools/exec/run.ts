@@ -50,6 +50,7 @@ function onData(session: Session, chunk: Buffer): void {
 
 async function onExit(clock: RunClock, session: Session, code: number | null): Promise<void> {
   const exitCode = code ?? -1;
+  session.onGone?.();
   session.exitCode = exitCode;
   for (const wake of [...session.waiters]) wake();
   const item = session.item;

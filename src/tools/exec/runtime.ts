@@ -1,4 +1,5 @@
 /** What the exec tools of one thread share: injected dependencies and the thread's session store. */
+import type { SyntheticMounts } from '../sandbox/synthetic-mounts.js';
 import type { ToolResult } from '../tool.js';
 import type { Spawners } from './process.js';
 import type { RunClock } from './run.js';
@@ -16,6 +17,7 @@ export interface ExecRuntime {
   /** A fresh 6-hex-digit `Chunk ID`. */
   readonly chunkId: () => string;
   readonly store: SessionStore;
+  readonly synthetic: SyntheticMounts;
 }
 
 /**

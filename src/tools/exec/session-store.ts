@@ -35,6 +35,8 @@ export interface Session {
   readonly waiters: Set<() => void>;
   lastUsed: number;
   startedNs: bigint;
+  /** Runs once the process is gone (before the item completes): releases the sandbox's synthetic mount points. */
+  onGone: (() => void) | null;
 }
 
 export class SessionStore {
@@ -79,6 +81,7 @@ export class SessionStore {
       waiters: new Set(),
       lastUsed: this.useCounter++,
       startedNs,
+      onGone: null,
     };
     return session;
   }

@@ -6,11 +6,13 @@
  *         --bind <root> <root> (per writable root, parents first) --ro-bind <root>/.git … (per protected subpath)
  *         --unshare-user --unshare-pid --unshare-ipc [--unshare-net] --proc /proc --cap-drop ALL -- <command>
  *
- * Differences, on purpose: the reference then applies a seccomp filter inside (we rely on `--unshare-net` for "no
- * network"), and it mounts an empty read-only tmpfs over protected subpaths that do not exist (creating empty
- * `.git`/`.codex`/… directories in the user's tree as mount points); we only re-bind the ones that exist.
- * `--die-with-parent` plus `--unshare-pid` make killing bwrap kill everything the command started.
+ * A protected subpath that does not exist gets an empty read-only tmpfs (`--perms 555 --tmpfs p --remount-ro p`),
+ * as the reference does, so a command cannot create `.git` or `.codex` (project config) either; bwrap creates an
+ * empty directory on the host as the mount point, which the caller removes after the command (`syntheticTargets`).
+ * Difference, on purpose: the reference then applies a seccomp filter inside; we rely on `--unshare-net` for "no
+ * network". `--die-with-parent` plus `--unshare-pid` make killing bwrap kill everything the command started.
  */
+import path from 'node:path';
 import type { SandboxPolicy } from './policy.js';
 import { writableRootsOf } from './policy.js';
 
@@ -27,27 +29,43 @@ export interface BwrapRequest {
   exists(path: string): boolean;
   /** The command's argv, e.g. `['/bin/bash', '-lc', 'echo hi']`. */
   command: readonly string[];
-  /** A command on a pseudo-terminal keeps it as its controlling terminal (no `--new-session`). */
-  tty?: boolean;
 }
 
 /** The argv to spawn (bwrap first) for a sandboxed policy, or null for danger-full-access (run the command directly). */
 export function bwrapArgv(request: BwrapRequest): string[] | null {
+  return bwrapPlan(request)?.argv ?? null;
+}
+
+export interface BwrapPlan {
+  argv: string[];
+  /** Missing protected subpaths that bwrap will create (empty) on the host as mount points. */
+  syntheticTargets: string[];
+}
+
+export function bwrapPlan(request: BwrapRequest): BwrapPlan | null {
   const roots = writableRootsOf(request.policy, request.cwd, request.tmpdir, request.alsoReadOnly);
   if (roots === null) return null;
-  const argv = [request.bwrapPath, ...(request.tty ? [] : ['--new-session']), '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev'];
+  const syntheticTargets: string[] = [];
+  const alsoReadOnly = new Set(request.alsoReadOnly.map((p) => path.resolve(p)));
+  // `--new-session` even for a tty command, as the reference (a new session: no TIOCSTI into the caller's terminal).
+  const argv = [request.bwrapPath, '--new-session', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev'];
   // Parents before children, so a nested root's bind is not hidden by its parent's.
   const ordered = roots.filter((r) => request.exists(r.root)).sort((a, b) => depth(a.root) - depth(b.root) || a.root.localeCompare(b.root));
   for (const root of ordered) {
     argv.push('--bind', root.root, root.root);
     for (const sub of root.readOnlySubpaths) {
-      if (request.exists(sub)) argv.push('--ro-bind', sub, sub);
+      if (request.exists(sub)) {
+        argv.push('--ro-bind', sub, sub);
+      } else if (!alsoReadOnly.has(sub)) {
+        argv.push('--perms', '555', '--tmpfs', sub, '--remount-ro', sub);
+        syntheticTargets.push(sub);
+      }
     }
   }
   argv.push('--unshare-user', '--unshare-pid', '--unshare-ipc');
   if (!request.policy.networkAccess) argv.push('--unshare-net');
   argv.push('--proc', '/proc', '--cap-drop', 'ALL', '--chdir', request.cwd, '--', ...request.command);
-  return argv;
+  return { argv, syntheticTargets };
 }
 
 function depth(p: string): number {

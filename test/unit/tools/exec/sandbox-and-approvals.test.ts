@@ -58,6 +58,14 @@ describe('commands under the sandbox', () => {
     expect(readFileSync(path.join(cwd, 'inside.txt'), 'utf8')).toBe('y\n');
   });
 
+  test('workspace-write: a missing .codex cannot be created, and no trace of its mount point is left', async () => {
+    const cwd = tempDir();
+    const { cx } = fakeContext({ cwd, sandbox: WORKSPACE });
+    const { output } = await exec(cx, { cmd: 'mkdir -p .codex/x; echo bad > .codex/config.toml; ls -A', login: false });
+    expect(outputOf(output)).toContain('.codex/config.toml: Read-only file system');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   test('a sandboxed tty session is fed by write_stdin', async () => {
     const { cx } = fakeContext({ cwd: tempDir(), sandbox: READ_ONLY });
     const first = await exec(cx, { cmd: 'read x; echo "got $x"', login: false, tty: true, yield_time_ms: 250 });

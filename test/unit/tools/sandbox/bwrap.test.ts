@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BWRAP_MISSING_WARNING_SUMMARY, bwrapMissingWarning, findBwrap, isExecutableFile } from '../../../../src/tools/sandbox/availability.js';
-import { bwrapArgv } from '../../../../src/tools/sandbox/bwrap.js';
+import { bwrapArgv, bwrapPlan } from '../../../../src/tools/sandbox/bwrap.js';
 import { mayWrite, writableRootsOf, type SandboxPolicy } from '../../../../src/tools/sandbox/policy.js';
 import { READ_ONLY, tempDir, WORKSPACE } from '../exec/fake-context.js';
 
@@ -27,17 +27,24 @@ describe('bwrapArgv', () => {
     ]);
   });
 
-  test('workspace-write: /tmp and the cwd writable (parents first), existing protected subpaths re-bound read-only', () => {
-    const argv = argvFor(WORKSPACE, '/w', ['/w', '/tmp', '/w/.git', '/w/.codex'])!;
-    const binds = argv.slice(8, argv.indexOf('--unshare-user'));
-    expect(binds).toEqual(['--bind', '/tmp', '/tmp', '--bind', '/w', '/w', '--ro-bind', '/w/.git', '/w/.git', '--ro-bind', '/w/.codex', '/w/.codex']);
-    expect(argv).toContain('--unshare-net');
+  test('workspace-write: /tmp and the cwd writable (parents first), protected subpaths read-only (an empty tmpfs when missing)', () => {
+    const existing = ['/w', '/tmp', '/w/.git', '/w/.codex', '/tmp/.git', '/tmp/.agents', '/tmp/.codex', '/tmp/.aws'];
+    const plan = bwrapPlan({ bwrapPath: '/usr/bin/bwrap', policy: WORKSPACE, cwd: '/w', tmpdir: undefined, alsoReadOnly: [], exists: (p) => existing.includes(p), command: ['true'] })!;
+    const binds = plan.argv.slice(8, plan.argv.indexOf('--unshare-user'));
+    expect(binds).toEqual([
+      '--bind', '/tmp', '/tmp', '--ro-bind', '/tmp/.git', '/tmp/.git', '--ro-bind', '/tmp/.agents', '/tmp/.agents', '--ro-bind', '/tmp/.codex', '/tmp/.codex', '--ro-bind', '/tmp/.aws', '/tmp/.aws',
+      '--bind', '/w', '/w', '--ro-bind', '/w/.git', '/w/.git',
+      '--perms', '555', '--tmpfs', '/w/.agents', '--remount-ro', '/w/.agents',
+      '--ro-bind', '/w/.codex', '/w/.codex',
+      '--perms', '555', '--tmpfs', '/w/.aws', '--remount-ro', '/w/.aws',
+    ]);
+    expect(plan.syntheticTargets).toEqual(['/w/.agents', '/w/.aws']);
+    expect(plan.argv).toContain('--unshare-net');
   });
 
-  test('network access and a tty drop --unshare-net and --new-session', () => {
-    const argv = argvFor({ ...WORKSPACE, networkAccess: true }, '/w', ['/w'], { tty: true })!;
+  test('network access drops --unshare-net', () => {
+    const argv = argvFor({ ...WORKSPACE, networkAccess: true }, '/w', ['/w'])!;
     expect(argv).not.toContain('--unshare-net');
-    expect(argv).not.toContain('--new-session');
   });
 
   test('danger-full-access is not wrapped', () => {
