@@ -16,6 +16,9 @@ export type LineOp =
   | { tag: 'insert'; oldIndex: number; newIndex: number; newLen: number };
 
 /** Splits text into lines that keep their `\n` (the last one may lack it), as `similar` tokenises lines. */
+/** Lines as numbers, equal lines having equal numbers. */
+type Lines = Int32Array;
+
 export function splitLines(text: string): string[] {
   const out: string[] = [];
   let start = 0;
@@ -45,33 +48,51 @@ const maxD = (n: number, m: number): number => Math.floor((n + m + 1) / 2) + 1;
 
 /** The edit script turning `a` into `b`: equal runs, and between them one deletion and/or one insertion. */
 export function diffLines(a: readonly string[], b: readonly string[]): LineOp[] {
+  // Texts with no line in common: the search would find no snake (and cost O((N+M)²)); its clean-up would end with
+  // this very script, all deletions then all insertions.
+  const inA = new Set(a);
+  if (a.length > 0 && b.length > 0 && !b.some((line) => inA.has(line))) {
+    return [
+      { tag: 'delete', oldIndex: 0, oldLen: a.length, newIndex: 0 },
+      { tag: 'insert', oldIndex: a.length, newIndex: 0, newLen: b.length },
+    ];
+  }
+  // Lines become numbers (equal lines, equal numbers): comparisons are the hot loop.
+  const ids = new Map<string, number>();
+  const intern = (lines: readonly string[]): Int32Array => Int32Array.from(lines, (line) => {
+    let id = ids.get(line);
+    if (id === undefined) ids.set(line, (id = ids.size));
+    return id;
+  });
+  const x = intern(a);
+  const y = intern(b);
   const raw: LineOp[] = [];
   const size = maxD(a.length, b.length);
   const vf = new Diagonals(size);
   const vb = new Diagonals(size);
-  conquer(a, 0, a.length, b, 0, b.length, vf, vb, raw);
+  conquer(x, 0, x.length, y, 0, y.length, vf, vb, raw);
   // The clean-up sees the ops as the search produced them (runs not merged yet), as in `similar`.
-  compact(a, b, raw);
+  compact(x, y, raw);
   return orderEdits(raw);
 }
 
-function prefixLen(a: readonly string[], aStart: number, aEnd: number, b: readonly string[], bStart: number, bEnd: number): number {
+function prefixLen(a: Lines, aStart: number, aEnd: number, b: Lines, bStart: number, bEnd: number): number {
   let n = 0;
   while (aStart + n < aEnd && bStart + n < bEnd && a[aStart + n] === b[bStart + n]) n++;
   return n;
 }
 
-function suffixLen(a: readonly string[], aStart: number, aEnd: number, b: readonly string[], bStart: number, bEnd: number): number {
+function suffixLen(a: Lines, aStart: number, aEnd: number, b: Lines, bStart: number, bEnd: number): number {
   let n = 0;
   while (aEnd - n > aStart && bEnd - n > bStart && a[aEnd - n - 1] === b[bEnd - n - 1]) n++;
   return n;
 }
 
 function conquer(
-  a: readonly string[],
+  a: Lines,
   aStart: number,
   aEnd: number,
-  b: readonly string[],
+  b: Lines,
   bStart: number,
   bEnd: number,
   vf: Diagonals,
@@ -101,10 +122,10 @@ function conquer(
 
 /** The start of the middle snake of an optimal path through `a[aStart..aEnd]` × `b[bStart..bEnd]`. */
 function middleSnake(
-  a: readonly string[],
+  a: Lines,
   aStart: number,
   aEnd: number,
-  b: readonly string[],
+  b: Lines,
   bStart: number,
   bEnd: number,
   vf: Diagonals,
@@ -172,7 +193,7 @@ function resizeEnd(op: LineOp, n: number): void {
  * its own kind it meets. Only insertions can slide along equal text here: `similar` compares a deletion's (empty)
  * new-side range, which never matches, so deletions only swap and merge.
  */
-function compact(a: readonly string[], b: readonly string[], ops: LineOp[]): void {
+function compact(a: Lines, b: Lines, ops: LineOp[]): void {
   for (const tag of ['delete', 'insert'] as const) {
     for (let p = 0; p < ops.length; p++) {
       if (ops[p]!.tag !== tag) continue;
@@ -182,7 +203,7 @@ function compact(a: readonly string[], b: readonly string[], ops: LineOp[]): voi
   }
 }
 
-function slideUp(a: readonly string[], b: readonly string[], ops: LineOp[], p: number): number {
+function slideUp(a: Lines, b: Lines, ops: LineOp[], p: number): number {
   while (p > 0) {
     const prev = ops[p - 1]!;
     const cur = ops[p]!;
@@ -215,7 +236,7 @@ function slideUp(a: readonly string[], b: readonly string[], ops: LineOp[], p: n
   return p;
 }
 
-function slideDown(a: readonly string[], b: readonly string[], ops: LineOp[], p: number): number {
+function slideDown(a: Lines, b: Lines, ops: LineOp[], p: number): number {
   while (p + 1 < ops.length) {
     const next = ops[p + 1]!;
     const cur = ops[p]!;
