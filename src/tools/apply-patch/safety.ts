@@ -3,11 +3,12 @@
  * `assess_patch_safety` in codex-rs/core/src/safety.rs, as 0.169 behaves):
  *
  * - a patch with no hunks is refused (`empty patch`);
- * - a patch whose every written path (sources and move destinations) the sandbox lets the agent write, or any patch
- *   under `on-failure`, runs without asking (inside the sandbox: `danger-full-access` writes anywhere);
+ * - a patch whose every written path (sources and move destinations) the sandbox lets the agent write runs without
+ *   asking (inside the sandbox: `danger-full-access` writes anywhere);
  * - otherwise `never` (and a granular policy without `sandbox_approval`) refuses it, with the reference's reason;
- * - otherwise (`on-request`, granular with `sandbox_approval`) the client is asked; an approved patch is written
- *   without the sandbox (the reference writes an approved file outside the workspace).
+ * - otherwise (`on-request`, `on-failure`, granular with `sandbox_approval`) the client is asked; an approved patch
+ *   is written without the sandbox (the reference writes an approved file outside the workspace). Checked against
+ *   0.169: `on-failure` asks before writing, like `on-request`, rather than trying the sandbox first.
  *
  * Under `on-request`, writes inside the workspace are not asked about.
  */
@@ -35,7 +36,7 @@ export function assessPatchSafety(action: PatchAction, policy: ApprovalPolicy, s
   if (action.changes.length === 0) return { type: 'reject', reason: EMPTY_PATCH };
   const roots = writableRootsOf(sandbox, action.cwd, tmpdir);
   const constrained = writtenPaths(action).every((p) => mayWrite(roots, p));
-  if (constrained || policy === 'on-failure') return { type: 'auto', roots };
+  if (constrained) return { type: 'auto', roots };
   if (!asksForSandboxApproval(policy)) return { type: 'reject', reason: sandbox.mode === 'read-only' ? READ_ONLY_SANDBOX : OUTSIDE_PROJECT };
   return { type: 'ask' };
 }

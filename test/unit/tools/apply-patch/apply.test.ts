@@ -186,10 +186,11 @@ describe('sandbox judgement', () => {
     expect(assessPatchSafety(outside, 'never', sandboxOf('danger-full-access'), undefined)).toEqual({ type: 'auto', roots: null });
   });
 
-  test('on-failure runs it in the sandbox; granular asks only with sandbox_approval; an empty patch is refused', async () => {
+  test('on-failure asks like on-request; granular asks only with sandbox_approval; an empty patch is refused', async () => {
     const cwd = workspace();
     const outside = await verified(wrap('*** Add File: ../x.txt\n+x'), cwd);
-    expect(assessPatchSafety(outside, 'on-failure', ws, undefined).type).toBe('auto');
+    expect(assessPatchSafety(outside, 'on-failure', ws, undefined)).toEqual({ type: 'ask' });
+    expect(assessPatchSafety(await verified(wrap('*** Add File: in.txt\n+x'), cwd), 'on-failure', ws, undefined).type).toBe('auto');
     const granular = (sandbox_approval: boolean) => ({ granular: { sandbox_approval, rules: true, skill_approval: true, request_permissions: true, mcp_elicitations: true } });
     expect(assessPatchSafety(outside, granular(true), ws, undefined)).toEqual({ type: 'ask' });
     expect(assessPatchSafety(outside, granular(false), ws, undefined)).toEqual({ type: 'reject', reason: OUTSIDE_PROJECT });
