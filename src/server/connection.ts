@@ -25,6 +25,8 @@ export class ClientConnection implements ConnectionState {
   /** Ids of server→client requests: vscode-jsonrpc numbers them 0, 1, … in the order they are sent (so does the reference). */
   private nextServerRequestId = 0;
   private closed = false;
+  /** Server→client requests still waiting: vscode-jsonrpc leaves their promises pending when the input closes. */
+  private readonly awaitingClient = new Set<() => void>();
   readonly approvals: ApprovalPort = connectionApprovals(this);
 
   constructor(
@@ -41,6 +43,7 @@ export class ClientConnection implements ConnectionState {
     });
     this.rpc.onClose(() => {
       this.closed = true;
+      for (const gone of [...this.awaitingClient]) gone();
     });
     this.rpc.onNotification(() => {
       // `initialized` and any other client notification need no answer (SPEC §2).
@@ -96,6 +99,7 @@ export class ClientConnection implements ConnectionState {
     const aborted = new Promise<ServerRequestOutcome>((resolve) => {
       onAbort = () => resolve({ kind: 'gone', requestId });
       signal.addEventListener('abort', onAbort, { once: true });
+      this.awaitingClient.add(onAbort);
     });
     const answered = (async (): Promise<ServerRequestOutcome> => {
       try {
@@ -109,6 +113,7 @@ export class ClientConnection implements ConnectionState {
       return await Promise.race([answered, aborted]);
     } finally {
       signal.removeEventListener('abort', onAbort);
+      this.awaitingClient.delete(onAbort);
     }
   }
 

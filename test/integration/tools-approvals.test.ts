@@ -88,6 +88,15 @@ describe('approvals', () => {
     expect(existsSync(path.join(env.workspace, 'esc.txt'))).toBe(false);
   });
 
+  test('a client that goes away while an approval is pending does not hang the server: it exits and nothing ran', async () => {
+    const env = await toolEnv([escalated('call_1'), finalAnswer()], { approvalPolicy: 'on-request', sandboxMode: 'read-only' });
+    await env.mcp.sendTurnStartRequest({ threadId: env.threadId, input: [{ type: 'text', text: 'go', text_elements: [] }] });
+    await env.mcp.readStreamUntilServerRequest('item/commandExecution/requestApproval');
+    await env.mcp.closeStdin();
+    expect((await env.mcp.waitForExit()).code).toBe(0);
+    expect(existsSync(path.join(env.workspace, 'esc.txt'))).toBe(false);
+  });
+
   test('acceptForSession is remembered for the thread: the same command is not asked again', async () => {
     const env = await toolEnv([escalated('call_1', 'echo once'), finalAnswer(), escalated('call_2', 'echo once'), finalAnswer()], { approvalPolicy: 'on-request', sandboxMode: 'read-only' });
     let asked = 0;

@@ -60,6 +60,19 @@ describe('exec_command', () => {
     expect(existsSync(path.join(env.workspace, 'made.txt'))).toBe(false);
   });
 
+  test("turn/start's sandboxPolicy and approvalPolicy override the thread's for that turn and after", async () => {
+    const env = await toolEnv([response([execCall('call_1', { cmd: 'echo x > made.txt' })]), finalAnswer()], { sandboxMode: 'read-only', approvalPolicy: 'on-request' });
+    await env.mcp.sendTurnStartRequest({
+      threadId: env.threadId,
+      input: [{ type: 'text', text: 'write', text_elements: [] }],
+      approvalPolicy: 'never',
+      sandboxPolicy: { type: 'workspaceWrite', writableRoots: [], networkAccess: false, excludeTmpdirEnvVar: false, excludeSlashTmp: false },
+    });
+    await env.mcp.readStreamUntilNotificationMessage('turn/completed');
+    expect(readFileSync(path.join(env.workspace, 'made.txt'), 'utf8')).toBe('x\n');
+    expect(toolOutput(env, 2, 'call_1')).toContain('Process exited with code 0');
+  });
+
   test('turn/interrupt during a command ends the turn, kills the command, and the model later reads "aborted by user"', async () => {
     const env = await toolEnv([
       response([execCall('call_1', { cmd: 'echo started; sleep 30; echo never > late.txt', yield_time_ms: 30000 })]),
