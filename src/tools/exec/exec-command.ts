@@ -136,6 +136,7 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
       sessionId: exited ? null : processId,
       output: collected.toString('utf8'),
       maxOutputTokens: args.max_output_tokens,
+      modelPolicy: rt.outputPolicy(cx),
     }),
   };
 }

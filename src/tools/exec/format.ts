@@ -1,7 +1,5 @@
 /** The text `exec_command` / `write_stdin` return to the model, in the reference's layout. */
-import { approxTokenCount, formattedTruncateText } from './truncate.js';
-
-export const DEFAULT_MAX_OUTPUT_TOKENS = 10_000;
+import { approxTokenCount, effectivePolicy, formattedTruncateText, type OutputPolicy } from './truncate.js';
 
 export interface ChunkReport {
   chunkId: string;
@@ -10,7 +8,9 @@ export interface ChunkReport {
   exitCode: number | null;
   sessionId: string | null;
   output: string;
+  /** The call's `max_output_tokens`, resolved against the model's policy. */
   maxOutputTokens: number | undefined;
+  modelPolicy: OutputPolicy;
 }
 
 export function formatChunk(report: ChunkReport): string {
@@ -19,7 +19,7 @@ export function formatChunk(report: ChunkReport): string {
   else if (report.sessionId !== null) lines.push(`Process running with session ID ${report.sessionId}`);
   lines.push(`Original token count: ${approxTokenCount(report.output)}`);
   lines.push('Output:');
-  return `${lines.join('\n')}\n${formattedTruncateText(report.output, report.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS)}`;
+  return `${lines.join('\n')}\n${formattedTruncateText(report.output, effectivePolicy(report.maxOutputTokens, report.modelPolicy))}`;
 }
 
 /** `exec_command failed: CreateProcess { message: "Rejected(\"<reason>\")" }`: Rust's Debug of the nested error. */

@@ -54,6 +54,7 @@ export async function handleWriteStdin(rt: ExecRuntime, call: ToolCall, cx: Tool
         sessionId: exited ? null : id,
         output: collected.toString('utf8'),
         maxOutputTokens: args.max_output_tokens,
+        modelPolicy: rt.outputPolicy(cx),
       }),
     };
   } finally {
