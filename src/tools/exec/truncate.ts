@@ -60,11 +60,16 @@ export function truncateMiddleChars(text: string, maxBytes: number): string {
   return `${bytes.subarray(0, prefixEnd).toString('utf8')}…${removedChars} chars truncated…${bytes.subarray(suffixStart).toString('utf8')}`;
 }
 
-/** The text the model gets under `policy`: unchanged when it fits, else the warning header and the cut text. */
-export function formattedTruncateText(text: string, policy: OutputPolicy): string {
+/**
+ * The text the model gets under `policy`: unchanged when it fits, else the warning header and the cut text. The
+ * header counts `text` itself, unless `header` says otherwise (output whose middle was already dropped).
+ */
+export function formattedTruncateText(text: string, policy: OutputPolicy, header?: { originalTokens: number; secondLine: string }): string {
   if (Buffer.byteLength(text, 'utf8') <= byteBudget(policy)) return text;
   const cut = policy.mode === 'bytes' ? truncateMiddleChars(text, policy.limit) : truncateMiddleWithTokenBudget(text, policy.limit);
-  return `Warning: truncated output (original token count: ${approxTokenCount(text)})\nTotal output lines: ${rustLineCount(text)}\n\n${cut}`;
+  const tokens = header?.originalTokens ?? approxTokenCount(text);
+  const second = header?.secondLine ?? `Total output lines: ${rustLineCount(text)}`;
+  return `Warning: truncated output (original token count: ${tokens})\n${second}\n\n${cut}`;
 }
 
 /** Rust's `str::lines().count()`: a trailing newline does not start another line. */
