@@ -134,8 +134,9 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
       wallTimeMs,
       exitCode: exited ? session.exitCode! : null,
       sessionId: exited ? null : processId,
-      output: collected.toString('utf8'),
+      output: collected,
       maxOutputTokens: args.max_output_tokens,
+      modelPolicy: rt.outputPolicy(cx),
     }),
   };
 }

@@ -1,7 +1,6 @@
 /** The text `exec_command` / `write_stdin` return to the model, in the reference's layout. */
-import { approxTokenCount, formattedTruncateText } from './truncate.js';
-
-export const DEFAULT_MAX_OUTPUT_TOKENS = 10_000;
+import type { Collected } from './run.js';
+import { effectivePolicy, formattedTruncateText, type OutputPolicy } from './truncate.js';
 
 export interface ChunkReport {
   chunkId: string;
@@ -9,17 +8,25 @@ export interface ChunkReport {
   /** Set when the process has exited (then `sessionId` is not shown). */
   exitCode: number | null;
   sessionId: string | null;
-  output: string;
+  output: Collected;
+  /** The call's `max_output_tokens`, resolved against the model's policy. */
   maxOutputTokens: number | undefined;
+  modelPolicy: OutputPolicy;
 }
 
 export function formatChunk(report: ChunkReport): string {
   const lines = [`Chunk ID: ${report.chunkId}`, `Wall time: ${(report.wallTimeMs / 1000).toFixed(4)} seconds`];
   if (report.exitCode !== null) lines.push(`Process exited with code ${report.exitCode}`);
   else if (report.sessionId !== null) lines.push(`Process running with session ID ${report.sessionId}`);
-  lines.push(`Original token count: ${approxTokenCount(report.output)}`);
+  const { text, omittedBytes, originalBytes } = report.output;
+  const originalTokens = Math.ceil(originalBytes / 4);
+  lines.push(`Original token count: ${originalTokens}`);
   lines.push('Output:');
-  return `${lines.join('\n')}\n${formattedTruncateText(report.output, report.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS)}`;
+  const policy = effectivePolicy(report.maxOutputTokens, report.modelPolicy);
+  // When the 1 MiB buffer dropped bytes, the header counts the original output and names the omission instead of
+  // the line count (as the reference prints it).
+  const header = omittedBytes > 0 ? { originalTokens, secondLine: `... ${omittedBytes} bytes omitted ...` } : undefined;
+  return `${lines.join('\n')}\n${formattedTruncateText(text, policy, header)}`;
 }
 
 /** `exec_command failed: CreateProcess { message: "Rejected(\"<reason>\")" }`: Rust's Debug of the nested error. */

@@ -66,6 +66,19 @@ export class HeadTailBuffer {
     return Buffer.concat([...this.head, ...this.tail]);
   }
 
+  /** The retained bytes with the reference's `\n... N bytes omitted ...\n` between head and tail when bytes were dropped. */
+  toBufferWithMarker(): Buffer {
+    if (this.omittedBytes === 0) return this.toBuffer();
+    return Buffer.concat([...this.head, Buffer.from(omissionMarker(this.omittedBytes)), ...this.tail]);
+  }
+
+  /** Returns what `toBufferWithMarker()` returns, how many bytes were dropped, and empties the buffer. */
+  drainWithMarker(): { bytes: Buffer; omittedBytes: number } {
+    const out = { bytes: this.toBufferWithMarker(), omittedBytes: this.omittedBytes };
+    this.drain();
+    return out;
+  }
+
   /** Returns the retained bytes and empties the buffer. */
   drain(): Buffer {
     const out = this.toBuffer();
@@ -76,4 +89,8 @@ export class HeadTailBuffer {
     this.omittedBytes = 0;
     return out;
   }
+}
+
+export function omissionMarker(omittedBytes: number): string {
+  return `\n... ${omittedBytes} bytes omitted ...\n`;
 }

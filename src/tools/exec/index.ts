@@ -12,18 +12,20 @@
 import { spawn } from 'node:child_process';
 import { rmdirSync, statSync } from 'node:fs';
 import { SyntheticMounts } from '../sandbox/synthetic-mounts.js';
-import type { ToolHandler } from '../tool.js';
+import type { ToolContext, ToolHandler } from '../tool.js';
 import { handleExecCommand } from './exec-command.js';
 import type { PtyLike, Spawners } from './process.js';
 import type { RunClock } from './run.js';
 import { killAll, type ExecRuntime } from './runtime.js';
 import { SessionStore } from './session-store.js';
+import { FALLBACK_OUTPUT_POLICY, type OutputPolicy } from './truncate.js';
 import { joinCommand } from './shell-quote.js';
 import { handleWriteStdin } from './write-stdin.js';
 
 export { commandItemFromRollout } from './items.js';
 export { bwrapMissingWarning, findBwrap, isExecutableFile } from '../sandbox/availability.js';
 export type { ExecToolResult } from './runtime.js';
+export { FALLBACK_OUTPUT_POLICY, type OutputPolicy } from './truncate.js';
 export { SyntheticMounts } from '../sandbox/synthetic-mounts.js';
 
 export interface ExecToolsDeps {
@@ -46,6 +48,11 @@ export interface ExecToolsDeps {
    * (threads may share a cwd): a mount point is removed only when no command of any thread uses it.
    */
   syntheticMounts?: SyntheticMounts;
+  /**
+   * The truncation policy of the turn's model (models.json `truncation_policy`: `tokens` 10000 for the known models);
+   * default the reference's fallback for models without metadata, `bytes` 10000.
+   */
+  outputPolicy?: (cx: ToolContext) => OutputPolicy;
 }
 
 export interface ExecTools {
@@ -84,6 +91,7 @@ export function createExecTools(deps: ExecToolsDeps): ExecTools {
     chunkId: () => Math.floor(random() * 0x1000000).toString(16).padStart(6, '0'),
     store: new SessionStore(random),
     synthetic: deps.syntheticMounts ?? new SyntheticMounts(deps.removeEmptyDir ?? removeEmptyDir),
+    outputPolicy: deps.outputPolicy ?? (() => FALLBACK_OUTPUT_POLICY),
   };
   const handlers: ToolHandler[] = [
     { name: 'exec_command', type: 'function', handle: (call, cx) => handleExecCommand(rt, call, cx) },

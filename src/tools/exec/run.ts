@@ -58,7 +58,7 @@ async function onExit(clock: RunClock, session: Session, code: number | null): P
   item.status = exitCode === 0 ? 'completed' : 'failed';
   item.exitCode = exitCode;
   item.durationMs = Math.floor(durationNs / 1e6);
-  item.aggregatedOutput = session.transcript.toBuffer().toString('utf8');
+  item.aggregatedOutput = session.transcript.toBufferWithMarker().toString('utf8');
   item.completedAtMs = clock.nowMs();
   session.cx.itemCompleted(commandItem(item));
   try {
@@ -72,7 +72,15 @@ async function onExit(clock: RunClock, session: Session, code: number | null): P
  * Waits until `deadlineMs` (clock time), the command's exit, or `signal`, then returns the output that arrived
  * since the last collection. After an exit it also waits for the item to be completed.
  */
-export async function collect(session: Session, waitMs: number, signal: AbortSignal): Promise<Buffer> {
+export interface Collected {
+  /** Head and tail of the output (1 MiB at most) with the omission marker when the middle was dropped. */
+  text: string;
+  omittedBytes: number;
+  /** Bytes the command printed in the window, dropped ones included. */
+  originalBytes: number;
+}
+
+export async function collect(session: Session, waitMs: number, signal: AbortSignal): Promise<Collected> {
   if (session.exitCode === undefined && !signal.aborted) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(finish, Math.max(0, waitMs));
@@ -90,5 +98,7 @@ export async function collect(session: Session, waitMs: number, signal: AbortSig
     });
   }
   if (session.exitCode !== undefined) await session.done;
-  return session.pending.drain();
+  const retained = session.pending.retainedBytes;
+  const { bytes, omittedBytes } = session.pending.drainWithMarker();
+  return { text: bytes.toString('utf8'), omittedBytes, originalBytes: retained + omittedBytes };
 }

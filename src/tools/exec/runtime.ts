@@ -1,6 +1,7 @@
 /** What the exec tools of one thread share: injected dependencies and the thread's session store. */
 import type { SyntheticMounts } from '../sandbox/synthetic-mounts.js';
-import type { ToolResult } from '../tool.js';
+import type { ToolContext, ToolResult } from '../tool.js';
+import type { OutputPolicy } from './truncate.js';
 import type { Spawners } from './process.js';
 import type { RunClock } from './run.js';
 import type { SessionStore } from './session-store.js';
@@ -18,6 +19,8 @@ export interface ExecRuntime {
   readonly chunkId: () => string;
   readonly store: SessionStore;
   readonly synthetic: SyntheticMounts;
+  /** The truncation policy of the turn's model. */
+  readonly outputPolicy: (cx: ToolContext) => OutputPolicy;
 }
 
 /**

@@ -52,8 +52,9 @@ export async function handleWriteStdin(rt: ExecRuntime, call: ToolCall, cx: Tool
         wallTimeMs,
         exitCode: exited ? session.exitCode! : null,
         sessionId: exited ? null : id,
-        output: collected.toString('utf8'),
+        output: collected,
         maxOutputTokens: args.max_output_tokens,
+        modelPolicy: rt.outputPolicy(cx),
       }),
     };
   } finally {

@@ -129,15 +129,27 @@ describe('exec_command', () => {
     expect(out).toContain('…42174 tokens truncated…');
   });
 
+  test('3 MB of output: the reference text for an output whose middle the 1 MiB buffer dropped', async () => {
+    makeTools();
+    const { cx, rec } = fakeContext({ cwd: tempDir() });
+    const out = await run(cx, 'exec_command', { cmd: 'seq 1 500000', login: false, yield_time_ms: 30_000 });
+    // Captured from the reference 0.169 (mock model, so the byte policy).
+    expect(out).toContain('Original token count: 847224\nOutput:\nWarning: truncated output (original token count: 847224)\n... 2340319 bytes omitted ...\n\n1\n2\n3\n');
+    expect(out).toContain('…1038607 chars truncated…');
+    const aggregated = rec.events.at(-1)!.payload['aggregatedOutput'] as string;
+    expect(aggregated.length).toBe(1048607);
+    expect(aggregated).toContain('\n... 2340319 bytes omitted ...\n');
+  });
+
   test('100 MB of output keeps the buffers at their 1 MiB caps', async () => {
     makeTools();
     const { cx, rec } = fakeContext({ cwd: tempDir() });
     const out = await run(cx, 'exec_command', { cmd: 'head -c 100000000 /dev/zero | tr "\\0" a', login: false, yield_time_ms: 30_000, max_output_tokens: 10 });
     expect(out).toContain('Process exited with code 0');
-    // What the model saw: the 1 MiB the pending buffer kept (head and tail), 262144 approximate tokens.
-    expect(out).toContain('Original token count: 262144\n');
+    // The model sees the 1 MiB the buffer kept (head and tail around the omission marker), counted as the original.
+    expect(out).toContain('Original token count: 25000000\nOutput:\nWarning: truncated output (original token count: 25000000)\n... 98951424 bytes omitted ...\n\n');
     const aggregated = rec.events.at(-1)!.payload['aggregatedOutput'] as string;
-    expect(aggregated.length).toBe(1024 * 1024);
+    expect(aggregated.length).toBe(1024 * 1024 + '\n... 98951424 bytes omitted ...\n'.length);
     const deltas = rec.events.filter((e) => e.method === 'item/commandExecution/outputDelta');
     expect(deltas.length).toBeLessThanOrEqual(10_000);
     expect(JSON.stringify(rec.records[0]).length).toBeLessThan(70_000);

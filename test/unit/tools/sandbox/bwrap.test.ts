@@ -11,6 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { BWRAP_MISSING_WARNING_SUMMARY, bwrapMissingWarning, findBwrap, isExecutableFile } from '../../../../src/tools/sandbox/availability.js';
 import { bwrapArgv, bwrapPlan } from '../../../../src/tools/sandbox/bwrap.js';
 import { mayWrite, writableRootsOf, type SandboxPolicy } from '../../../../src/tools/sandbox/policy.js';
+import { removeEmptyDir } from '../../../../src/tools/exec/index.js';
 import { READ_ONLY, tempDir, WORKSPACE } from '../exec/fake-context.js';
 
 const BWRAP = findBwrap(process.env['PATH'], (f) => existsSync(f));
@@ -85,8 +86,9 @@ describe('bubblewrap availability', () => {
 
 /** Runs `script` under the sandbox for `policy` in `cwd`; returns merged output. */
 function confined(policy: SandboxPolicy, cwd: string, script: string, alsoReadOnly: string[] = []): { output: string; status: number | null } {
-  const argv = bwrapArgv({ bwrapPath: BWRAP!, policy, cwd, tmpdir: undefined, alsoReadOnly, exists: existsSync, command: ['/bin/bash', '-c', script] })!;
-  const result = spawnSync(argv[0]!, argv.slice(1), { cwd, encoding: 'utf8' });
+  const plan = bwrapPlan({ bwrapPath: BWRAP!, policy, cwd, tmpdir: undefined, alsoReadOnly, exists: existsSync, command: ['/bin/bash', '-c', script] })!;
+  const result = spawnSync(plan.argv[0]!, plan.argv.slice(1), { cwd, encoding: 'utf8' });
+  plan.syntheticTargets.forEach(removeEmptyDir);
   return { output: `${result.stdout}${result.stderr}`, status: result.status };
 }
 
@@ -146,13 +148,16 @@ describe('real confinement (bubblewrap installed: .ci/run installs it)', () => {
 
 /** Like `confined`, without blocking the event loop (the test's own server must answer). */
 function runAsync(policy: SandboxPolicy, cwd: string, script: string): Promise<string> {
-  const argv = bwrapArgv({ bwrapPath: BWRAP!, policy, cwd, tmpdir: undefined, alsoReadOnly: [], exists: existsSync, command: ['/bin/bash', '-c', script] })!;
+  const plan = bwrapPlan({ bwrapPath: BWRAP!, policy, cwd, tmpdir: undefined, alsoReadOnly: [], exists: existsSync, command: ['/bin/bash', '-c', script] })!;
   return new Promise((resolve) => {
     let out = '';
-    const child = spawn(argv[0]!, argv.slice(1), { cwd });
+    const child = spawn(plan.argv[0]!, plan.argv.slice(1), { cwd });
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', () => resolve(out));
+    child.on('close', () => {
+      plan.syntheticTargets.forEach(removeEmptyDir);
+      resolve(out);
+    });
   });
 }
 
