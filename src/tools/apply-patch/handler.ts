@@ -78,12 +78,74 @@ function patchInput(call: ToolCall): { patch: string } | { error: string } {
  * `acceptForSession`, and a later patch that writes only such paths is not asked about (reference behaviour,
  * checked against 0.169: a patch writing a subset of session-approved paths runs without a request).
  */
-export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): ToolHandler {
+export interface ApplyPatchHandler extends ToolHandler {
+  /**
+   * Runs a patch the model sent some other way (an `exec_command` running `apply_patch <<'EOF'`, see
+   * exec-intercept.ts), relative to `baseDir`, through the same items, approvals and outputs.
+   */
+  runPatch(patch: string, callId: string, cx: ToolContext, baseDir: string): Promise<PatchRun>;
+}
+
+/** The outcome of a patch: the model's text, and whether the files were written (exit code 0). */
+export interface PatchRun {
+  output: string;
+  applied: boolean;
+}
+
+export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): ApplyPatchHandler {
   const approvedForSession = new Set<string>();
   const type = options.type ?? 'custom';
+
+  async function runPatch(patch: string, callId: string, cx: ToolContext, baseDir: string): Promise<PatchRun> {
+    const refused = (output: string): PatchRun => ({ output, applied: false });
+    const verified = await verifyPatch(patch, baseDir);
+    if (!verified.ok) return refused(`apply_patch verification failed: ${verified.message}`);
+    const action = verified.action;
+    const safety = assessPatchSafety(action, cx.approvalPolicy, cx.sandbox, cx.env['TMPDIR'], cx.cwd);
+    if (safety.type === 'reject') return refused(`patch rejected: ${safety.reason}`);
+
+    const itemId = callId;
+    const startedAtMs = cx.nowMs();
+    cx.itemStarted(fileChangeItem(itemId, action, 'inProgress', startedAtMs, null));
+
+    let guard: ((target: string) => boolean) | undefined;
+    const paths = writtenPaths(action);
+    if (safety.type === 'ask' && !paths.every((p) => approvedForSession.has(p))) {
+      const decision = await cx.approve({
+        method: 'item/fileChange/requestApproval',
+        params: { threadId: cx.threadId, turnId: cx.turnId, itemId, startedAtMs: cx.nowMs(), reason: null, grantRoot: null },
+        sessionKey: approvalSessionKey(action),
+      });
+      if (decision === 'cancel') throw new ApprovalCancelledError(itemId);
+      if (decision === 'decline') {
+        await finish(cx, itemId, action, 'declined', { stdout: '', stderr: PATCH_REJECTED_BY_USER }, startedAtMs);
+        return refused(PATCH_REJECTED_BY_USER);
+      }
+      if (decision === 'acceptForSession') for (const p of paths) approvedForSession.add(p);
+      // Approved: written outside the sandbox, as the reference does.
+    } else if (safety.type === 'auto') {
+      const roots = safety.roots;
+      guard = roots === null ? undefined : (target: string) => mayWrite(roots, target);
+    }
+
+    // No tool writes for a turn that was interrupted meanwhile (the reference aborts the turn the same way).
+    if (cx.signal.aborted) throw new ApprovalCancelledError(itemId);
+    const applyStartedMs = cx.nowMs();
+    const outcome = await applyHunks(action.hunks, action.cwd, guard ? { mayWrite: guard } : {});
+    const wallMs = cx.nowMs() - applyStartedMs;
+    const status: PatchStatus = outcome.exitCode === 0 ? 'completed' : 'failed';
+    await finish(cx, itemId, action, status, outcome, startedAtMs);
+    if (status === 'completed') {
+      const diff = options.turnDiffs.tracker(cx.turnId, await diffDisplayRoot(cx.cwd)).diffAfter(action);
+      if (diff !== null) options.emitTurnDiff(cx.threadId, cx.turnId, diff);
+    }
+    return { output: execOutputText(outcome, wallMs), applied: status === 'completed' };
+  }
+
   return {
     name: APPLY_PATCH_TOOL_NAME,
     type,
+    runPatch,
     async handle(call: ToolCall, cx: ToolContext): Promise<ToolResult> {
       if (cx.signal.aborted) throw new ApprovalCancelledError(call.callId);
       // Reference behaviour: a call in the other form than the tool was offered in is a fatal tool error
@@ -91,48 +153,7 @@ export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): Tool
       if ((call.type === 'custom_tool_call') !== (type === 'custom')) return { output: INCOMPATIBLE_PAYLOAD };
       const input = patchInput(call);
       if ('error' in input) return { output: input.error };
-      const verified = await verifyPatch(input.patch, cx.cwd);
-      if (!verified.ok) return { output: `apply_patch verification failed: ${verified.message}` };
-      const action = verified.action;
-      const safety = assessPatchSafety(action, cx.approvalPolicy, cx.sandbox, cx.env['TMPDIR']);
-      if (safety.type === 'reject') return { output: `patch rejected: ${safety.reason}` };
-
-      const itemId = call.callId;
-      const startedAtMs = cx.nowMs();
-      cx.itemStarted(fileChangeItem(itemId, action, 'inProgress', startedAtMs, null));
-
-      let guard: ((target: string) => boolean) | undefined;
-      const paths = writtenPaths(action);
-      if (safety.type === 'ask' && !paths.every((p) => approvedForSession.has(p))) {
-        const decision = await cx.approve({
-          method: 'item/fileChange/requestApproval',
-          params: { threadId: cx.threadId, turnId: cx.turnId, itemId, startedAtMs: cx.nowMs(), reason: null, grantRoot: null },
-          sessionKey: approvalSessionKey(action),
-        });
-        if (decision === 'cancel') throw new ApprovalCancelledError(itemId);
-        if (decision === 'decline') {
-          await finish(cx, itemId, action, 'declined', { stdout: '', stderr: PATCH_REJECTED_BY_USER }, startedAtMs);
-          return { output: PATCH_REJECTED_BY_USER };
-        }
-        if (decision === 'acceptForSession') for (const p of paths) approvedForSession.add(p);
-        // Approved: written outside the sandbox, as the reference does.
-      } else if (safety.type === 'auto') {
-        const roots = safety.roots;
-        guard = roots === null ? undefined : (target: string) => mayWrite(roots, target);
-      }
-
-      // No tool writes for a turn that was interrupted meanwhile (the reference aborts the turn the same way).
-      if (cx.signal.aborted) throw new ApprovalCancelledError(itemId);
-      const applyStartedMs = cx.nowMs();
-      const outcome = await applyHunks(action.hunks, action.cwd, guard ? { mayWrite: guard } : {});
-      const wallMs = cx.nowMs() - applyStartedMs;
-      const status: PatchStatus = outcome.exitCode === 0 ? 'completed' : 'failed';
-      await finish(cx, itemId, action, status, outcome, startedAtMs);
-      if (status === 'completed') {
-        const diff = options.turnDiffs.tracker(cx.turnId, await diffDisplayRoot(cx.cwd)).diffAfter(action);
-        if (diff !== null) options.emitTurnDiff(cx.threadId, cx.turnId, diff);
-      }
-      return { output: execOutputText(outcome, wallMs) };
+      return { output: (await runPatch(input.patch, call.callId, cx, cx.cwd)).output };
     },
   };
 }

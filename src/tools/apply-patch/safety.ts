@@ -31,10 +31,19 @@ function asksForSandboxApproval(policy: ApprovalPolicy): boolean {
   return true;
 }
 
-/** `tmpdir` is the thread's `$TMPDIR` (a writable root under workspace-write unless excluded). */
-export function assessPatchSafety(action: PatchAction, policy: ApprovalPolicy, sandbox: SandboxPolicy, tmpdir: string | undefined): PatchSafety {
+/**
+ * `tmpdir` is the thread's `$TMPDIR` (a writable root under workspace-write unless excluded); `sandboxCwd` the
+ * thread's cwd, whose tree the sandbox lets the agent write (default: the patch's base directory).
+ */
+export function assessPatchSafety(
+  action: PatchAction,
+  policy: ApprovalPolicy,
+  sandbox: SandboxPolicy,
+  tmpdir: string | undefined,
+  sandboxCwd: string = action.cwd,
+): PatchSafety {
   if (action.changes.length === 0) return { type: 'reject', reason: EMPTY_PATCH };
-  const roots = writableRootsOf(sandbox, action.cwd, tmpdir);
+  const roots = writableRootsOf(sandbox, sandboxCwd, tmpdir);
   const constrained = writtenPaths(action).every((p) => mayWrite(roots, p));
   if (constrained) return { type: 'auto', roots };
   if (!asksForSandboxApproval(policy)) return { type: 'reject', reason: sandbox.mode === 'read-only' ? READ_ONLY_SANDBOX : OUTSIDE_PROJECT };
