@@ -74,6 +74,7 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     import('./transport/index.js'),
   ]);
   const { createThreadTools, findBwrap, bwrapMissingWarning } = await import('./tools/index.js');
+  const { isKnownModel } = await import('./threads/catalog.js');
   const bwrapPath = process.platform === 'linux' ? findBwrap(process.env['PATH'], isExecutableFile) : null;
   const spawnPty = loadNodePty(log);
   const info = {
@@ -107,7 +108,12 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     idleUnloadMs: positiveInt(process.env['CODEX_APP_SERVER_IDLE_UNLOAD_MS']),
     tools: {
       createToolset: () =>
-        createThreadTools({ bwrapPath, spawnPty, emitTurnDiff: (threadId, turnId, diff) => notifier.thread(threadId, 'turn/diff/updated', { threadId, turnId, diff }) }),
+        createThreadTools({
+          bwrapPath,
+          spawnPty,
+          knownModel: isKnownModel,
+          emitTurnDiff: (threadId, turnId, diff) => notifier.thread(threadId, 'turn/diff/updated', { threadId, turnId, diff }),
+        }),
       env: { ...process.env },
       codexHome,
     },

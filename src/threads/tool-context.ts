@@ -47,6 +47,10 @@ export class TurnToolContext implements ToolContext {
     return this.active.turn.id;
   }
 
+  get model(): string {
+    return this.thread.settings.model;
+  }
+
   get cwd(): string {
     return this.thread.settings.cwd;
   }

@@ -31,6 +31,8 @@ export interface ToolCall {
 export interface ToolContext {
   readonly threadId: string;
   readonly turnId: string;
+  /** The turn's model slug (its metadata decides e.g. how command output is truncated). */
+  readonly model: string;
   /** The thread's cwd (absolute). */
   readonly cwd: string;
   readonly sandbox: SandboxPolicy;

@@ -37,6 +37,7 @@ export function fakeContext(options: {
   const cx: FakeContext = {
     threadId: 'thread-1',
     turnId: options.turnId ?? 'turn-1',
+    model: 'mock-model',
     cwd: options.cwd,
     sandbox: options.sandbox ?? sandboxOf('workspace-write'),
     approvalPolicy: options.approvalPolicy ?? 'never',

@@ -34,6 +34,7 @@ export function fakeContext(options: {
   const cx: ToolContext = {
     threadId: 'thread-1',
     turnId: 'turn-1',
+    model: 'mock-model',
     cwd: options.cwd,
     sandbox: options.sandbox ?? FULL_ACCESS,
     approvalPolicy: options.approvalPolicy ?? 'never',
