@@ -3,11 +3,11 @@
  * read-only sandbox denies, an interrupt while a command runs, and what the model is sent each time, in the
  * reference's words (observed with Codex 0.169.0 and the same mock script).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { completedItem, execCall, finalAnswer, flow, notifications, response, runToolTurn, toolEnv, toolOutput } from './tools-helpers.js';
-import type { Json } from './helpers.js';
+import { setupEnv, spawnServer, type Json } from './helpers.js';
 
 describe('exec_command', () => {
   test('a harmless command under `never` runs in the workspace, streams its item, and the model reads its output', async () => {
@@ -94,6 +94,22 @@ describe('exec_command', () => {
     const input = (env.mock.responsesRequests()[1]!.body as Json)['input'] as Json[];
     expect(JSON.stringify(input)).toContain('The user interrupted the previous turn on purpose.');
     expect(existsSync(path.join(env.workspace, 'late.txt'))).toBe(false);
+  });
+
+  test('without bubblewrap: configWarning before the thread/start answer, and a sandboxed command never runs unconfined', async () => {
+    const env = await setupEnv([response([execCall('call_1', { cmd: 'echo hi > out.txt' })]), finalAnswer()], { model: 'gpt-5.5', approvalPolicy: 'never', sandboxMode: 'workspace-write' });
+    const workspace = path.join(env.home, 'workspace');
+    mkdirSync(workspace);
+    // A PATH without bubblewrap (commands run /bin/bash by absolute path).
+    const mcp = await spawnServer(env.home, { env: { HOME: env.home, PATH: '/nonexistent' } });
+    const id = await mcp.sendThreadStartRequest({ cwd: workspace });
+    const warning = await mcp.readStreamUntilNotificationMessage<Json>('configWarning');
+    expect(String(warning.params['summary'])).toMatch(/^Codex could not find bubblewrap on PATH\. Install bubblewrap with your OS package manager\./);
+    const threadId = String((await mcp.readStreamUntilResponseMessage<Json>(id)).result['thread']['id']);
+    const messages = await runToolTurn(mcp, threadId, 'write');
+    expect(completedItem(messages, 'commandExecution')['status']).toBe('failed');
+    expect(toolOutput(env, 2, 'call_1')).toMatch(/^exec_command failed: CreateProcess/);
+    expect(existsSync(path.join(workspace, 'out.txt'))).toBe(false);
   });
 
   test('a call to a tool not offered, and malformed arguments, are answered in the reference words and the turn goes on', async () => {
