@@ -50,6 +50,36 @@ describe('exec_command', () => {
     expect(completedItem(messages, 'commandExecution')['aggregatedOutput']).toBe('line1\nline2\nline3\n');
   });
 
+  test('a command still running when its yield elapses stays alive as a session the model polls with write_stdin', async () => {
+    const env = await toolEnv([]);
+    await env.mock.close();
+    const { createMockResponsesServer } = await import('../../src/testing/index.js');
+    const mock = await createMockResponsesServer((request, n) => {
+      if (n === 1) return response([execCall('call_1', { cmd: 'echo first; sleep 1; echo second', yield_time_ms: 250 })]);
+      if (n === 2) {
+        const output = String(((request.body as Json)['input'] as Json[]).at(-1)!['output']);
+        const session = /Process running with session ID (\d+)/.exec(output)?.[1];
+        return response([{ type: 'response.output_item.done', item: { type: 'function_call', call_id: 'call_2', name: 'write_stdin', arguments: JSON.stringify({ session_id: Number(session), chars: '', yield_time_ms: 5000 }) } }]);
+      }
+      return finalAnswer();
+    });
+    const { createConfigToml } = await import('../../src/testing/index.js');
+    await createConfigToml(env.home, mock.uri, { model: 'gpt-5.5', approvalPolicy: 'never', sandboxMode: 'workspace-write' });
+    const { spawnServer, startThread } = await import('./helpers.js');
+    const mcp = await spawnServer(env.home, { env: { HOME: env.home }, readTimeoutMs: 20_000 });
+    const thread = await startThread(mcp, { model: 'gpt-5.5', cwd: env.workspace });
+    const messages = await runToolTurn(mcp, thread['id'], 'poll');
+    const first = String(((mock.responsesRequests()[1]!.body as Json)['input'] as Json[]).at(-1)!['output']);
+    expect(first).toMatch(/Process running with session ID \d+\nOriginal token count: \d+\nOutput:\nfirst\n$/);
+    const polled = String(((mock.responsesRequests()[2]!.body as Json)['input'] as Json[]).at(-1)!['output']);
+    expect(polled).toContain('Process exited with code 0');
+    expect(polled).toContain('second');
+    // Reference behaviour (observed): an empty poll is no terminal interaction; the item completes once the process exits.
+    expect(notifications(messages, 'item/commandExecution/terminalInteraction')).toEqual([]);
+    expect(completedItem(messages, 'commandExecution')).toMatchObject({ id: 'call_1', status: 'completed', exitCode: 0 });
+    await mock.close();
+  });
+
   test('a write the read-only sandbox denies fails inside the sandbox and the model sees "Read-only file system"', async () => {
     const env = await toolEnv([response([execCall('call_1', { cmd: 'echo x > made.txt' })]), finalAnswer()], { sandboxMode: 'read-only' });
     const messages = await runToolTurn(env.mcp, env.threadId, 'write');
