@@ -72,10 +72,10 @@ export class TurnToolCalls {
   }
 
   private async run(call: ToolCall): Promise<void> {
-    // A call left over when the turn is interrupted never starts; the turn's abort notice follows.
-    if (this.active.controller.signal.aborted) return;
+    // A call left over when the turn is interrupted never starts, but gets its output: a call without one would make
+    // the next request invalid (the Responses API wants an output for every call in the input).
     const startedMs = this.deps.clock.nowMs();
-    let output = await this.execute(call);
+    let output = this.active.controller.signal.aborted ? '' : await this.execute(call);
     // Reference behaviour (observed): a call the interrupt cut short tells the model so, with its wall time.
     if (this.active.controller.signal.aborted) output = abortedOutput(this.deps.clock.nowMs() - startedMs);
     const type = call.type === 'function_call' ? 'function_call_output' : 'custom_tool_call_output';
