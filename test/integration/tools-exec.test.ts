@@ -90,6 +90,29 @@ describe('exec_command', () => {
     expect(existsSync(path.join(env.workspace, 'made.txt'))).toBe(false);
   });
 
+  test('workspace-write: a command cannot write into CODEX_HOME (inside the writable /tmp) nor into .git of the workspace', async () => {
+    const env = await toolEnv([]);
+    mkdirSync(path.join(env.workspace, '.git'));
+    await env.mcp.close();
+    const { createMockResponsesServer, createConfigToml } = await import('../../src/testing/index.js');
+    const mock = await createMockResponsesServer([
+      response([execCall('call_1', { cmd: `echo x > ${env.home}/evil.txt; echo y > .git/evil; echo z > ok.txt` })]),
+      finalAnswer(),
+    ]);
+    await createConfigToml(env.home, mock.uri, { model: 'gpt-5.5', approvalPolicy: 'never', sandboxMode: 'workspace-write' });
+    const { spawnServer, startThread } = await import('./helpers.js');
+    const mcp = await spawnServer(env.home, { env: { HOME: env.home } });
+    const thread = await startThread(mcp, { model: 'gpt-5.5', cwd: env.workspace });
+    const messages = await runToolTurn(mcp, thread['id'], 'write');
+    const output = String(completedItem(messages, 'commandExecution')['aggregatedOutput']);
+    expect(output).toContain('evil.txt: Read-only file system');
+    expect(output).toContain('.git/evil: Read-only file system');
+    expect(existsSync(path.join(env.home, 'evil.txt'))).toBe(false);
+    expect(existsSync(path.join(env.workspace, '.git', 'evil'))).toBe(false);
+    expect(readFileSync(path.join(env.workspace, 'ok.txt'), 'utf8')).toBe('z\n');
+    await mock.close();
+  });
+
   test("turn/start's sandboxPolicy and approvalPolicy override the thread's for that turn and after", async () => {
     const env = await toolEnv([response([execCall('call_1', { cmd: 'echo x > made.txt' })]), finalAnswer()], { sandboxMode: 'read-only', approvalPolicy: 'on-request' });
     await env.mcp.sendTurnStartRequest({
