@@ -19,8 +19,9 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // better-sqlite3's JS is bundled (its addon is located by src/state/open.ts); fs-ext and pino load on first use.
-  external: ['fs-ext', 'pino'],
+  // better-sqlite3's JS is bundled (its addon is located by src/state/open.ts); fs-ext and pino load on first use;
+  // node-pty (pseudo-terminals for exec_command tty=true) loads its native addon relative to its own files.
+  external: ['fs-ext', 'pino', 'node-pty'],
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCommandLine, type GlobalOptions, type ListenTarget, type WsAuthArgs } from './config/command-line.js';
@@ -90,6 +91,10 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     import('./config/config-service.js'),
     import('./discovery/file-search-sessions.js'),
   ]);
+  const { createThreadTools, findBwrap, bwrapMissingWarning } = await import('./tools/index.js');
+  const { isKnownModel } = await import('./threads/catalog.js');
+  const bwrapPath = process.platform === 'linux' ? findBwrap(process.env['PATH'], isExecutableFile) : null;
+  const spawnPty = loadNodePty(log);
   const info = {
     version: SERVER_VERSION,
     codexHome,
@@ -99,6 +104,7 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     hostname: os.hostname(),
     platformOs: process.platform === 'darwin' ? 'macos' : process.platform,
     installationId: installationId(codexHome, ids),
+    configWarnings: process.platform === 'linux' && bwrapPath === null ? [bwrapMissingWarning()] : [],
   };
   const store = new LocalThreadStore(codexHome, stateDb, { clock, log });
   const notifier = new Notifier();
@@ -112,7 +118,7 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     ids,
     log,
     sink: notifier,
-    defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, cwd: process.cwd(), cliVersion: SERVER_VERSION },
+    defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, workspaceWrite: config.sandboxWorkspaceWrite, cwd: process.cwd(), cliVersion: SERVER_VERSION },
     // Reference layout: `<originator>/<version> (<os>; <arch>) <terminal> (<client>; <client version>)`, the client being
     // the one that started the turn (the reference names whichever client initialized last: one process-wide value).
     userAgent: (originator, client) => `${originator}/${SERVER_VERSION} (${info.osDescription}; ${info.arch}) ${info.terminal}${client ? ` (${client.name}; ${client.version})` : ''}`,
@@ -120,6 +126,17 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     auth: { requiresOpenaiAuth: provider.requiresOpenaiAuth, read: () => readStoredAuth(codexHome) },
     // Test hook: integration tests shorten the reference's 30-minute idle unload.
     idleUnloadMs: positiveInt(process.env['CODEX_APP_SERVER_IDLE_UNLOAD_MS']),
+    tools: {
+      createToolset: () =>
+        createThreadTools({
+          bwrapPath,
+          spawnPty,
+          knownModel: isKnownModel,
+          emitTurnDiff: (threadId, turnId, diff) => notifier.thread(threadId, 'turn/diff/updated', { threadId, turnId, diff }),
+        }),
+      env: { ...process.env },
+      codexHome,
+    },
   });
   const configService = new ConfigService({ codexHome, overrides, cwd: process.cwd() });
   const server = new AppServer({ threads, config: configService, fileSearch: new FileSearchSessions(), notifier, info, log });
@@ -306,6 +323,27 @@ function osDescription(): string {
     return `${name} ${parts.slice(0, 3).join('.')}`;
   } catch {
     return `${os.type()} ${os.release()}`;
+  }
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** node-pty's `spawn` (a native addon): commands asking for a terminal fail to start when it does not load. */
+function loadNodePty(log: Logger): import('./tools/exec/process.js').Spawners['spawnPty'] | undefined {
+  try {
+    // require, not import(): the bundled server (dist/server.cjs) runs without a dynamic-import callback.
+    const pty = createRequire(import.meta.url)('node-pty') as typeof import('node-pty');
+    return (file, args, options) => pty.spawn(file, [...args], options) as unknown as import('./tools/exec/process.js').PtyLike;
+  } catch (err) {
+    log.warn({ err }, 'node-pty did not load: tty commands are unavailable');
+    return undefined;
   }
 }
 

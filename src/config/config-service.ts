@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { removeStoredAuth, writeApiKeyAuth } from './auth-file.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { applyEdit, type ConfigEditRequest, jsonValueProblem, parseKeyPath, type TomlTable, valueAtPath } from './config-edits.js';
 import {
   type ConfigLayer,
@@ -74,10 +74,10 @@ export class ConfigService {
    * The thread defaults config.toml now gives (after a write), or null when the file no longer loads with this
    * server's checks (then the running defaults stay).
    */
-  async threadDefaults(): Promise<{ model: string; approvalPolicy: string; sandboxMode: string } | null> {
+  async threadDefaults(): Promise<Pick<Config, 'model' | 'approvalPolicy' | 'sandboxMode'> & { workspaceWrite: Config['sandboxWorkspaceWrite'] } | null> {
     try {
       const config = await loadConfig(this.options.codexHome, this.options.overrides);
-      return { model: config.model, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode };
+      return { model: config.model, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, workspaceWrite: config.sandboxWorkspaceWrite };
     } catch {
       return null;
     }

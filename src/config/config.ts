@@ -12,7 +12,9 @@ import {
   DEFAULT_MODEL,
   DEFAULT_MODEL_PROVIDER,
   DEFAULT_SANDBOX_MODE,
+  UNTRUSTED_APPROVAL_ERROR,
   type ApprovalPolicy,
+  type ConfigToml,
   type SandboxMode,
 } from './schema.js';
 
@@ -28,6 +30,8 @@ export interface Config {
   modelProvider: string;
   approvalPolicy: ApprovalPolicy;
   sandboxMode: SandboxMode;
+  /** `[sandbox_workspace_write]` (defaults when absent): what `workspace-write` lets commands write besides the cwd. */
+  sandboxWorkspaceWrite: { writableRoots: string[]; networkAccess: boolean; excludeTmpdirEnvVar: boolean; excludeSlashTmp: boolean };
   /** Every provider by id: the built-in `openai` plus the `[model_providers.*]` tables (which may override it). */
   modelProviders: Readonly<Record<string, ProviderConfig>>;
   /** The `[features]` table as written (`plugins = false`, …). */
@@ -103,16 +107,33 @@ export function parseConfigToml(text: string, path: string, overrides: readonly 
     );
   }
 
+  const ws = toml.sandbox_workspace_write ?? {};
   return {
     path,
     model: toml.model ?? DEFAULT_MODEL,
     modelProvider,
-    approvalPolicy: toml.approval_policy ?? DEFAULT_APPROVAL_POLICY,
+    approvalPolicy: approvalPolicyFrom(toml.approval_policy, path),
     sandboxMode: toml.sandbox_mode ?? DEFAULT_SANDBOX_MODE,
+    sandboxWorkspaceWrite: {
+      writableRoots: ws.writable_roots ?? [],
+      networkAccess: ws.network_access ?? false,
+      excludeTmpdirEnvVar: ws.exclude_tmpdir_env_var ?? false,
+      excludeSlashTmp: ws.exclude_slash_tmp ?? false,
+    },
     modelProviders,
     features: { ...(toml.features ?? {}) },
     raw: document,
   };
+}
+
+/** Reference behaviour (0.169.0): `untrusted` stops the server; `on-failure` runs as `on-request`. */
+function approvalPolicyFrom(value: ConfigToml['approval_policy'], path: string): ApprovalPolicy {
+  if (value === undefined) return DEFAULT_APPROVAL_POLICY;
+  if (value === 'untrusted') throw new ConfigError(UNTRUSTED_APPROVAL_ERROR, path, 'approval_policy');
+  if (value === 'on-failure') return 'on-request';
+  if (typeof value === 'string') return value;
+  const g = value.granular;
+  return { granular: { sandbox_approval: g.sandbox_approval, rules: g.rules, skill_approval: g.skill_approval ?? false, request_permissions: g.request_permissions ?? false, mcp_elicitations: g.mcp_elicitations } };
 }
 
 function describeIssue(issue: $ZodIssue): string {

@@ -1,14 +1,29 @@
 // zod/mini with named imports: tree-shaken to a few KB, where the classic `z` namespace loads all of zod and its
 // locales at start-up (~20 ms CPU and ~3 MiB RSS per process). Every message here is our own text.
-import { boolean, enum as zEnum, int, looseObject, nonnegative, optional, record, string, unknown } from 'zod/mini';
+import { array, boolean, enum as zEnum, int, looseObject, nonnegative, object, optional, record, string, union, unknown } from 'zod/mini';
 import type { infer as Infer } from 'zod/mini';
 
-/** Reference value sets (SPEC §5). `on-failure` is deprecated upstream but still accepted. */
+/**
+ * Reference value sets (SPEC §5). Reference behaviour (0.169.0): `on-failure` is accepted and read as `on-request`;
+ * `untrusted` parses but refuses to start (`config.ts`); `granular` is the table form.
+ */
 export const APPROVAL_POLICIES = ['untrusted', 'on-request', 'on-failure', 'never'] as const;
 export const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
 export const WIRE_APIS = ['responses'] as const;
 
-export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
+export type ApprovalPolicyName = (typeof APPROVAL_POLICIES)[number];
+
+/** `approval_policy = { granular = { … } }`: which kinds of prompt may reach the user. */
+export interface GranularApproval {
+  sandbox_approval: boolean;
+  rules: boolean;
+  skill_approval: boolean;
+  request_permissions: boolean;
+  mcp_elicitations: boolean;
+}
+
+/** The approval policy as the server runs it (config.toml's value after `on-failure` and `untrusted` are handled). */
+export type ApprovalPolicy = 'on-request' | 'never' | { granular: GranularApproval };
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
 
 /**
@@ -18,6 +33,9 @@ export type SandboxMode = (typeof SANDBOX_MODES)[number];
 export const DEFAULT_MODEL = 'gpt-6.1-sol';
 export const DEFAULT_MODEL_PROVIDER = 'openai';
 export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = 'on-request';
+
+/** Reference behaviour: the error 0.169.0 stops with when config.toml sets `approval_policy = "untrusted"`. */
+export const UNTRUSTED_APPROVAL_ERROR = 'approval_policy = "untrusted" is no longer supported; remove this setting';
 export const DEFAULT_SANDBOX_MODE: SandboxMode = 'read-only';
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
@@ -29,6 +47,14 @@ export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
 
 const oneOf = (values: readonly string[]) => ({ error: `expected one of ${values.join(', ')}` });
 const text = { error: 'expected a string' };
+const flag = boolean({ error: 'expected a boolean' });
+const GranularTomlSchema = object({
+  sandbox_approval: flag,
+  rules: flag,
+  skill_approval: optional(flag),
+  request_permissions: optional(flag),
+  mcp_elicitations: flag,
+});
 const count = int({ error: 'expected a non-negative integer' }).check(nonnegative({ error: 'expected a non-negative integer' }));
 
 /** One `[model_providers.<id>]` table as written in config.toml; unknown keys are ignored. */
@@ -47,9 +73,19 @@ export const ProviderTomlSchema = looseObject({
 export const ConfigTomlSchema = looseObject({
   model: optional(string(text)),
   model_provider: optional(string(text)),
-  approval_policy: optional(zEnum(APPROVAL_POLICIES, oneOf(APPROVAL_POLICIES))),
+  approval_policy: optional(
+    union([zEnum(APPROVAL_POLICIES), object({ granular: GranularTomlSchema })], oneOf(APPROVAL_POLICIES)),
+  ),
   sandbox_mode: optional(zEnum(SANDBOX_MODES, oneOf(SANDBOX_MODES))),
   model_providers: optional(record(string(), ProviderTomlSchema, { error: 'expected a table' })),
+  sandbox_workspace_write: optional(
+    looseObject({
+      writable_roots: optional(array(string(text), { error: 'expected an array of strings' })),
+      network_access: optional(flag),
+      exclude_tmpdir_env_var: optional(flag),
+      exclude_slash_tmp: optional(flag),
+    }),
+  ),
   features: optional(record(string(), unknown(), { error: 'expected a table' })),
 });
 

@@ -1,4 +1,4 @@
-import { createMessageConnection, type Logger as RpcLogger, type MessageConnection, type MessageReader, type MessageWriter } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ResponseError, type Logger as RpcLogger, type MessageConnection, type MessageReader, type MessageWriter } from 'vscode-jsonrpc/node';
 import { decodeRequest, queueKeyOf, type ImplementedMethod, type MethodParams } from '../protocol/runtime.js';
 import type { KeyedQueue } from '../support/keyed-queue.js';
 import type { Logger } from '../support/logger.js';
@@ -6,6 +6,8 @@ import { DrainOnCloseReader } from '../transport/drain-on-close-reader.js';
 import type { ConnectionState, Handler, HandlerResult, RequestContext } from './context.js';
 import { invalidRequest, toResponseError } from './errors.js';
 import { HANDLERS } from './handler-table.js';
+import { connectionApprovals } from './approval-port.js';
+import type { ApprovalPort } from '../tools/approval.js';
 
 /** Everything a connection shares with the rest of the server. */
 export type ServerContext = Omit<RequestContext, 'connection'> & { queue: KeyedQueue };
@@ -20,6 +22,12 @@ export class ClientConnection implements ConnectionState {
   private readonly rpc: MessageConnection;
   private inFlight = 0;
   private idle: (() => void)[] = [];
+  /** Ids of server→client requests: vscode-jsonrpc numbers them 0, 1, … in the order they are sent (so does the reference). */
+  private nextServerRequestId = 0;
+  private closed = false;
+  /** Server→client requests still waiting: vscode-jsonrpc leaves their promises pending when the input closes. */
+  private readonly awaitingClient = new Set<() => void>();
+  readonly approvals: ApprovalPort = connectionApprovals(this);
 
   constructor(
     reader: MessageReader,
@@ -32,6 +40,10 @@ export class ClientConnection implements ConnectionState {
       const answer = this.track(() => this.dispatch(method, params));
       draining.requestDispatched();
       return answer;
+    });
+    this.rpc.onClose(() => {
+      this.closed = true;
+      for (const gone of [...this.awaitingClient]) gone();
     });
     this.rpc.onNotification(() => {
       // `initialized` and any other client notification need no answer (SPEC §2).
@@ -76,6 +88,36 @@ export class ClientConnection implements ConnectionState {
       // Once the client's stdout is gone vscode-jsonrpc throws synchronously ("Connection is closed"); turns
       // still ending during shutdown must not turn that into an uncaught exception.
       undelivered(err);
+    }
+  }
+
+  /**
+   * Sends a server→client request to this client and waits for its answer. Never rejects: the outcome says whether
+   * the client answered (`result`), answered with an error, or could not answer (connection closed, `signal`
+   * aborted: the request is then abandoned without a `$/cancelRequest`, as the reference does).
+   */
+  async serverRequest(method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<ServerRequestOutcome> {
+    if (this.closed || signal.aborted) return { kind: 'gone', requestId: null };
+    const requestId = this.nextServerRequestId++;
+    let onAbort = (): void => {};
+    const aborted = new Promise<ServerRequestOutcome>((resolve) => {
+      onAbort = () => resolve({ kind: 'gone', requestId });
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.awaitingClient.add(onAbort);
+    });
+    const answered = (async (): Promise<ServerRequestOutcome> => {
+      try {
+        return { kind: 'result', requestId, result: await this.rpc.sendRequest(method, params) };
+      } catch (error) {
+        if (error instanceof ResponseError && !this.closed) return { kind: 'error', requestId, message: error.message };
+        return { kind: 'gone', requestId };
+      }
+    })();
+    try {
+      return await Promise.race([answered, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.awaitingClient.delete(onAbort);
     }
   }
 
@@ -139,3 +181,9 @@ function rpcLogger(log: Logger): RpcLogger {
     log: (message) => log.debug({ source: 'jsonrpc' }, message),
   };
 }
+
+/** How a server→client request ended (`requestId` is null when it was never sent). */
+export type ServerRequestOutcome =
+  | { kind: 'result'; requestId: number; result: unknown }
+  | { kind: 'error'; requestId: number; message: string }
+  | { kind: 'gone'; requestId: number | null };

@@ -3,6 +3,7 @@ import type { FileSearchSessions } from '../discovery/file-search-sessions.js';
 import type { ImplementedMethod, MethodParams, MethodResult } from '../protocol/runtime.js';
 import type { Logger } from '../support/logger.js';
 import type { ThreadManager } from '../threads/thread-manager.js';
+import type { ApprovalPort } from '../tools/approval.js';
 import type { NotificationTarget, Notifier } from './notifier.js';
 
 /** Facts about this server process that `initialize` reports (computed once by main). */
@@ -17,6 +18,11 @@ export interface ServerInfo {
   /** `linux`, `macos`, … as `initialize` reports it. */
   platformOs: string;
   installationId: string;
+  /**
+   * `configWarning`s a client gets when it starts a thread (reference behaviour, observed: a missing bubblewrap is
+   * reported before the thread/start answer).
+   */
+  configWarnings?: readonly { summary: string; details: string | null }[];
 }
 
 /**
@@ -36,6 +42,8 @@ export interface ConnectionState extends NotificationTarget {
   initialize(clientName: string, optOutNotificationMethods: readonly string[], experimentalApi?: boolean, clientVersion?: string): void;
   /** `capabilities.experimentalApi` from `initialize` (false before): experimental params are refused without it. */
   readonly experimentalApi: boolean;
+  /** Approval requests of the turns this client starts go to this client (server→client requests). */
+  readonly approvals: ApprovalPort;
 }
 
 /** What a handler may use: the domain facade, the notifier and the connection the request came on. */

@@ -207,6 +207,20 @@ export class McpProcess extends McpProcessCore {
     return message as JsonRpcRequest;
   }
 
+  /**
+   * Reads until a server→client request with this method (e.g. `item/commandExecution/requestApproval`). With a
+   * `messageChecker` its params were checked against the reference schema on arrival (see `schemaProblems()`);
+   * answer it with {@link sendResponse} or {@link sendError}.
+   */
+  async readStreamUntilServerRequest<P = Record<string, unknown>>(method: string, opts: ReadOptions = {}): Promise<JsonRpcRequest & { params: P }> {
+    const message = await this.inbox.takeMatching(
+      (m) => isServerRequest(m) && m.method === method,
+      `server request ${method}`,
+      opts.timeoutMs ?? this.readTimeoutMs,
+    );
+    return message as JsonRpcRequest & { params: P };
+  }
+
   /** Reads until any message satisfying `predicate` (same buffering rules as the other reads). */
   readStreamUntil(predicate: (m: JsonRpcMessage) => boolean, what = 'a matching message', opts: ReadOptions = {}): Promise<JsonRpcMessage> {
     return this.inbox.takeMatching(predicate, what, opts.timeoutMs ?? this.readTimeoutMs);

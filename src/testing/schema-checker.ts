@@ -6,6 +6,7 @@
  * Needs the `ajv` package (an optional peer dependency of this kit).
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { JsonRpcMessage } from './jsonrpc.js';
 
 /** Judges one received message; returns the problems found (empty when it is valid). */
@@ -90,11 +91,24 @@ export class SchemaChecker implements MessageChecker {
   private readonly requestParams = new Map<string, string>();
   private readonly compiled = new Map<string, Validate>();
 
+  /** Params validators of server→client requests, by method (from the reference's `ServerRequest.json`). */
+  private readonly serverRequestParams = new Map<string, Validate>();
+
   constructor(
     private readonly ajv: AjvLike,
     private readonly bundle: { definitions: Record<string, Json> },
+    /** The reference's `ServerRequest.json` (`generate-json-schema`): the v2 bundle lacks the approval requests. */
+    serverRequests?: { definitions: Record<string, Json>; oneOf: Json[] },
   ) {
     ajv.addSchema({ ...bundle, $id: 'bundle' });
+    if (serverRequests) {
+      ajv.addSchema({ ...serverRequests, $id: 'server-requests' });
+      for (const variant of serverRequests.oneOf as { properties: { method: { enum: string[] }; params?: { $ref?: string } } }[]) {
+        const method = variant.properties.method.enum[0];
+        const ref = variant.properties.params?.$ref;
+        if (method && ref) this.serverRequestParams.set(method, ajv.compile({ $ref: `server-requests${ref}` }));
+      }
+    }
     const notes = bundle.definitions['ServerNotification'] as { oneOf: { properties: { method: { enum: string[] }; params: { $ref: string } } }[] };
     for (const variant of notes.oneOf) {
       const method = variant.properties.method.enum[0];
@@ -153,6 +167,8 @@ export class SchemaChecker implements MessageChecker {
   private checkServerRequest(method: string, m: Json): string[] {
     const id = m['id'];
     if (typeof id !== 'number' && typeof id !== 'string') return [`server request ${method} has id ${JSON.stringify(id)}`];
+    const known = this.serverRequestParams.get(method);
+    if (known) return known(m['params']) ? [] : this.describe(`server request ${method}`, known);
     const name = `${method
       .split('/')
       .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
@@ -185,9 +201,17 @@ export class SchemaChecker implements MessageChecker {
   }
 }
 
-/** Loads a schema bundle (e.g. `codex_app_server_protocol.v2.experimental.schemas.json`) into a {@link SchemaChecker}. */
-export async function loadSchemaChecker(bundlePath: string): Promise<SchemaChecker> {
+/**
+ * Loads a schema bundle (e.g. `codex_app_server_protocol.v2.experimental.schemas.json`) into a {@link SchemaChecker}.
+ * Server→client requests (approvals) are checked against `ServerRequest.json` when it sits next to the bundle
+ * (`codex app-server generate-json-schema --experimental` writes both), or against `serverRequestsPath`.
+ */
+export async function loadSchemaChecker(bundlePath: string, serverRequestsPath = join(dirname(bundlePath), 'ServerRequest.json')): Promise<SchemaChecker> {
   const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as { definitions: Record<string, Json> };
+  const serverRequests = await readFile(serverRequestsPath, 'utf8').then(
+    (text) => JSON.parse(text) as { definitions: Record<string, Json>; oneOf: Json[] },
+    () => undefined,
+  );
   const { Ajv } = (await import('ajv')) as unknown as { Ajv: new (options: object) => AjvLike };
-  return new SchemaChecker(new Ajv({ strict: false, allErrors: true, validateFormats: false }), bundle);
+  return new SchemaChecker(new Ajv({ strict: false, allErrors: true, validateFormats: false }), bundle, serverRequests);
 }

@@ -2,6 +2,8 @@ import { asInteger as int, asString as str, asStrings as strings, isRecord, type
 import { errorInfoFromRollout } from './error-info.js';
 import type { ProjectedItemChange, ProjectedTurnChange } from './ports.js';
 import { agentMessageItem, reasoningItem, userMessageItem } from './render/items.js';
+import { commandItemFromRollout, renderCommand } from '../tools/exec/index.js';
+import { fileChangeItemFromRollout } from '../tools/apply-patch/file-change-item.js';
 
 /**
  * The reference's stateless projection rule: what one rollout line changes in `thread_history_1.sqlite`,
@@ -122,6 +124,15 @@ function threadItemOf(item: JsonObject): { id: string; type: string; json: JsonO
     case 'Reasoning':
       json = reasoningItem(id, strings(item['summary_text']), strings(item['raw_content']), 0, null);
       break;
+    case 'CommandExecution':
+    case 'FileChange': {
+      // The tools' own rebuild (the same one thread/read uses); the reference stores exactly that item (checked).
+      const payload = { type: 'item_completed', item };
+      const rebuilt = item['type'] === 'CommandExecution' ? commandItemFromRollout(payload, renderCommand) : fileChangeItemFromRollout(payload);
+      if (rebuilt === null) return { unsupported: `malformed ${String(item['type'])} item` };
+      json = rebuilt;
+      break;
+    }
     default:
       return { unsupported: `item type ${String(item['type'])}` };
   }

@@ -5,6 +5,8 @@ import { errorInfoFromRollout } from './error-info.js';
 import { agentMessageItem, reasoningItem, userMessageItem } from './render/items.js';
 import type { TurnFacts } from './facts.js';
 import { tokensFromRollout, type TokenBreakdown } from './tokens.js';
+import { commandItemFromRollout, renderCommand } from '../tools/exec/index.js';
+import { fileChangeItemFromRollout } from '../tools/apply-patch/file-change-item.js';
 
 /** What a rollout says about a thread's past, rebuilt for `thread/read`, `thread/resume` and the next model request. */
 export interface ThreadHistory {
@@ -130,6 +132,10 @@ function itemFromEvent(p: JsonObject): JsonObject | null {
       return agentMessageItem(id, content.map((c) => str(c['text']) ?? '').join(''), started, completed);
     case 'Reasoning':
       return reasoningItem(id, strings(item['summary_text']), strings(item['raw_content']), started, completed);
+    case 'CommandExecution':
+      return commandItemFromRollout(p, renderCommand);
+    case 'FileChange':
+      return fileChangeItemFromRollout(p);
     default:
       return null;
   }

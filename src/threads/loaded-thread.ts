@@ -2,6 +2,7 @@ import type { ResponseInputItem } from '../model/types.js';
 import type { ThreadLock, ThreadWriter } from '../rollout/thread-store.js';
 import type { SessionSource } from '../rollout/types.js';
 import type { JsonObject } from '../support/json-values.js';
+import type { Toolset } from '../tools/tool.js';
 import type { ThreadStatus } from './facts.js';
 import type { TurnFacts } from './facts.js';
 import type { ThreadSettings } from './rollout-lines.js';
@@ -25,6 +26,8 @@ export interface ActiveTurn {
   pendingInputs: SteeredInput[];
   interrupted: boolean;
   done: Promise<void>;
+  /** Notifications due once `turn/completed` is out (an approval the interrupt cancelled is resolved after it). */
+  afterCompletion?: (() => void)[];
 }
 
 /**
@@ -53,6 +56,12 @@ export class LoadedThread {
    * (ours and the reference 0.169.0's), false for older ones, which the reference reads from the file.
    */
   projectHistory = true;
+  /** The thread's tools (command sessions live across turns); created with its first turn, closed on unload. */
+  toolset: Toolset | null = null;
+  /** `sessionKey`s the client approved with `acceptForSession`: asked no more in this thread. */
+  readonly approvedForSession = new Set<string>();
+  /** Approval requests waiting for the client (the status shows `waitingOnApproval` while non-zero). */
+  pendingApprovals = 0;
 
   constructor(
     readonly settings: ThreadSettings,

@@ -2,6 +2,8 @@ import type { NewRolloutLine } from '../rollout/types.js';
 import type { JsonObject } from '../support/json-values.js';
 import { errorInfoToRollout } from './error-info.js';
 import { tokensToRollout, type TokenBreakdown } from './tokens.js';
+import { approvalPolicyLabel, type WorkspaceWriteSettings } from './tool-policy.js';
+import type { ApprovalPolicy } from '../tools/tool.js';
 
 /**
  * Builders of the rollout lines a turn writes, in the 0.169.0 vocabulary (SPEC §7), so the reference and
@@ -20,7 +22,9 @@ export interface ThreadSettings {
   source: unknown;
   modelProvider: string;
   model: string;
-  approvalPolicy: string;
+  approvalPolicy: ApprovalPolicy;
+  /** `workspace-write`'s extra roots and switches (absent: none, the reference's defaults). */
+  workspaceWrite?: WorkspaceWriteSettings;
   sandboxMode: string;
   windowId: string;
 }
@@ -98,7 +102,7 @@ export function environmentContextText(s: ThreadSettings, nowMs: number): string
 }
 
 export function developerContextText(s: ThreadSettings): string {
-  return `<permissions instructions>\nApproval policy: ${s.approvalPolicy}. Sandbox: ${s.sandboxMode}. Tools are not available in this server.\n</permissions instructions>`;
+  return `<permissions instructions>\nApproval policy: ${approvalPolicyLabel(s.approvalPolicy)}. Sandbox: ${s.sandboxMode}.\n</permissions instructions>`;
 }
 
 export function worldStateLine(s: ThreadSettings, nowMs: number): NewRolloutLine {

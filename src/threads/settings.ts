@@ -1,14 +1,18 @@
 import path from 'node:path';
 import type { ThreadSettings } from './rollout-lines.js';
+import type { ApprovalPolicy } from '../tools/tool.js';
+import type { WorkspaceWriteSettings } from './tool-policy.js';
 
 /** Defaults from config.toml and the process (the server's cwd, our version). */
 export interface ThreadDefaults {
   model: string;
   modelProvider: string;
-  approvalPolicy: string;
+  approvalPolicy: ApprovalPolicy;
   sandboxMode: string;
   cwd: string;
   cliVersion: string;
+  /** config.toml's `[sandbox_workspace_write]` (absent: the reference's defaults). */
+  workspaceWrite?: WorkspaceWriteSettings;
 }
 
 /** Per-thread settings a request may override (thread/start, thread/resume, thread/fork, turn/start). */
@@ -16,8 +20,10 @@ export interface SettingsOverrides {
   model?: string | null;
   modelProvider?: string | null;
   cwd?: string | null;
-  approvalPolicy?: string | null;
+  approvalPolicy?: ApprovalPolicy | null;
   sandbox?: string | null;
+  /** A `workspaceWrite` sandbox policy's roots and switches (turn/start's `sandboxPolicy`). */
+  workspaceWrite?: WorkspaceWriteSettings | null;
 }
 
 /** What a stored rollout says of a thread's settings (null where it says nothing). */
@@ -44,6 +50,7 @@ export function threadSettings(
     model: stored?.model ?? defaults.model,
     approvalPolicy: defaults.approvalPolicy,
     sandboxMode: defaults.sandboxMode,
+    ...(defaults.workspaceWrite ? { workspaceWrite: defaults.workspaceWrite } : {}),
   };
   applyOverrides(settings, overrides, defaults.cwd);
   return settings;
@@ -56,6 +63,7 @@ export function applyOverrides(settings: ThreadSettings, o: SettingsOverrides, b
   if (o.cwd) settings.cwd = path.resolve(baseCwd, o.cwd);
   if (o.approvalPolicy) settings.approvalPolicy = o.approvalPolicy;
   if (o.sandbox) settings.sandboxMode = o.sandbox;
+  if (o.workspaceWrite) settings.workspaceWrite = o.workspaceWrite;
 }
 
 export function withoutEmpty(o: SettingsOverrides): SettingsOverrides {

@@ -2,6 +2,7 @@ import type { IndexedThreadInput, StoredThread } from '../rollout/thread-store.j
 import { sandboxPolicyJson } from '../rollout/thread-store.js';
 import type { LoadedThread } from './loaded-thread.js';
 import type { ThreadFacts } from './render/thread.js';
+import { approvalPolicyLabel } from './tool-policy.js';
 
 /**
  * The plain facts the `Thread` renderer takes, from the two places a thread's state lives: a thread loaded in
@@ -37,6 +38,6 @@ export function indexRowOf(thread: LoadedThread, nowMs: number): IndexedThreadIn
     id: thread.id, rolloutPath: thread.rolloutPath ?? '', archived: false, createdAtMs: s.createdAtMs, updatedAtMs: nowMs,
     recencyAtMs: thread.recencyAtMs, source: thread.origin.source, spawn: null, modelProvider: s.modelProvider, model: s.model, cwd: s.cwd,
     cliVersion: s.cliVersion, originator: s.originator, preview: thread.preview, tokensUsed: thread.totalUsage.totalTokens,
-    approvalMode: s.approvalPolicy, sandboxPolicy: sandboxPolicyJson(s.sandboxMode), name: thread.name, archivedAtMs: null,
+    approvalMode: approvalPolicyLabel(s.approvalPolicy), sandboxPolicy: sandboxPolicyJson(s.sandboxMode), name: thread.name, archivedAtMs: null,
   };
 }

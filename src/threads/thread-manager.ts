@@ -28,12 +28,29 @@ import { searchOccurrences, type OccurrencesRequest, type ThreadOccurrence } fro
 export type { ThreadListPage, ThreadRead } from './thread-queries.js';
 export type { ThreadSearchRequest, ThreadSearchResultPage } from './thread-search.js';
 export type { ThreadOccurrence } from './thread-occurrences.js';
-import { TurnRunner } from './turn-runner.js';
+import { TurnRunner, type TurnToolDeps } from './turn-runner.js';
+import { NO_APPROVALS, type ApprovalPort } from '../tools/approval.js';
+import type { Toolset } from '../tools/tool.js';
+import { approvalPolicyOf, DEFAULT_WORKSPACE_WRITE, sandboxPolicyOf } from './tool-policy.js';
+
+/** How turns get their tools: one toolset per loaded thread, made by `createToolset` (main wires the real ones). */
+export interface ThreadToolsDeps {
+  createToolset(thread: { threadId: string; cwd: string }): Toolset;
+  /** The server's environment (commands inherit it, minus what the tools strip). */
+  env: Readonly<Record<string, string | undefined>>;
+  codexHome: string;
+}
 
 /** The client a turn was started by, as its `initialize` named it. */
 export interface TurnClient {
   name: string;
   version: string;
+}
+
+/** Who started a turn: the client (named in the model request's user agent) and where its approvals are asked. */
+export interface TurnOrigin {
+  client?: TurnClient;
+  approvals?: ApprovalPort;
 }
 
 export interface ThreadManagerDeps {
@@ -53,6 +70,8 @@ export interface ThreadManagerDeps {
   auth: AuthSource;
   /** A loaded thread with no subscriber and no activity for this long is unloaded (reference: 30 min). */
   idleUnloadMs?: number;
+  /** Absent: no tools are offered (the model gets `tools: []`). */
+  tools?: ThreadToolsDeps;
 }
 
 export const IDLE_UNLOAD_MS = 30 * 60 * 1000;
@@ -267,6 +286,7 @@ export class ThreadManager {
   /** Unloads a thread: ends its turn, closes its writer, releases its lock and drops subscriptions. */
   private async unload(thread: LoadedThread): Promise<void> {
     await thread.interruptAndSettle();
+    await this.closeTools(thread);
     this.loaded.delete(thread.id);
     thread.status = { type: 'notLoaded' };
     this.deps.sink.thread(thread.id, 'thread/status/changed', { threadId: thread.id, status: thread.status });
@@ -292,7 +312,7 @@ export class ThreadManager {
   }
 
   /** turn/start: a new turn, or the input steered into the running one (SPEC §4.2); `turn` as the answer shows it. */
-  startTurn(threadId: string, input: JsonObject[], overrides: SettingsOverrides, client?: TurnClient): { turn: TurnFacts; steered: boolean } {
+  startTurn(threadId: string, input: JsonObject[], overrides: SettingsOverrides, origin: TurnOrigin = {}): { turn: TurnFacts; steered: boolean } {
     const thread = this.loaded.get(threadId);
     if (!thread) throw new ThreadError('thread-not-found', `thread not found: ${threadId}`);
     if (thread.active) {
@@ -308,7 +328,7 @@ export class ThreadManager {
     const active: ActiveTurn = { turn, controller: new AbortController(), request: null, pendingInputs: [], interrupted: false, done: Promise.resolve() };
     thread.active = active;
     thread.turns.push(turn);
-    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator, client), stateDb: this.deps.stateDb, projector: this.projector });
+    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator, origin.client), stateDb: this.deps.stateDb, projector: this.projector, tools: this.turnTools(thread, origin.approvals ?? NO_APPROVALS) });
     // The response goes out first: the runner starts on the next macrotask, after the reply is written.
     active.done = new Promise<void>((resolve) => setImmediate(() => void runner.run(input).finally(resolve)));
     return { turn: { ...turn, itemsView: 'notLoaded', startedAtMs: null }, steered: false };
@@ -338,6 +358,26 @@ export class ThreadManager {
     const request = active.request;
     setImmediate(() => request?.abort());
     return active.turn;
+  }
+
+  /** The toolset of the thread (made with its first turn) and the policies of this turn. */
+  private turnTools(thread: LoadedThread, approvals: ApprovalPort): TurnToolDeps {
+    const tools = this.deps.tools;
+    if (tools && !thread.toolset) thread.toolset = tools.createToolset({ threadId: thread.id, cwd: thread.settings.cwd });
+    return {
+      approvals,
+      approvalPolicy: approvalPolicyOf(thread.settings.approvalPolicy),
+      sandbox: sandboxPolicyOf(thread.settings.sandboxMode, thread.settings.workspaceWrite ?? DEFAULT_WORKSPACE_WRITE),
+      env: tools?.env ?? {},
+      codexHome: tools?.codexHome ?? '',
+    };
+  }
+
+  /** Kills what the thread's tools started (command sessions); never throws. */
+  private async closeTools(thread: LoadedThread): Promise<void> {
+    const toolset = thread.toolset;
+    thread.toolset = null;
+    await toolset?.close().catch((err: unknown) => this.deps.log.error({ err, threadId: thread.id }, 'failed to close the thread tools'));
   }
 
   interrupt(threadId: string): void {
@@ -407,7 +447,7 @@ export class ThreadManager {
    * After a config write: threads started from now on take the new default model, approval policy and sandbox
    * mode, as the reference re-reads config.toml for each new thread. The provider (and its client) stays.
    */
-  updateDefaults(next: Pick<ThreadDefaults, 'model' | 'approvalPolicy' | 'sandboxMode'>): void {
+  updateDefaults(next: Pick<ThreadDefaults, 'model' | 'approvalPolicy' | 'sandboxMode' | 'workspaceWrite'>): void {
     this.deps.defaults = { ...this.deps.defaults, ...next };
   }
 
@@ -481,6 +521,7 @@ export class ThreadManager {
   private async unloadQuietly(thread: LoadedThread): Promise<void> {
     try {
       await thread.interruptAndSettle();
+      await this.closeTools(thread);
       await thread.writer?.close();
     } catch (error) {
       this.deps.log.error({ err: error, threadId: thread.id }, 'failed to close thread');

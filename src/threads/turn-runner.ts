@@ -4,7 +4,11 @@ import type { JsonObject } from '../support/json-values.js';
 import type { Clock } from '../support/clock.js';
 import type { IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
-import { FALLBACK_CONTEXT_WINDOW } from './catalog.js';
+import type { ApprovalPort } from '../tools/approval.js';
+import type { SandboxPolicy } from '../tools/sandbox/policy.js';
+import { toolSpecsFor } from '../tools/specs.js';
+import type { ApprovalPolicy } from '../tools/tool.js';
+import { FALLBACK_CONTEXT_WINDOW, isKnownModel } from './catalog.js';
 import type { HistoryProjector } from './history-projector.js';
 import { agentMessageItem, reasoningItem, userMessageItem } from './render/items.js';
 import type { ThreadStatus } from './facts.js';
@@ -15,6 +19,17 @@ import type { ThreadEventSink, ThreadStatePort } from './ports.js';
 import { visibleTextsOfTurns } from './search-text.js';
 import * as lines from './rollout-lines.js';
 import { addTokens, ZERO_TOKENS, type TokenBreakdown } from './tokens.js';
+import { TurnToolContext } from './tool-context.js';
+import { isToolCallItem, TurnToolCalls } from './tool-calls.js';
+
+/** What a turn's tools run with: the client to ask, the policies in force for this turn, the process facts. */
+export interface TurnToolDeps {
+  approvals: ApprovalPort;
+  approvalPolicy: ApprovalPolicy;
+  sandbox: SandboxPolicy;
+  env: Readonly<Record<string, string | undefined>>;
+  codexHome: string;
+}
 
 export interface TurnRunnerDeps {
   model: ModelClient;
@@ -27,13 +42,16 @@ export interface TurnRunnerDeps {
   installationId: string;
   /** Keeps `thread_history_1.sqlite` in step: the turn's lines are projected when it ends. */
   projector: HistoryProjector | null;
+  tools: TurnToolDeps;
 }
 
 const RATE_LIMITS = {
   rateLimits: { limitId: 'codex', limitName: null, normalModelSlug: null, primary: null, secondary: null, credits: null, individualLimit: null, spendControlReached: null, planType: null, rateLimitReachedType: null },
 };
 
-const TOOL_UNAVAILABLE = 'tool not available: this server does not execute tools';
+/** Reference behaviour (0.169.0): the note the history gets when a turn is interrupted. */
+const TURN_ABORTED_NOTICE =
+  '<turn_aborted>\nThe user interrupted the previous turn on purpose. Any running unified exec processes may still be running in the background. If any tools/commands were aborted, they may have partially executed.\n</turn_aborted>';
 
 /** Partial output of one model request; dropped when the request is retried or abandoned. */
 interface Partial {
@@ -54,13 +72,27 @@ export class TurnRunner {
   private firstTokenMs: number | null = null;
   /** Lines this turn appended (ordinals and byte spans), projected at its end. */
   private readonly appended: AppendedLine[] = [];
+  private readonly toolCalls: TurnToolCalls;
+  /** Tool calls of the model response in flight (its end re-sends the turn's diff when there were any). */
+  private callsInResponse = 0;
 
   constructor(
     private readonly thread: LoadedThread,
     private readonly active: ActiveTurn,
     private readonly deps: TurnRunnerDeps,
     private readonly contextWindow: number = FALLBACK_CONTEXT_WINDOW,
-  ) {}
+  ) {
+    const append = (batch: NewRolloutLine[]): Promise<void> => this.append(batch);
+    const context = new TurnToolContext(thread, active, { ...deps, ...deps.tools, append });
+    const offered = new Set(this.toolSpecs().map((spec) => String(spec['name'])));
+    this.toolCalls = new TurnToolCalls(thread, active, { ...deps, toolset: thread.toolset, offered, context, append });
+  }
+
+  /** The tools offered to the model: those the reference offers for this model that the thread's toolset runs. */
+  private toolSpecs(): Record<string, unknown>[] {
+    const toolset = this.thread.toolset;
+    return toolSpecsFor(isKnownModel(this.thread.settings.model), (name) => toolset?.handler(name) !== undefined);
+  }
 
   private emit(method: string, params: JsonObject): void {
     this.deps.sink.thread(this.thread.id, method, params);
@@ -85,6 +117,7 @@ export class TurnRunner {
       if (input.length > 0) await this.recordUserInput(input);
       let followUp = true;
       while (followUp) {
+        if (active.controller.signal.aborted) throw new DOMException('turn interrupted', 'AbortError');
         followUp = await this.requestOnce();
         for (let steered = active.pendingInputs.shift(); steered; steered = active.pendingInputs.shift()) {
           await this.recordUserInput(steered.input, steered.clientId);
@@ -93,6 +126,7 @@ export class TurnRunner {
       }
       await this.complete();
     } catch (error) {
+      await this.toolCalls.settle();
       if (active.interrupted || isAbort(error)) await this.interrupted();
       else if (error instanceof ModelError) await this.failed(error.info);
       else {
@@ -102,6 +136,7 @@ export class TurnRunner {
     } finally {
       // The turn is over for clients (turn/completed sent, `active` cleared) before this fsync finishes.
       if (thread.active === active) thread.active = null;
+      thread.toolset?.turnEnded?.(turn.id);
       thread.lastActivityMs = this.deps.clock.nowMs();
       await thread.writer?.sync().catch((err: unknown) => this.deps.log.error({ err }, 'rollout fsync failed'));
     }
@@ -171,7 +206,7 @@ export class TurnRunner {
     let followUp = false;
     try {
       const stream = this.deps.model.stream(
-        { model: thread.settings.model, input: [...thread.modelInput], threadId: thread.id, turnId: this.turnId, originator: thread.settings.originator, userAgent: this.deps.userAgent, installationId: this.deps.installationId, tools: [] },
+        { model: thread.settings.model, input: [...thread.modelInput], threadId: thread.id, turnId: this.turnId, originator: thread.settings.originator, userAgent: this.deps.userAgent, installationId: this.deps.installationId, tools: this.toolSpecs() },
         signal,
       );
       for await (const event of stream) {
@@ -268,12 +303,10 @@ export class TurnRunner {
       this.emit('item/completed', { item: done, ...base, contentTokenCount: null, completedAtMs: now });
       return false;
     }
-    if (item['type'] === 'function_call' || item['type'] === 'custom_tool_call') {
-      // Tools are out of scope: answer the call so the model can finish the turn instead of waiting forever.
-      const callId = String(item['call_id'] ?? id);
-      const output = item['type'] === 'function_call' ? { type: 'function_call_output', call_id: callId, output: TOOL_UNAVAILABLE } : { type: 'custom_tool_call_output', call_id: callId, output: TOOL_UNAVAILABLE };
-      thread.modelInput.push(item, output);
-      await this.append([lines.responseItemLine(item, ++thread.historySequence), lines.responseItemLine(output, ++thread.historySequence)]);
+    if (isToolCallItem(item)) {
+      // The call starts now, while the stream goes on; the response's end waits for it (onCompleted).
+      await this.toolCalls.accept(item);
+      this.callsInResponse += 1;
       return true;
     }
     thread.modelInput.push(item);
@@ -289,9 +322,16 @@ export class TurnRunner {
     this.turnUsage.value = addTokens(this.turnUsage.value, last);
     thread.totalUsage = addTokens(thread.totalUsage, last);
     thread.lastUsage = last;
-    await this.append(lines.tokenLines(thread.id, this.turnId, responseId, last, this.turnUsage.value, thread.totalUsage, this.contextWindow));
+    const [usageRecord, tokenCount] = lines.tokenLines(thread.id, this.turnId, responseId, last, this.turnUsage.value, thread.totalUsage, this.contextWindow);
+    // Reference behaviour: the usage record is written at once, the token count (and its notifications) once the
+    // response's tool calls have ended and their outputs are recorded.
+    await this.append([usageRecord!]);
+    await this.toolCalls.drain();
+    await this.append([tokenCount!]);
     this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
     this.emit('account/rateLimits/updated', RATE_LIMITS);
+    if (this.callsInResponse > 0) thread.toolset?.afterResponse?.(thread.id, this.turnId);
+    this.callsInResponse = 0;
   }
 
   /**
@@ -334,12 +374,13 @@ export class TurnRunner {
     const { thread } = this;
     const now = this.finishTurn('interrupted', null);
     const turn = this.active.turn;
-    const notice = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', '<turn_aborted>\nThe user interrupted the previous turn.\n</turn_aborted>', this.turnId);
+    const notice = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', TURN_ABORTED_NOTICE, this.turnId);
     thread.modelInput.push(stripMeta(notice));
     await this.safeAppend([lines.responseItemLine(notice, ++thread.historySequence), lines.turnAbortedLine(this.turnId, turn.startedAtMs ?? now, now)]);
     thread.active = null;
     this.setStatus({ type: 'idle' });
     this.emit('turn/completed', { threadId: thread.id, turn: renderTurn({ ...turn, items: [], itemsView: 'notLoaded' }) });
+    for (const send of this.active.afterCompletion?.splice(0) ?? []) send();
     this.bookkeep(false);
   }
 

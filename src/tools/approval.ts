@@ -15,7 +15,16 @@ export type ApprovalDecision = 'accept' | 'acceptForSession' | 'decline' | 'canc
  * (e.g. the command line, or the patched paths): an identical key later in the thread is approved without asking.
  */
 export type ApprovalRequest =
-  | { method: 'item/commandExecution/requestApproval'; params: JsonObject; sessionKey: string }
+  | {
+      method: 'item/commandExecution/requestApproval';
+      params: JsonObject;
+      sessionKey: string;
+      /**
+       * The command's item, not yet announced: reference behaviour (observed) is `thread/status/changed`
+       * (waitingOnApproval) first, then its `item/started`, then the request. The context emits it in that order.
+       */
+      startItem?: JsonObject;
+    }
   | { method: 'item/fileChange/requestApproval'; params: JsonObject; sessionKey: string };
 
 /**
@@ -25,5 +34,17 @@ export type ApprovalRequest =
  * While a request is pending the caller shows `activeFlags: ["waitingOnApproval"]` on the thread.
  */
 export interface ApprovalPort {
-  request(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalDecision>;
+  request(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalOutcome>;
 }
+
+/**
+ * The decision, and the JSON-RPC id of the request that asked it (null when no request went out, e.g. the
+ * connection was already closed): the runner announces `serverRequest/resolved {threadId, requestId}` with it.
+ */
+export interface ApprovalOutcome {
+  decision: ApprovalDecision;
+  requestId: number | string | null;
+}
+
+/** A port for turns nobody can be asked about (no connection): every request is cancelled at once. */
+export const NO_APPROVALS: ApprovalPort = { request: async () => ({ decision: 'cancel', requestId: null }) };

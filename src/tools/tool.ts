@@ -31,6 +31,8 @@ export interface ToolCall {
 export interface ToolContext {
   readonly threadId: string;
   readonly turnId: string;
+  /** The turn's model slug (its metadata decides e.g. how command output is truncated). */
+  readonly model: string;
   /** The thread's cwd (absolute). */
   readonly cwd: string;
   readonly sandbox: SandboxPolicy;
@@ -61,6 +63,11 @@ export interface ToolContext {
 /** The tool's answer to the model: the `output` of the `function_call_output` / `custom_tool_call_output` item. */
 export interface ToolResult {
   output: string;
+  /**
+   * The client answered an approval `cancel`: the reference then ends the whole turn as interrupted. The runner
+   * aborts the turn (this output is still recorded, as for any call the interrupt cut short).
+   */
+  abortTurn?: boolean;
 }
 
 export interface ToolHandler {
@@ -77,4 +84,8 @@ export interface ToolHandler {
 export interface Toolset {
   handler(name: string): ToolHandler | undefined;
   close(): Promise<void>;
+  /** After each model response whose tool calls have ended (the reference re-sends `turn/diff/updated` then). */
+  afterResponse?(threadId: string, turnId: string): void;
+  /** The turn is over: drop what was kept for it (its diff tracker). */
+  turnEnded?(turnId: string): void;
 }

@@ -19,7 +19,7 @@ interface AnyMessage {
  *   `data` (the config write errors' `config_write_error_code`), the reference's field order;
  * - notification `{"method":…,"params":…,"emittedAtMs":…}` (`params` omitted only when undefined;
  *   `emittedAtMs` is the message's own number if it has one, else `nowMs()`);
- * - server→client request `{"id":…,"method":…,"params":…}`.
+ * - server→client request `{"method":…,"id":…,"params":…}` (observed: `item/commandExecution/requestApproval`).
  *
  * Never emits `jsonrpc`. Throws on something that is none of the four, or that JSON cannot encode.
  */
@@ -30,7 +30,7 @@ export function encodeMessage(message: Message, nowMs: () => number): string {
       const emittedAtMs = typeof m.emittedAtMs === 'number' ? m.emittedAtMs : nowMs();
       return JSON.stringify({ method: m.method, params: m.params, emittedAtMs });
     }
-    return JSON.stringify({ id: m.id, method: m.method, params: m.params });
+    return JSON.stringify({ method: m.method, id: m.id, params: m.params });
   }
   if ('id' in m && (m.error !== undefined || 'result' in m)) {
     if (m.error !== undefined && m.error !== null) {

@@ -152,10 +152,17 @@ describe('-c/--config overrides and --enable/--disable', () => {
   test('-c before and after app-server override config.toml; later ones win; values are TOML or literal strings', async () => {
     const { home: h } = await setupEnv();
     const mcp = await spawnServer(h, {
-      args: ['-c', 'model="from-root"', '--config=approval_policy=untrusted', 'app-server', '-c', 'model="from-sub"', '-csandbox_mode="workspace-write"'],
+      args: ['-c', 'model="from-root"', '--config=approval_policy=on-request', 'app-server', '-c', 'model="from-sub"', '-csandbox_mode="workspace-write"'],
     });
     const result = await request(mcp, 'thread/start', {});
-    expect(result).toMatchObject({ model: 'from-sub', approvalPolicy: 'untrusted', sandbox: { type: 'workspaceWrite' } });
+    expect(result).toMatchObject({ model: 'from-sub', approvalPolicy: 'on-request', sandbox: { type: 'workspaceWrite' } });
+  });
+
+  test('approval_policy=untrusted from the command line stops the server with the reference error (0.169.0)', async () => {
+    const { home: h } = await setupEnv();
+    const mcp = await spawnServer(h, { args: ['-c', 'approval_policy=untrusted', 'app-server'], initialize: false });
+    expect((await mcp.waitForExit()).code).toBe(1);
+    expect(mcp.stderr()).toContain('Error: approval_policy = "untrusted" is no longer supported; remove this setting');
   });
 
   test('a dotted key reaches into a provider table: a wrong base_url in config.toml is fixed from the command line', async () => {

@@ -1,20 +1,22 @@
 /**
- * TODO(#15): the one place where the thread settings' `approvalPolicy` string is taken as the protocol's
- * `AskForApproval` and back. Each function is an identity at run time; once the settings carry the protocol
- * type (config/read work), the compiler shows every call as removable: delete this module.
- *
- * Mismatches these hide today (behaviour kept as it is):
- * - a `granular` approval policy object passes through the thread's `approvalPolicy` string setting;
- * - `approval_policy = "on-failure"` from config.toml is echoed although v2's `AskForApproval` lacks it.
+ * The approval policy between the wire's `AskForApproval` and the thread settings' `ApprovalPolicy` (issue 14).
+ * Reference behaviour (0.169.0): `on-failure` is run and reported as `on-request`; a `granular` policy is
+ * reported as given.
  */
 import type { AskForApproval } from '../../protocol/param-enums.js';
+import type { ApprovalPolicy } from '../../tools/tool.js';
 
-/** A thread's `approvalPolicy` setting, as results report it. */
-export function approvalPolicyOut(setting: string): AskForApproval {
-  return setting as AskForApproval;
+/** A thread's policy, as start/resume/fork results report it. */
+export function approvalPolicyOut(policy: ApprovalPolicy): AskForApproval {
+  if (policy === 'on-failure') return 'on-request';
+  return policy as AskForApproval;
 }
 
-/** A request's `approvalPolicy` override, as the thread settings hold it. */
-export function approvalPolicyIn(policy: AskForApproval | null | undefined): string | null | undefined {
-  return policy as string | null | undefined;
+/**
+ * A request's `approvalPolicy` override. `untrusted` (still in the wire enum) is refused in config.toml by the
+ * reference; as an override we run it as `on-request` (asking before anything leaves the sandbox): not compared.
+ */
+export function approvalPolicyIn(policy: AskForApproval | null | undefined): ApprovalPolicy | null | undefined {
+  if (policy === 'untrusted') return 'on-request';
+  return policy as ApprovalPolicy | null | undefined;
 }

@@ -25,6 +25,7 @@ function deprecation(cx: RequestContext, summary: string): void {
 }
 
 export const handleThreadStart: Handler<'thread/start'> = (params, cx) => {
+  for (const warning of cx.info.configWarnings ?? []) cx.connection.notify('configWarning', warning);
   const thread = cx.threads.start(overrides(params), cx.connection.clientName, params.ephemeral === true);
   cx.notifier.subscribe(thread.id, cx.connection);
   const wire = renderThread(loadedThreadFacts(thread), []);

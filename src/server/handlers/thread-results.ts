@@ -1,15 +1,8 @@
-import type { SandboxPolicy } from '../../protocol/param-enums.js';
 import type { ThreadResumeResponse, ThreadStartResponse } from '../../protocol/responses.js';
 import type { Thread } from '../../protocol/thread.js';
 import type { LoadedThread } from '../../threads/loaded-thread.js';
 import { approvalPolicyOut } from './approval-policy-wire.js';
-
-/** `sandbox` of start/resume/fork results (SPEC §4.1). */
-export function sandboxWire(mode: string): SandboxPolicy {
-  if (mode === 'danger-full-access') return { type: 'dangerFullAccess' };
-  if (mode === 'workspace-write') return { type: 'workspaceWrite', writableRoots: [], networkAccess: false, excludeTmpdirEnvVar: false, excludeSlashTmp: false };
-  return { type: 'readOnly', networkAccess: false };
-}
+import { sandboxWire } from './sandbox-wire.js';
 
 /** thread/start and thread/fork result, keys in the reference order. */
 export function startResult(thread: LoadedThread, threadWire: Thread): ThreadStartResponse {
@@ -25,8 +18,9 @@ export function startResult(thread: LoadedThread, threadWire: Thread): ThreadSta
     instructionSources: [],
     approvalPolicy: approvalPolicyOut(s.approvalPolicy),
     approvalsReviewer: 'user',
-    sandbox: sandboxWire(s.sandboxMode),
-    activePermissionProfile: null,
+    sandbox: sandboxWire(s.sandboxMode, s.workspaceWrite),
+    // Reference behaviour (observed): only the read-only sandbox reports its built-in permission profile.
+    activePermissionProfile: s.sandboxMode === 'read-only' ? { id: ':read-only', extends: null } : null,
     reasoningEffort: null,
     multiAgentMode: 'explicitRequestOnly',
   };

@@ -2,8 +2,8 @@ import { ThreadError, requireThreadId } from '../../threads/errors.js';
 import { renderTurn } from '../../threads/render/turn.js';
 import type { Handler } from '../context.js';
 import { approvalPolicyIn } from './approval-policy-wire.js';
+import { sandboxOverrides } from './sandbox-wire.js';
 
-const SANDBOX_FROM_POLICY: Record<string, string> = { readOnly: 'read-only', workspaceWrite: 'workspace-write', dangerFullAccess: 'danger-full-access' };
 
 function loadedId(raw: string): string {
   // A malformed id can never name a loaded thread: answer as the reference does for unknown ones.
@@ -16,11 +16,9 @@ function loadedId(raw: string): string {
 
 export const handleTurnStart: Handler<'turn/start'> = (params, cx) => {
   const threadId = loadedId(params.threadId);
-  const sandbox = params.sandboxPolicy?.type ? (SANDBOX_FROM_POLICY[params.sandboxPolicy.type] ?? null) : null;
-  const { turn } = cx.threads.startTurn(threadId, params.input, { model: params.model, cwd: params.cwd, approvalPolicy: approvalPolicyIn(params.approvalPolicy), sandbox }, {
-    name: cx.connection.clientName,
-    version: cx.connection.clientVersion ?? '',
-  });
+  const overrides = { model: params.model, cwd: params.cwd, approvalPolicy: approvalPolicyIn(params.approvalPolicy), ...sandboxOverrides(params.sandboxPolicy) };
+  const client = { name: cx.connection.clientName, version: cx.connection.clientVersion ?? '' };
+  const { turn } = cx.threads.startTurn(threadId, params.input, overrides, { client, approvals: cx.connection.approvals });
   return { result: { turn: renderTurn(turn) } };
 };
 

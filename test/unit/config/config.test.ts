@@ -45,11 +45,27 @@ describe('loadConfig', () => {
       modelProvider: 'openai',
       approvalPolicy: 'on-request',
       sandboxMode: 'read-only',
+      sandboxWorkspaceWrite: { writableRoots: [], networkAccess: false, excludeTmpdirEnvVar: false, excludeSlashTmp: false },
       modelProviders: { openai },
       features: {},
       raw: {},
     });
     expect(resolveProvider(config, 'openai')).toEqual(openai);
+  });
+
+  test('approval_policy as 0.169.0 takes it: "untrusted" refuses to start, "on-failure" runs as on-request, granular as given', async () => {
+    await write('approval_policy = "untrusted"\n');
+    const error = await errorOf(() => loadConfig(home));
+    expect(error.message).toBe('approval_policy = "untrusted" is no longer supported; remove this setting');
+    await write('approval_policy = "on-failure"\n');
+    expect((await loadConfig(home)).approvalPolicy).toBe('on-request');
+    await write('approval_policy = { granular = { sandbox_approval = true, rules = false, mcp_elicitations = true } }\n');
+    expect((await loadConfig(home)).approvalPolicy).toEqual({ granular: { sandbox_approval: true, rules: false, skill_approval: false, request_permissions: false, mcp_elicitations: true } });
+  });
+
+  test('[sandbox_workspace_write] gives the writable roots and switches of workspace-write', async () => {
+    await write('sandbox_mode = "workspace-write"\n[sandbox_workspace_write]\nwritable_roots = ["/opt/x"]\nnetwork_access = true\nexclude_slash_tmp = true\n');
+    expect((await loadConfig(home)).sandboxWorkspaceWrite).toEqual({ writableRoots: ['/opt/x'], networkAccess: true, excludeTmpdirEnvVar: false, excludeSlashTmp: true });
   });
 
   test('the seed test config parses in full', async () => {

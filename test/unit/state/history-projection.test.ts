@@ -225,6 +225,18 @@ describe('one rollout line, projected', () => {
     for (const [type, payload] of [['response_item', { type: 'message' }], ['event_msg', { type: 'token_count' }], ['event_msg', { type: 'error', message: 'x' }], ['turn_context', {}]] as const) {
       expect(projectRolloutRecord(type, payload)).toEqual({ turns: [], items: [] });
     }
-    expect(projectRolloutRecord('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'CommandExecution', id: 'c' } })).toEqual({ unsupported: 'item type CommandExecution' });
+    expect(projectRolloutRecord('event_msg', { type: 'item_completed', turn_id: 't', item: { type: 'McpToolCall', id: 'c' } })).toEqual({ unsupported: 'item type McpToolCall' });
+    // Tool items (issue 14) are projected as the reference stores them: the v2 item without its clock fields.
+    const command = projectRolloutRecord('event_msg', {
+      type: 'item_completed',
+      turn_id: 't',
+      item: { type: 'CommandExecution', id: 'c', process_id: '7', command: ['/bin/bash', '-lc', 'echo hi'], cwd: 'file:///w', parsed_cmd: [], source: 'unified_exec_startup', status: 'completed', aggregated_output: 'hi\n', exit_code: 0, duration: { secs: 0, nanos: 5_000_000 } },
+      started_at_ms: 1,
+      completed_at_ms: 2,
+    });
+    expect(command).toMatchObject({ items: [{ turnId: 't', itemId: 'c', itemType: 'commandExecution', startedAtMs: 1, completedAtMs: 2 }] });
+    expect(JSON.parse((command as { items: { itemJson: string }[] }).items[0]!.itemJson)).toEqual({
+      type: 'commandExecution', id: 'c', pluginId: null, scriptPath: null, command: "/bin/bash -lc 'echo hi'", cwd: '/w', processId: '7', source: 'unifiedExecStartup', status: 'completed', commandActions: [], aggregatedOutput: 'hi\n', exitCode: 0, durationMs: 5,
+    });
   });
 });

@@ -44,9 +44,9 @@ describe('encodeMessage', () => {
     expect(encodeMessage(asMessage({ method: 'x', params: null, emittedAtMs: 5 }), clock.nowMs)).toBe('{"method":"x","params":null,"emittedAtMs":5}');
   });
 
-  test('server request: id, method, params', () => {
+  test('server request: method, id, params (the reference order, observed on item/commandExecution/requestApproval)', () => {
     const msg = asMessage({ jsonrpc: '2.0', params: { q: 1 }, method: 'item/tool/requestUserInput', id: 0 });
-    expect(encodeMessage(msg, clock.nowMs)).toBe('{"id":0,"method":"item/tool/requestUserInput","params":{"q":1}}');
+    expect(encodeMessage(msg, clock.nowMs)).toBe('{"method":"item/tool/requestUserInput","id":0,"params":{"q":1}}');
   });
 
   test('anything else is refused', () => {
