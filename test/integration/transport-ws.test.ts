@@ -1,7 +1,7 @@
 /**
  * `--listen ws://IP:PORT` (issue 16) with real WebSocket clients against the built server: the reference's banner,
  * probes, Origin and token refusals, many clients on one process sharing threads, and SIGTERM draining every
- * connection. Reference facts (codex app-server 0.169.0, measured): see notes-issue16.md.
+ * connection. Reference facts (codex app-server 0.169.0, measured): see docs/evidence/issue16.md.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
