@@ -29,7 +29,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureTemplate, templateFingerprint } from './lib/homes.mjs';
 import { buildTable, machineInfo, metricCatalogue } from './lib/report.mjs';
-import { floorSession, largeSession, longReadSession, PIPELINED_REQUESTS, prepareLongThreadHome, smallSession } from './lib/scenarios.mjs';
+import { benchModelEvents, floorSession, largeSession, longReadSession, PIPELINED_REQUESTS, prepareLongThreadHome, smallSession } from './lib/scenarios.mjs';
 import { backfillSession, searchCatalogue, searchSession } from './lib/search.mjs';
 import {
   BENCH_CACHE,
@@ -98,7 +98,7 @@ const fingerprints = new Map([...templates].map(([n, t]) => [n, templateFingerpr
 
 const runRoot = path.join(homesRoot, `run-${process.pid}`);
 rmSync(runRoot, { recursive: true, force: true });
-const mock = await kit.createMockResponsesServerRepeatingAssistant('Done');
+const mock = await kit.createMockResponsesServer((request, n) => kit.sseResponse(benchModelEvents(kit, request, n)));
 const proxy = await startProxyTrap();
 const contexts = new Map(
   impls.map((impl) => {

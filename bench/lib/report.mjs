@@ -15,6 +15,7 @@ export function metricCatalogue(sizes) {
     { key: 'threadStart', label: '`thread/start` → response', unit: 'ms', target: 0.2 },
     { key: 'turn1', label: '`turn/start` → `turn/completed`, first turn', unit: 'ms', target: 0.2 },
     { key: 'turn2', label: '`turn/start` → `turn/completed`, second turn', unit: 'ms', target: 0.2 },
+    { key: 'turnTool', label: '`turn/start` → `turn/completed`, third turn: one `exec_command` (`true`) then the answer', unit: 'ms' },
     { key: 'rssIdle', label: 'peak RSS (VmHWM), idle after `initialize`', unit: 'MiB' },
     { key: 'rssTurns', label: 'peak RSS (VmHWM) after two turns', unit: 'MiB', target: 0.5 },
     { key: 'shutdown', label: 'stdin EOF → exit (after two turns)', unit: 'ms' },

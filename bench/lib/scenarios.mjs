@@ -16,6 +16,23 @@ const CLIENT_INFO = { name: 'bench_client', title: 'Bench client', version: '0.0
 const IDLE_SETTLE_MS = 250;
 export const PIPELINED_REQUESTS = 100;
 const TURN_TEXT = 'hello';
+/** A turn with this text gets one `exec_command` call (`true`) from the bench's mock before its answer. */
+const TOOL_TURN_TEXT = 'run one command';
+
+/**
+ * The bench's model: every request gets the assistant message `Done` (as the reference fixtures' mock), except a
+ * request whose last input is the user's TOOL_TURN_TEXT, which gets one `exec_command` call; the request carrying
+ * its output then gets `Done`. So `turnTool - turn2` is what one tool call adds to a turn.
+ */
+export function benchModelEvents(kit, request, n) {
+  const input = Array.isArray(request.body?.input) ? request.body.input : [];
+  const last = input.at(-1);
+  const lastText = last?.type === 'message' && last.role === 'user' ? JSON.stringify(last.content ?? '') : '';
+  if (lastText.includes(TOOL_TURN_TEXT)) {
+    return [kit.evCreated(`resp_tool_${n}`), kit.evFunctionCall(`call_bench_${n}`, 'exec_command', JSON.stringify({ cmd: 'true', yield_time_ms: 10000 })), kit.evCompleted(`resp_tool_${n}`)];
+  }
+  return kit.repeatingAssistantEvents('Done', n);
+}
 
 const kib2mib = (kib) => kib / 1024;
 
@@ -112,6 +129,13 @@ export async function smallSession(kit, impl, ctx, rec, note) {
     if (completed.params?.turn?.status !== 'completed') note(`${key} ended with status ${completed.params?.turn?.status}`);
   }
   rec('rssTurns', kib2mib(vmHwmKiB(mcp.pid)));
+  // After the RSS reading, so 'RSS after two turns' keeps its meaning.
+  const [toolMs, toolTurn] = await timed(async () => {
+    await mcp.sendTurnStartRequest({ threadId, input: [{ type: 'text', text: TOOL_TURN_TEXT }] });
+    return mcp.readStreamUntilNotificationMessage('turn/completed');
+  });
+  rec('turnTool', toolMs);
+  if (toolTurn.params?.turn?.status !== 'completed') note(`tool turn ended with status ${toolTurn.params?.turn?.status}`);
   await closeTimed(mcp, rec, 'shutdown', note);
   rmSync(home, { recursive: true, force: true });
 }
