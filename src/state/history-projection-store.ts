@@ -6,6 +6,7 @@ import { threadHistorySchemaSql } from './history-schema-sql.js';
 import { THREAD_HISTORY_MIGRATIONS } from './migration-records.js';
 import { recordMigrations } from './migrations.js';
 import { errorText } from './error-text.js';
+import { attachedImmediateTransaction } from './attached-transaction.js';
 import type { HistoryCheckpoint, ProjectionUpdate, ThreadHistoryProjection } from './history-projection-port.js';
 
 /** The reference 0.169.0's paginated-history projection in CODEX_HOME. */
@@ -50,12 +51,13 @@ export async function attachThreadHistory(db: Database.Database, codexHome: stri
     if (mode !== 'wal') throw new Error(`cannot switch to WAL journal mode (got ${mode})`);
     db.pragma(`${SCHEMA}.synchronous = NORMAL`);
     if (objectCount(db) === 0) {
-      db.transaction(() => {
+      // Its BEGIN takes the attached file's write lock too (a cached `.immediate()` would not, see the helper).
+      attachedImmediateTransaction(db, () => {
         // Re-checked under the write lock: another process (ours or the reference) may have created it meanwhile.
         if (objectCount(db) > 0) return;
         db.exec(threadHistorySchemaSql(SCHEMA));
         recordMigrations(db, THREAD_HISTORY_MIGRATIONS, SCHEMA);
-      }).immediate();
+      })();
     }
     const missing = missingColumns(db);
     if (missing.length > 0) {
@@ -89,7 +91,7 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
   private readonly noteFirstUserItem: Database.Statement;
   private readonly noteFinalAnswer: Database.Statement;
   private readonly saveCheckpoint: Database.Statement<[string, number, number]>;
-  private readonly applyTx: Database.Transaction<(threadId: string, update: ProjectionUpdate) => boolean>;
+  private readonly applyTx: (threadId: string, update: ProjectionUpdate) => boolean;
   /** Paged reads of the projection (`thread/turns/list`, `thread/items/list`, the resume cursors). */
   readonly pages: HistoryPages;
 
@@ -162,7 +164,9 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
       ON CONFLICT (thread_id) DO UPDATE SET
         next_rollout_byte_offset = excluded.next_rollout_byte_offset,
         next_rollout_ordinal = excluded.next_rollout_ordinal`);
-    this.applyTx = db.transaction((threadId: string, update: ProjectionUpdate) => this.applyNow(threadId, update));
+    // Locks `main` and `history` at BEGIN, waiting on the busy timeout: better-sqlite3's cached `BEGIN IMMEDIATE`
+    // was prepared before the ATTACH and would leave `history` to a read-then-write upgrade that fails at once.
+    this.applyTx = attachedImmediateTransaction(db, (threadId: string, update: ProjectionUpdate) => this.applyNow(threadId, update));
   }
 
   /** Drops the thread's projected turns, items and checkpoint (`thread/delete`). */
@@ -184,7 +188,7 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
    * and the answer is false. With `replace`, the thread's rows are dropped first.
    */
   apply(threadId: string, update: ProjectionUpdate): boolean {
-    return this.applyTx.immediate(threadId, update);
+    return this.applyTx(threadId, update);
   }
 
   private applyNow(threadId: string, update: ProjectionUpdate): boolean {

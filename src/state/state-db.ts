@@ -1,3 +1,4 @@
+import { attachedImmediateTransaction } from './attached-transaction.js';
 import type Database from 'better-sqlite3';
 import type {
   IndexedThread,
@@ -113,7 +114,8 @@ export class StateDb implements ThreadIndex {
    * either way, its read receipt, and its `thread_history_1` projection), in one transaction.
    */
   deleteThread(threadId: string): void {
-    this.db.transaction(() => {
+    // Created here, after the ATTACH, so its BEGIN write-locks `history` too (see attachedImmediateTransaction).
+    attachedImmediateTransaction(this.db, () => {
       for (const sql of DELETE_THREAD_SQL) this.db.prepare(sql).run(threadId);
       this.db.prepare('DELETE FROM thread_spawn_edges WHERE parent_thread_id = ? OR child_thread_id = ?').run(threadId, threadId);
       this.history?.deleteThread(threadId);
