@@ -1,4 +1,3 @@
-import { attachedImmediateTransaction } from './attached-transaction.js';
 import type Database from 'better-sqlite3';
 import type {
   IndexedThread,
@@ -9,6 +8,7 @@ import type {
 } from '../rollout/thread-index.js';
 import type { Clock } from '../support/clock.js';
 import type { IdSource } from '../support/ids.js';
+import { attachedImmediateTransaction } from './attached-transaction.js';
 import type { BackfillStats } from './backfill.js';
 import type { ThreadHistoryStore } from './history-projection-store.js';
 import { BackfillLease, type BackfillState } from './lease.js';
