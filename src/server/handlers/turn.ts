@@ -14,7 +14,25 @@ function loadedId(raw: string): string {
   }
 }
 
+/**
+ * Experimental `turn/start` params in the order the reference checks them (found pairwise against the reference: the
+ * first present one is named): refused without the `experimentalApi` capability, before the thread id is looked at.
+ */
+const START_EXPERIMENTAL_FIELDS = [
+  'responsesapiClientMetadata',
+  'responsesapiClientMetadataPatch',
+  'additionalContext',
+  'environments',
+  'runtimeWorkspaceRoots',
+  'permissions',
+  'collaborationMode',
+  'multiAgentMode',
+  'cyberAccessProgram',
+] as const;
+
 export const handleTurnStart: Handler<'turn/start'> = (params, cx) => {
+  const experimental = cx.connection.experimentalApi ? undefined : START_EXPERIMENTAL_FIELDS.find((field) => params[field] != null);
+  if (experimental) throw new ThreadError('invalid-request', `turn/start.${experimental} requires experimentalApi capability`);
   const threadId = loadedId(params.threadId);
   const overrides = { model: params.model, cwd: params.cwd, approvalPolicy: approvalPolicyIn(params.approvalPolicy), ...sandboxOverrides(params.sandboxPolicy) };
   const client = { name: cx.connection.clientName, version: cx.connection.clientVersion ?? '' };
