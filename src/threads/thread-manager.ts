@@ -335,6 +335,25 @@ export class ThreadManager {
   }
 
   /**
+   * `thread/compact/start`: checks the thread now (`thread not found: …`); the returned start runs the compaction
+   * turn once the answer is out. A running turn gets the compaction as steered input is not supported: refused.
+   */
+  compact(threadId: string, origin: TurnOrigin = {}): () => void {
+    const thread = this.loaded.get(threadId);
+    if (!thread) throw new ThreadError('thread-not-found', `thread not found: ${threadId}`);
+    if (thread.active) throw new ThreadError('invalid-request', 'a turn is already running');
+    const { clock, ids } = this.deps;
+    const turn: TurnFacts = { id: ids.uuid7(), items: [], itemsView: 'full', status: 'inProgress', error: null, startedAtMs: clock.nowMs(), completedAtMs: null, durationMs: null };
+    const active: ActiveTurn = { turn, controller: new AbortController(), request: null, pendingInputs: [], interrupted: false, done: Promise.resolve() };
+    thread.active = active;
+    thread.turns.push(turn);
+    const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator, origin.client), stateDb: this.deps.stateDb, projector: this.projector, tools: this.turnTools(thread, origin.approvals ?? NO_APPROVALS) });
+    return () => {
+      active.done = runner.runCompaction();
+    };
+  }
+
+  /**
    * `turn/steer`: adds `input` to the running turn, which must be `expectedTurnId`; returns that turn's id. Errors in
    * the reference's order and texts: `thread not found: <id>`, `no active turn to steer`, ``expected active turn id
    * `<expected>` but found `<actual>` ``, then `input must not be empty`.

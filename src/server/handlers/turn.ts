@@ -45,6 +45,17 @@ export const handleTurnInterrupt: Handler<'turn/interrupt'> = (params, cx) => {
   return { result: {} };
 };
 
+/**
+ * `thread/compact/start`: answers `{}` and runs a compaction turn (reference texts: `invalid thread id: …` for a
+ * malformed id, `thread not found: …` for one not loaded).
+ */
+export const handleThreadCompactStart: Handler<'thread/compact/start'> = (params, cx) => {
+  const threadId = requireThreadId(params.threadId, 'thread');
+  const client = { name: cx.connection.clientName, version: cx.connection.clientVersion ?? '' };
+  const start = cx.threads.compact(threadId, { client, approvals: cx.connection.approvals });
+  return { result: {}, after: start };
+};
+
 /** Experimental `turn/steer` params, in declaration order: refused without the `experimentalApi` capability. */
 const STEER_EXPERIMENTAL_FIELDS = ['responsesapiClientMetadata', 'responsesapiClientMetadataPatch', 'additionalContext'] as const;
 
