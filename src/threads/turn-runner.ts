@@ -154,8 +154,12 @@ export class TurnRunner {
     try {
       this.setStatus({ type: 'active', activeFlags: [] });
       this.emit('turn/started', { threadId: thread.id, turn: renderTurn({ ...turn, items: [], itemsView: 'notLoaded' }) });
-      if (thread.materialized) await this.append([lines.taskStartedLine(this.turnId, turn.startedAtMs ?? this.deps.clock.nowMs(), this.contextWindow)]);
-      else await this.writeTurnHeader();
+      // Reference behaviour: no context messages before the compaction request, even on a thread with no turns yet
+      // (the replacement history brings fresh ones).
+      const started = lines.taskStartedLine(this.turnId, turn.startedAtMs ?? this.deps.clock.nowMs(), this.contextWindow);
+      if (thread.modelInput.length === 0) thread.modelInput.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: lines.BASE_INSTRUCTIONS }] });
+      if (thread.materialized) await this.append([started]);
+      else await this.append([lines.sessionMetaLine(thread.settings, thread.origin.forkedFromId ? { forked_from_id: thread.origin.forkedFromId } : {}), started]);
       const itemId = this.deps.ids.uuid7();
       const startedAtMs = this.deps.clock.nowMs();
       const item = { type: 'contextCompaction', id: itemId, startedAtMs, completedAtMs: null };

@@ -94,4 +94,25 @@ describe('thread/compact/start', () => {
     await runTurn(next, thread['id'], 'after resume');
     expect(texts(bodies()[3]!)).toEqual(['user:first message', `user:${summary}`, 'user:after compact', 'assistant:Again', 'user:after resume']);
   });
+
+  test('on a thread with no turns the request is the base instructions and the prompt only', async () => {
+    const { home, mock } = await setupEnv([answer(1, 'Nothing yet')]);
+    const mcp = await spawnServer(home);
+    const thread = await startThread(mcp);
+    await mcp.sendRequest('thread/compact/start', { threadId: thread['id'] });
+    const messages = await untilTurnCompleted(mcp);
+    // No usage before the request: no first thread/tokenUsage/updated, only the rate limits.
+    expect(shape(messages).filter((s) => s !== 'thread/started').slice(0, 6)).toEqual(['response', 'thread/status/changed', 'turn/started', 'item/started', 'account/rateLimits/updated', 'thread/tokenUsage/updated']);
+    const input = (mock.responsesRequests()[0]!.body as Json)['input'] as Json[];
+    expect(input.map((i) => i['role'])).toEqual(['developer', 'user']);
+    expect(input[1]!['content'][0]['text']).toBe(COMPACTION_PROMPT);
+    const kinds = readFileSync(String(thread['path']), 'utf8').trim().split('\n').map((l) => {
+      const line = JSON.parse(l) as Json;
+      return line['payload']['type'] && line['type'] !== 'response_item' ? `${line['type']}:${line['payload']['type']}` : line['type'];
+    });
+    expect(kinds).toEqual([
+      'session_meta', 'event_msg:task_started', 'event_msg:token_count', 'response_item', 'token_usage_record', 'event_msg:token_count', 'compacted',
+      'world_state', 'turn_context', 'event_msg:thread_settings_applied', 'event_msg:token_count', 'event_msg:item_completed', 'event_msg:task_complete',
+    ]);
+  });
 });
