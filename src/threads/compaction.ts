@@ -56,6 +56,13 @@ export function inputAfterCompaction(current: readonly ResponseInputItem[], repl
   return [...head, ...rest];
 }
 
+/** A line without some payload keys: the compaction turn's `task_started` has no `turn_attribution`, its `task_complete` no `time_to_first_token_ms` (reference). */
+export function withoutPayloadKeys(line: NewRolloutLine, ...keys: string[]): NewRolloutLine {
+  const payload = { ...line.payload };
+  for (const key of keys) delete payload[key];
+  return { ...line, payload };
+}
+
 /** A rough token estimate of the compacted history (4 bytes a token); the reference's own estimator is not known. */
 export function estimateTokens(input: readonly ResponseInputItem[]): number {
   return Math.ceil(Buffer.byteLength(JSON.stringify(input)) / 4);

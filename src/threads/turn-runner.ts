@@ -21,7 +21,7 @@ import * as lines from './rollout-lines.js';
 import { addTokens, ZERO_TOKENS, type TokenBreakdown } from './tokens.js';
 import { TurnToolContext } from './tool-context.js';
 import { isToolCallItem, TurnToolCalls } from './tool-calls.js';
-import { COMPACTION_PROMPT, compactedLine, estimateTokens, retainedUserMessages, summaryMessageText } from './compaction.js';
+import { COMPACTION_PROMPT, compactedLine, estimateTokens, retainedUserMessages, summaryMessageText, withoutPayloadKeys } from './compaction.js';
 
 /** What a turn's tools run with: the client to ask, the policies in force for this turn, the process facts. */
 export interface TurnToolDeps {
@@ -156,7 +156,7 @@ export class TurnRunner {
       this.emit('turn/started', { threadId: thread.id, turn: renderTurn({ ...turn, items: [], itemsView: 'notLoaded' }) });
       // Reference behaviour: no context messages before the compaction request, even on a thread with no turns yet
       // (the replacement history brings fresh ones).
-      const started = lines.taskStartedLine(this.turnId, turn.startedAtMs ?? this.deps.clock.nowMs(), this.contextWindow);
+      const started = withoutPayloadKeys(lines.taskStartedLine(this.turnId, turn.startedAtMs ?? this.deps.clock.nowMs(), this.contextWindow), 'turn_attribution');
       if (thread.modelInput.length === 0) thread.modelInput.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: lines.BASE_INSTRUCTIONS }] });
       if (thread.materialized) await this.append([started]);
       else await this.append([lines.sessionMetaLine(thread.settings, thread.origin.forkedFromId ? { forked_from_id: thread.origin.forkedFromId } : {}), started]);
@@ -200,7 +200,7 @@ export class TurnRunner {
       await this.append([lines.itemCompletedLine(thread.id, this.turnId, { type: 'ContextCompaction', id: itemId }, startedAtMs, completedAtMs)]);
       this.emit('item/completed', { item: { ...item, completedAtMs }, threadId: thread.id, turnId: this.turnId, contentTokenCount: null, completedAtMs });
       const end = this.finishTurn('completed', null);
-      await this.append([lines.taskCompleteLine(this.turnId, null, turn.startedAtMs ?? end, end, null)]);
+      await this.append([withoutPayloadKeys(lines.taskCompleteLine(this.turnId, null, turn.startedAtMs ?? end, end, null), 'time_to_first_token_ms')]);
       await thread.writer?.sync();
       thread.active = null;
       this.setStatus({ type: 'idle' });
