@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { COMPACTION_PROMPT, SUMMARY_PREFIX } from '../../src/threads/compaction.js';
-import { evAssistantMessage, evCompleted, evCreated, sseResponse, type JsonRpcMessage, type McpProcess, type MockResponse } from '../../src/testing/index.js';
+import { evAssistantMessage, evCompleted, evCreated, evMessageAdded, evOutputTextDelta, sseResponse, type JsonRpcMessage, type McpProcess, type MockResponse } from '../../src/testing/index.js';
 import { request, requestError, runTurn, setupEnv, shape, spawnServer, startThread, type Json } from './helpers.js';
 
 const answer = (n: number, text: string): MockResponse => sseResponse([evCreated(`r${n}`), evAssistantMessage(`m${n}`, text), evCompleted(`r${n}`)]);
@@ -114,5 +114,22 @@ describe('thread/compact/start', () => {
       'session_meta', 'event_msg:task_started', 'event_msg:token_count', 'response_item', 'token_usage_record', 'event_msg:token_count', 'compacted',
       'world_state', 'turn_context', 'event_msg:thread_settings_applied', 'event_msg:token_count', 'event_msg:item_completed', 'event_msg:task_complete',
     ]);
+  });
+
+  test('a running turn is interrupted first, then the compaction runs', async () => {
+    const hanging = sseResponse([evCreated('r1'), evMessageAdded('m1'), evOutputTextDelta('m1', 'thinking')], { keepOpen: true });
+    const { home } = await setupEnv([hanging, answer(2, 'SUMMARY')]);
+    const mcp = await spawnServer(home);
+    const thread = await startThread(mcp);
+    await mcp.sendTurnStartRequest({ threadId: thread['id'], input: [{ type: 'text', text: 'x' }] });
+    await mcp.readStreamUntilNotificationMessage('item/agentMessage/delta');
+    const id = await mcp.sendRequest('thread/compact/start', { threadId: thread['id'] });
+    const first = await untilTurnCompleted(mcp);
+    expect(first[0]).toEqual({ id, result: {} });
+    expect((first.at(-1) as { params: Json }).params['turn']['status']).toBe('interrupted');
+    const second = await untilTurnCompleted(mcp);
+    expect(shape(second).slice(0, 3)).toEqual(['thread/status/changed', 'turn/started', 'item/started']);
+    expect((second[2] as { params: Json }).params['item']['type']).toBe('contextCompaction');
+    expect((second.at(-1) as { params: Json }).params['turn']['status']).toBe('completed');
   });
 });
