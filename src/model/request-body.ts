@@ -27,7 +27,7 @@ export function turnMetadataJson(request: ModelRequest): string {
     thread_id: request.threadId,
     turn_id: request.turnId,
     window_id: windowId(request.threadId),
-    request_kind: 'turn',
+    request_kind: request.requestKind ?? 'turn',
   });
 }
 

@@ -17,6 +17,8 @@ export interface ModelRequest {
   userAgent: string;
   installationId: string;
   tools: Record<string, unknown>[];
+  /** `request_kind` in the turn metadata header: `turn` unless given (`compaction` for thread/compact/start). */
+  requestKind?: 'turn' | 'compaction';
 }
 
 export interface ResponseUsage {

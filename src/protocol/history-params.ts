@@ -27,6 +27,9 @@ export const ThreadItemsListParamsWire = wStruct('ThreadItemsListParams', {
 
 export const ThreadDeleteParamsWire = wStruct('ThreadDeleteParams', { threadId: required(wString) });
 
+/** `thread/compact/start` params: the thread only. */
+export const ThreadCompactStartParamsWire = wStruct('ThreadCompactStartParams', { threadId: required(wString) });
+
 /** `gitInfo` fields: absent leaves the value, `null` clears it, a string replaces it. */
 export const ThreadMetadataGitInfoUpdateParamsWire = wStruct('ThreadMetadataGitInfoUpdateParams', {
   sha: optionalDefault(wString),

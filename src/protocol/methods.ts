@@ -40,7 +40,7 @@ import {
   SkillsListParamsWire,
 } from './discovery-params.js';
 import type * as discoverySchemas from './discovery-schemas.js';
-import { ThreadDeleteParamsWire, ThreadItemsListParamsWire, ThreadMetadataUpdateParamsWire, ThreadTurnsListParamsWire } from './history-params.js';
+import { ThreadCompactStartParamsWire, ThreadDeleteParamsWire, ThreadItemsListParamsWire, ThreadMetadataUpdateParamsWire, ThreadTurnsListParamsWire } from './history-params.js';
 import type * as threadMetadataSchemas from './thread-metadata-schemas.js';
 import type * as historySchemas from './history-schemas.js';
 import type * as modelSchemas from './model.js';
@@ -163,6 +163,7 @@ const ENTRIES = {
   'fuzzyFileSearch/sessionUpdate': method({ typeName: 'FuzzyFileSearchSessionUpdate', params: FuzzyFileSearchSessionUpdateParamsWire, result: (s) => s.FuzzyFileSearchSessionUpdateResponseSchema }),
   'fuzzyFileSearch/sessionStop': method({ typeName: 'FuzzyFileSearchSessionStop', params: FuzzyFileSearchSessionStopParamsWire, result: (s) => s.FuzzyFileSearchSessionStopResponseSchema }),
   'thread/delete': method({ typeName: 'ThreadDelete', params: ThreadDeleteParamsWire, result: (s) => s.ThreadDeleteResponseSchema, scope: byThread }),
+  'thread/compact/start': method({ typeName: 'ThreadCompactStart', params: ThreadCompactStartParamsWire, result: (s) => s.ThreadDeleteResponseSchema, scope: byThread }),
   'thread/metadata/update': method({ typeName: 'ThreadMetadataUpdate', params: ThreadMetadataUpdateParamsWire, result: (s) => s.ThreadMetadataUpdateResponseSchema, scope: byThread }),
 } as const;
 

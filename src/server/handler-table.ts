@@ -26,7 +26,7 @@ import { handleThreadLoadedList } from './handlers/thread-loaded-list.js';
 import { handleThreadNameSet, handleThreadUnsubscribe } from './handlers/thread-misc.js';
 import { handleThreadRead } from './handlers/thread-read.js';
 import { handleThreadSearch, handleThreadSearchOccurrences } from './handlers/thread-search.js';
-import { handleTurnInterrupt, handleTurnStart, handleTurnSteer } from './handlers/turn.js';
+import { handleThreadCompactStart, handleTurnInterrupt, handleTurnStart, handleTurnSteer } from './handlers/turn.js';
 
 /** The handler of each method of the protocol's method table (`protocol/methods.ts`); a missing one fails to compile. */
 export type HandlerTable = { readonly [M in ImplementedMethod]: Handler<M> };
@@ -73,5 +73,6 @@ export const HANDLERS: HandlerTable = {
   'fuzzyFileSearch/sessionUpdate': handleFuzzyFileSearchSessionUpdate,
   'fuzzyFileSearch/sessionStop': handleFuzzyFileSearchSessionStop,
   'thread/delete': handleThreadDelete,
+  'thread/compact/start': handleThreadCompactStart,
   'thread/metadata/update': handleThreadMetadataUpdate,
 };

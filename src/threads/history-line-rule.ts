@@ -133,6 +133,9 @@ function threadItemOf(item: JsonObject): { id: string; type: string; json: JsonO
       json = rebuilt;
       break;
     }
+    case 'ContextCompaction':
+      json = { type: 'contextCompaction', id, startedAtMs: 0, completedAtMs: null };
+      break;
     default:
       return { unsupported: `item type ${String(item['type'])}` };
   }

@@ -1,3 +1,4 @@
+import { inputAfterCompaction } from './compaction.js';
 import { asString as str, asStrings as strings, isRecord, type JsonObject } from '../support/json-values.js';
 import type { RolloutLine } from '../rollout/types.js';
 import type { ResponseInputItem } from '../model/types.js';
@@ -50,6 +51,10 @@ export function rebuildHistory(lines: RolloutLine[]): ThreadHistory {
     }
     if (line.type === 'turn_context') {
       if (typeof p['model'] === 'string') history.model = p['model'];
+      continue;
+    }
+    if (line.type === 'compacted' && Array.isArray(p['replacement_history'])) {
+      history.modelInput = inputAfterCompaction(history.modelInput, p['replacement_history']);
       continue;
     }
     if (line.type === 'response_item') {
@@ -136,6 +141,8 @@ function itemFromEvent(p: JsonObject): JsonObject | null {
       return commandItemFromRollout(p, renderCommand);
     case 'FileChange':
       return fileChangeItemFromRollout(p);
+    case 'ContextCompaction':
+      return { type: 'contextCompaction', id, startedAtMs: started, completedAtMs: completed };
     default:
       return null;
   }

@@ -335,6 +335,33 @@ export class ThreadManager {
   }
 
   /**
+   * `thread/compact/start`: checks the thread now (`thread not found: …`); the returned start runs the compaction
+   * turn once the answer is out. Reference behaviour: a running turn is interrupted first (its `turn/completed
+   * interrupted` comes before the compaction's `turn/started`).
+   */
+  compact(threadId: string, origin: TurnOrigin = {}): () => void {
+    const thread = this.loaded.get(threadId);
+    if (!thread) throw new ThreadError('thread-not-found', `thread not found: ${threadId}`);
+    const { clock, ids } = this.deps;
+    return () => {
+      const previous = thread.active;
+      if (previous) {
+        previous.interrupted = true;
+        previous.controller.abort();
+      }
+      const turn: TurnFacts = { id: ids.uuid7(), items: [], itemsView: 'full', status: 'inProgress', error: null, startedAtMs: null, completedAtMs: null, durationMs: null };
+      const active: ActiveTurn = { turn, controller: new AbortController(), request: null, pendingInputs: [], interrupted: false, done: Promise.resolve() };
+      const runner = new TurnRunner(thread, active, { ...this.deps, userAgent: this.deps.userAgent(thread.settings.originator, origin.client), stateDb: this.deps.stateDb, projector: this.projector, tools: this.turnTools(thread, origin.approvals ?? NO_APPROVALS) });
+      active.done = (previous?.done ?? Promise.resolve()).then(() => {
+        turn.startedAtMs = clock.nowMs();
+        thread.active = active;
+        thread.turns.push(turn);
+        return runner.runCompaction();
+      });
+    };
+  }
+
+  /**
    * `turn/steer`: adds `input` to the running turn, which must be `expectedTurnId`; returns that turn's id. Errors in
    * the reference's order and texts: `thread not found: <id>`, `no active turn to steer`, ``expected active turn id
    * `<expected>` but found `<actual>` ``, then `input must not be empty`.

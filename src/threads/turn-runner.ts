@@ -21,6 +21,7 @@ import * as lines from './rollout-lines.js';
 import { addTokens, ZERO_TOKENS, type TokenBreakdown } from './tokens.js';
 import { TurnToolContext } from './tool-context.js';
 import { isToolCallItem, TurnToolCalls } from './tool-calls.js';
+import { COMPACTION_PROMPT, compactedLine, estimateTokens, retainedUserMessages, summaryMessageText, withoutPayloadKeys } from './compaction.js';
 
 /** What a turn's tools run with: the client to ask, the policies in force for this turn, the process facts. */
 export interface TurnToolDeps {
@@ -137,6 +138,83 @@ export class TurnRunner {
       // The turn is over for clients (turn/completed sent, `active` cleared) before this fsync finishes.
       if (thread.active === active) thread.active = null;
       thread.toolset?.turnEnded?.(turn.id);
+      thread.lastActivityMs = this.deps.clock.nowMs();
+      await thread.writer?.sync().catch((err: unknown) => this.deps.log.error({ err }, 'rollout fsync failed'));
+    }
+  }
+
+  /**
+   * A standalone compaction turn (`thread/compact/start`), in the reference's order: a `contextCompaction` item, the
+   * usage so far, one model request (history + compaction prompt, no tools), its usage, the `compacted` line with the
+   * replacement history, an estimate of the new history's size, the item's end. See compaction.ts.
+   */
+  async runCompaction(): Promise<void> {
+    const { thread, active } = this;
+    const turn = active.turn;
+    try {
+      this.setStatus({ type: 'active', activeFlags: [] });
+      this.emit('turn/started', { threadId: thread.id, turn: renderTurn({ ...turn, items: [], itemsView: 'notLoaded' }) });
+      // Reference behaviour: no context messages before the compaction request, even on a thread with no turns yet
+      // (the replacement history brings fresh ones).
+      const started = withoutPayloadKeys(lines.taskStartedLine(this.turnId, turn.startedAtMs ?? this.deps.clock.nowMs(), this.contextWindow), 'turn_attribution');
+      if (thread.modelInput.length === 0) thread.modelInput.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: lines.BASE_INSTRUCTIONS }] });
+      if (thread.materialized) await this.append([started]);
+      else await this.append([lines.sessionMetaLine(thread.settings, thread.origin.forkedFromId ? { forked_from_id: thread.origin.forkedFromId } : {}), started]);
+      const itemId = this.deps.ids.uuid7();
+      const startedAtMs = this.deps.clock.nowMs();
+      const item = { type: 'contextCompaction', id: itemId, startedAtMs, completedAtMs: null };
+      this.emit('item/started', { item, threadId: thread.id, turnId: this.turnId, startedAtMs });
+      await this.abandonedRequest();
+      const prompt = { type: 'message', role: 'user', content: [{ type: 'input_text', text: COMPACTION_PROMPT }] };
+      const stream = this.deps.model.stream(
+        { model: thread.settings.model, input: [...thread.modelInput, prompt], threadId: thread.id, turnId: this.turnId, originator: thread.settings.originator, userAgent: this.deps.userAgent, installationId: this.deps.installationId, tools: [], requestKind: 'compaction' },
+        active.controller.signal,
+      );
+      let summary = '';
+      let responseId: string | null = null;
+      for await (const event of stream) {
+        if (event.type === 'outputItemDone' && event.item['type'] === 'message') {
+          const id = String(event.item['id'] ?? '');
+          summary = messageText(event.item) ?? '';
+          await this.append([lines.responseItemLine(lines.messagePayload(id, 'assistant', summary, this.turnId), ++thread.historySequence)]);
+        } else if (event.type === 'completed') {
+          responseId = event.responseId;
+          await this.onCompleted(event.responseId, event.usage);
+        }
+      }
+      const s = thread.settings;
+      const now = this.deps.clock.nowMs();
+      const message = summaryMessageText(summary);
+      const dev = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'developer', lines.developerContextText(s), this.turnId);
+      const env = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', lines.environmentContextText(s, now), this.turnId);
+      const summaryItem = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', message, this.turnId);
+      const replacement = [dev, env, ...retainedUserMessages(thread.modelInput), summaryItem];
+      const base = thread.modelInput[0]?.['role'] === 'developer' ? [thread.modelInput[0]] : [];
+      thread.modelInput = [...base, ...replacement.map(stripMeta)];
+      const estimate = { ...ZERO_TOKENS, totalTokens: estimateTokens(thread.modelInput) };
+      const total = thread.totalUsage;
+      await this.append([compactedLine(message, replacement, responseId), lines.worldStateLine(s, now), lines.turnContextLine(s, this.turnId), lines.threadSettingsAppliedLine(s), lines.tokenCountLine({ total, last: estimate }, this.contextWindow)]);
+      this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total, last: estimate, modelContextWindow: this.contextWindow } });
+      this.emit('account/rateLimits/updated', RATE_LIMITS);
+      const completedAtMs = this.deps.clock.nowMs();
+      await this.append([lines.itemCompletedLine(thread.id, this.turnId, { type: 'ContextCompaction', id: itemId }, startedAtMs, completedAtMs)]);
+      this.emit('item/completed', { item: { ...item, completedAtMs }, threadId: thread.id, turnId: this.turnId, contentTokenCount: null, completedAtMs });
+      const end = this.finishTurn('completed', null);
+      await this.append([withoutPayloadKeys(lines.taskCompleteLine(this.turnId, null, turn.startedAtMs ?? end, end, null), 'time_to_first_token_ms')]);
+      await thread.writer?.sync();
+      thread.active = null;
+      this.setStatus({ type: 'idle' });
+      this.emit('turn/completed', { threadId: thread.id, turn: renderTurn({ ...turn, items: [], itemsView: 'notLoaded' }) });
+      this.bookkeep(true);
+    } catch (error) {
+      if (active.interrupted || isAbort(error)) await this.interrupted();
+      else if (error instanceof ModelError) await this.failed(error.info);
+      else {
+        this.deps.log.error({ err: error, threadId: thread.id }, 'compaction failed unexpectedly');
+        await this.failed({ message: (error as Error).message ?? String(error), codexErrorInfo: 'other', additionalDetails: null, afterHttpOk: false });
+      }
+    } finally {
+      if (thread.active === active) thread.active = null;
       thread.lastActivityMs = this.deps.clock.nowMs();
       await thread.writer?.sync().catch((err: unknown) => this.deps.log.error({ err }, 'rollout fsync failed'));
     }

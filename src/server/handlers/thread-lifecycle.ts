@@ -44,7 +44,8 @@ export const handleThreadResume: Handler<'thread/resume'> = async (params, cx) =
   return {
     result: resumeResult(thread, renderThread(loadedThreadFacts(thread), turns), cx.threads.resumeCursors(thread.id)),
     after: () => {
-      if (withTurns && usage) {
+      // Reference behaviour: sent whenever the thread has usage, also with `excludeTurns: true`.
+      if (usage) {
         cx.connection.notify('thread/tokenUsage/updated', {
           threadId,
           turnId: thread.turns.at(-1)?.id ?? null,

@@ -209,6 +209,7 @@ describe('method table', () => {
         'thread/items/list',
         'thread/delete',
         'thread/metadata/update',
+        'thread/compact/start',
         'account/login/start',
         'account/logout',
         'fuzzyFileSearch',
