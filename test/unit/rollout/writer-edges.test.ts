@@ -45,7 +45,7 @@ describe('RolloutWriter', () => {
     const w = RolloutWriter.forNewFile(file, clock);
     const out = await w.append([
       { type: 'session_meta', payload: { id: 'x' } },
-      { type: 'event_msg', payload: { type: 'e' }, metadata: { m: 1 } } as never,
+      { type: 'event_msg', payload: { type: 'e' }, metadata: { m: 1 } },
     ]);
     expect(w.materialized).toBe(true);
     expect(w.ordinal).toBe(2);
