@@ -3,7 +3,7 @@
  * metadata, the record fields, a new-file writer that finds the file already there, containment refusals
  * before anything is created, relocate, sync/close without a file, and a failing write (/dev/full).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -181,5 +181,26 @@ describe('RolloutWriter', () => {
     await mkdir(file);
     const w = RolloutWriter.forNewFile(file, clock);
     await expect(w.append([{ type: 'a', payload: {} }])).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+  test('an existing-file writer never creates directories: a missing directory fails with ENOENT', async () => {
+    const file = path.join(dir, 'gone', 'r.jsonl');
+    const w = RolloutWriter.forExistingFile(file, clock, 1, true);
+    await expect(w.append([{ type: 'a', payload: {} }])).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(existsSync(path.join(dir, 'gone'))).toBe(false);
+  });
+
+  test('the file is opened once for many appends and closed by close() (no descriptor left behind)', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const file = path.join(dir, 'r.jsonl');
+    const before = fds();
+    const w = RolloutWriter.forNewFile(file, clock);
+    await w.append([{ type: 'a', payload: {} }]);
+    const open = fds();
+    expect(open).toBe(before + 1);
+    await w.append([{ type: 'b', payload: {} }]);
+    await w.append([{ type: 'c', payload: {} }]);
+    expect(fds()).toBe(open);
+    await w.close();
+    expect(fds()).toBe(before);
   });
 });
