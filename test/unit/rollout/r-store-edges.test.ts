@@ -244,6 +244,12 @@ describe('summary, fork previews and storedThread', () => {
     writeFileSync(file, text);
     utimesSync(file, new Date(NOW), new Date(NOW + 5000));
     expect((await store.summary(file))?.tokensUsed).toBe(8);
+    // Bigger, same mtime: read again too.
+    const before = statSync(file);
+    appendFileSync(file, JSON.stringify({ timestamp: 't', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: { total_tokens: 11 } } } }) + '\n');
+    utimesSync(file, before.atime, before.mtime);
+    expect(statSync(file).mtimeMs).toBe(before.mtimeMs);
+    expect((await store.summary(file))?.tokensUsed).toBe(11);
     expect(await store.summary(path.join(home, 'missing.jsonl'))).toBeNull();
     const archived = writeRollout(home, 2, DAY, { archived: true });
     expect((await store.summary(archived))?.archived).toBe(true);
@@ -428,6 +434,16 @@ describe('list', () => {
     expect(await page({ limit: 1, cwds: ['/else'] })).toEqual([[id(3)], false]);
     const named = await store.list({ ...baseQuery, limit: 3 }, false);
     expect(named.threads.map((t) => t.name)).toEqual([null, null, 'two']);
+  });
+
+  test('unreadable rollout files in the walk are skipped, on both list paths', async () => {
+    const { home, store, layout } = setup();
+    writeRollout(home, 1, DAY);
+    const day = path.dirname(layout.activeRolloutPath(DAY, id(1)));
+    writeFileSync(path.join(day, 'rollout-garbage.jsonl'), 'not json\n');
+    writeFileSync(layout.activeRolloutPath(DAY + 1000, id(2)), '');
+    expect((await store.list(baseQuery, false)).threads.map((t) => t.id)).toEqual([id(1)]);
+    expect((await store.list({ ...baseQuery, sortKey: 'updated_at' }, false)).threads.map((t) => t.id)).toEqual([id(1)]);
   });
 
   test('a file whose name puts it before the cursor is skipped unread, even when its content would come after', async () => {
