@@ -148,16 +148,21 @@ export class ThreadSearcher implements ThreadSearchPort {
   /**
    * Brings the index up to `threads`; concurrent callers share one pass. Skipped when nothing can have changed:
    * no write of ours since the last pass, no commit by another connection (`PRAGMA data_version`), and the
-   * same `session_index.jsonl` names.
+   * same `session_index.jsonl` names. A pass under way is always waited for: until it ends the index is half
+   * filled, and it may have started before the latest change, so the caller then looks again.
    */
   async catchUp(): Promise<void> {
+    while (this.catchingUp) await this.catchingUp;
     const names = await this.deps.sessionNames();
+    // Another caller may have started a pass while the names were read.
+    if (this.catchingUp) return this.catchUp();
     const version = Number(this.deps.db.pragma('data_version', { simple: true }));
     if (!this.dirty && version === this.seenDataVersion && names === this.seenNames) return;
-    this.catchingUp ??= this.runCatchUp(names).finally(() => {
+    const pass = this.runCatchUp(names).finally(() => {
       this.catchingUp = null;
     });
-    return this.catchingUp;
+    this.catchingUp = pass;
+    return pass;
   }
 
   private async runCatchUp(names: Map<string, string>): Promise<void> {
