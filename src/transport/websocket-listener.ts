@@ -51,13 +51,20 @@ export class WebSocketListener {
   private stopped: Promise<void> | null = null;
 
   constructor(private readonly options: WebSocketListenerOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INCOMING_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
+    // Reference behaviour: no extension and no subprotocol is ever agreed (`ws` would echo a client's first protocol).
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_INCOMING_MESSAGE_BYTES,
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: () => false,
+    });
     if (options.flavour === 'unix') {
       this.wss.on('headers', (headers) => headers.push(`x-codex-websocket-max-unfragmented-message-bytes: ${16 * 1024 * 1024}`));
     }
     this.http = createServer((req, res) => this.onRequest(req, res));
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
-    this.http.on('clientError', (_error, socket) => socket.destroy());
+    this.http.on('clientError', (_error, socket) => refuseMalformed(socket));
   }
 
   /** Binds `host:port` (port 0 picks a free one); resolves with the bound address. Rejects with the OS error. */
@@ -112,7 +119,7 @@ export class WebSocketListener {
       if (req.method === 'GET' || req.method === 'HEAD') return reply(res, 200);
       return reply(res, 405, undefined, { allow: 'GET,HEAD' });
     }
-    const refused = upgradeRefusal(req) ?? { status: 426, text: "WebSocket request couldn't be upgraded since no upgrade state was present" };
+    const refused = upgradeRefusal(req) ?? NO_UPGRADE_STATE;
     reply(res, refused.status, refused.text);
   }
 
@@ -121,8 +128,11 @@ export class WebSocketListener {
     if (this.options.flavour === 'tcp') {
       if (req.headers.origin !== undefined) return refuse(socket, 403);
       const path = (req.url ?? '/').split('?')[0];
-      if (path === '/readyz' || path === '/healthz') return refuse(socket, req.method === 'GET' || req.method === 'HEAD' ? 200 : 405);
-      const refused = upgradeRefusal(req);
+      if (path === '/readyz' || path === '/healthz') {
+        return req.method === 'GET' || req.method === 'HEAD' ? refuse(socket, 200) : refuse(socket, 405, undefined, ['allow: GET,HEAD']);
+      }
+      // Reference behaviour: an upgrade is only possible over HTTP/1.1 (hyper keeps no upgrade state for 1.0).
+      const refused = upgradeRefusal(req) ?? (req.httpVersion === '1.1' ? null : NO_UPGRADE_STATE);
       if (refused) return refuse(socket, refused.status, refused.text);
       const denied = this.options.authorize?.(req.headers.authorization);
       if (denied) return refuse(socket, 401, denied);
@@ -145,17 +155,21 @@ export class WebSocketListener {
   }
 }
 
+/** The reference's answer to a well-formed upgrade request that cannot be upgraded (HTTP/1.0, or no `upgrade` event). */
+const NO_UPGRADE_STATE = { status: 426, text: "WebSocket request couldn't be upgraded since no upgrade state was present" };
+
 /**
  * The reference's (axum `WebSocketUpgrade`) refusal of a request that is not a well-formed WebSocket upgrade, checked
- * in its order, or null when it is one.
+ * in its order, or null when it is one. Reference behaviour (measured on 0.169.0): `Connection` must contain
+ * `upgrade` anywhere (any case, `keep-alive, Upgrade` passes), `Upgrade` must be exactly `websocket` (any case:
+ * `websocket, h2c` is refused), the key is checked before the version, and the version must be exactly `13`.
  */
 function upgradeRefusal(req: IncomingMessage): { status: number; text: string } | null {
   if (req.method !== 'GET') return { status: 405, text: 'Request method must be `GET`' };
-  const tokens = (value: string | undefined) => (value ?? '').toLowerCase().split(',').map((t) => t.trim());
-  if (!tokens(req.headers.connection).includes('upgrade')) return { status: 400, text: "Connection header did not include 'upgrade'" };
-  if (!tokens(req.headers.upgrade).includes('websocket')) return { status: 400, text: "`Upgrade` header did not include 'websocket'" };
-  if (req.headers['sec-websocket-version'] !== '13') return { status: 400, text: "`Sec-WebSocket-Version` header did not include '13'" };
+  if (!(req.headers.connection ?? '').toLowerCase().includes('upgrade')) return { status: 400, text: "Connection header did not include 'upgrade'" };
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return { status: 400, text: "`Upgrade` header did not include 'websocket'" };
   if (req.headers['sec-websocket-key'] === undefined) return { status: 400, text: '`Sec-WebSocket-Key` header missing' };
+  if (req.headers['sec-websocket-version'] !== '13') return { status: 400, text: "`Sec-WebSocket-Version` header did not include '13'" };
   return null;
 }
 
@@ -166,12 +180,24 @@ function reply(res: ServerResponse, status: number, text?: string, headers: Reco
 }
 
 /** Answers an upgrade request on its raw socket and closes it (the socket is no longer owned by the HTTP server). */
-function refuse(socket: Duplex, status: number, text?: string): void {
+function refuse(socket: Duplex, status: number, text?: string, extraHeaders: string[] = []): void {
   const body = text ?? '';
-  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
+  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`, ...extraHeaders];
   if (text !== undefined) head.push('content-type: text/plain; charset=utf-8');
   head.push(`content-length: ${Buffer.byteLength(body)}`, 'connection: close');
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/**
+ * A request Node's HTTP parser cannot read. Reference behaviour (hyper): `400 Bad Request` with an empty body, then
+ * the connection is closed. A socket that can no longer be written (reset by the client) is just destroyed.
+ */
+function refuseMalformed(socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy());
 }
 
 function closeGracefully(ws: WebSocket): Promise<void> {

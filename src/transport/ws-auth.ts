@@ -94,7 +94,8 @@ function ioErrorText(error: unknown): string {
     EACCES: ['Permission denied', 13],
     EISDIR: ['Is a directory', 21],
     ENOTDIR: ['Not a directory', 20],
-    ELOOP: ['Too many levels of symbolic links', 40],
+    // The reference is a musl build: its texts are musl's `strerror` (glibc says `Too many levels of symbolic links`).
+    ELOOP: ['Symbolic link loop', 40],
   };
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const entry = known[code];
