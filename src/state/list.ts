@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { IndexedThread, IndexListQuery, ListSortKey } from '../rollout/thread-index.js';
 import { expandSourceKinds, sourceKindOf } from '../rollout/source-kind.js';
-import { decodeSource } from './source-text.js';
+import { decodeSource, sourceText } from './source-text.js';
 import { THREAD_COLUMNS, threadFromRecord, type ThreadRecord } from './thread-rows.js';
 
 /** SQL function name registered on our connection only; the schema never refers to it. */
@@ -33,7 +33,7 @@ export class ThreadLister {
 
   constructor(db: Database.Database) {
     db.function(SOURCE_KIND_FUNCTION, { deterministic: true }, (source: unknown) =>
-      sourceKindOf(decodeSource(typeof source === 'string' ? source : String(source))),
+      sourceKindOf(decodeSource(sourceText(source))),
     );
     for (const sortKey of Object.keys(SORT_COLUMNS) as ListSortKey[]) {
       for (const direction of ['asc', 'desc'] as const) {

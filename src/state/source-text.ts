@@ -6,6 +6,16 @@ export function encodeSource(source: SessionSource): string {
   return typeof source === 'string' ? source : JSON.stringify(source);
 }
 
+/**
+ * A `threads.source` column value as text. The reference's writers store TEXT, but SQLite keeps whatever class a
+ * writer binds: a BLOB (another tool's row) is read as its UTF-8 text instead of failing every read of the row.
+ */
+export function sourceText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  return String(value);
+}
+
 /** Inverse of `encodeSource`; text that is not a JSON object stays a plain source string. */
 export function decodeSource(text: string): SessionSource {
   if (!text.startsWith('{')) return text;

@@ -1,6 +1,6 @@
 import type { IndexedThread, IndexedThreadInput } from '../rollout/thread-index.js';
 import { spawnOriginOf } from '../rollout/source-kind.js';
-import { decodeSource, encodeSource } from './source-text.js';
+import { decodeSource, encodeSource, sourceText } from './source-text.js';
 
 /** The reference's provider id when a rollout names none (`session_meta.model_provider` absent). */
 export const DEFAULT_MODEL_PROVIDER = 'openai';
@@ -76,7 +76,8 @@ export interface ThreadRecord {
   rollout_path: string;
   archived: number;
   archived_at: number | null;
-  source: string;
+  /** TEXT as written by the reference and by us; a BLOB from another writer arrives as a Buffer. */
+  source: string | Buffer;
   model_provider: string;
   model: string | null;
   cwd: string;
@@ -93,7 +94,7 @@ export interface ThreadRecord {
 }
 
 export function threadFromRecord(record: ThreadRecord): IndexedThread {
-  const source = decodeSource(record.source);
+  const source = decodeSource(sourceText(record.source));
   return {
     id: record.id,
     rolloutPath: record.rollout_path,

@@ -1,0 +1,170 @@
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import type { BackfillStats } from '../../../src/state/backfill.js';
+import type { BackfillLease, BackfillState, ClaimOutcome } from '../../../src/state/lease.js';
+import { BACKFILL_POLL_MS, BACKFILL_WAIT_MS, formatDuration, passBackfillGate, type BackfillGateDeps } from '../../../src/state/startup.js';
+import { recordingLogger } from './helpers.js';
+
+// Every sleep of the gate is recorded and takes no time: the tests check how long it asks to wait.
+const sleeps = vi.hoisted(() => [] as number[]);
+vi.mock('node:timers/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:timers/promises')>();
+  return {
+    ...real,
+    setTimeout: (ms: number, value?: unknown) => {
+      sleeps.push(ms);
+      return real.setTimeout(0, value);
+    },
+  };
+});
+
+const STATS: BackfillStats = { scanned: 3, upserted: 2, failed: 1 };
+
+/** A lease double: `claims` are the tryClaim answers in order (the last repeats), `statuses` the read() answers. */
+function fakeLease(claims: ClaimOutcome[], statuses: BackfillState['status'][]) {
+  const calls: string[] = [];
+  let c = 0;
+  let s = 0;
+  const lease = {
+    tryClaim: (leaseSeconds: number) => {
+      calls.push(`claim:${leaseSeconds}`);
+      return claims[Math.min(c++, claims.length - 1)] as ClaimOutcome;
+    },
+    read: (): BackfillState => {
+      calls.push('read');
+      return { status: statuses[Math.min(s++, statuses.length - 1)] as BackfillState['status'], lastWatermark: null, lastSuccessAt: null, updatedAt: 0 };
+    },
+    releaseClaim: () => void calls.push('release'),
+  };
+  return { lease: lease as unknown as BackfillLease, calls };
+}
+
+/** performance.now() answers these values in order (the last repeats): the gate's elapsed time is exact. */
+function pinNow(...values: number[]): void {
+  let i = 0;
+  vi.spyOn(performance, 'now').mockImplementation(() => values[Math.min(i++, values.length - 1)] as number);
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  sleeps.length = 0;
+});
+
+function deps(overrides: Partial<BackfillGateDeps>): BackfillGateDeps {
+  return {
+    codexHome: '/home/k',
+    lease: fakeLease(['done'], ['complete']).lease,
+    runBackfill: () => Promise.resolve(STATS),
+    log: recordingLogger(),
+    waitMs: 1_000,
+    pollMs: 10,
+    leaseSeconds: 900,
+    ...overrides,
+  };
+}
+
+describe('passBackfillGate', () => {
+  test('the defaults are the reference ones', () => {
+    expect(BACKFILL_WAIT_MS).toBe(30_000);
+    expect(BACKFILL_POLL_MS).toBe(1_000);
+  });
+
+  test('complete already: no backfill, and the time spent is reported', async () => {
+    pinNow(100, 112.5);
+    const { lease, calls } = fakeLease(['done'], ['complete']);
+    let ran = false;
+    const result = await passBackfillGate(deps({ lease, runBackfill: () => ((ran = true), Promise.resolve(STATS)) }));
+    expect(result).toEqual({ ok: true, backfill: null, waitedMs: 12.5 });
+    expect(ran).toBe(false);
+    expect(calls).toEqual(['claim:900']);
+  });
+
+  test('claimed: runs the backfill and returns its stats with no wait', async () => {
+    pinNow(100, 150);
+    const { lease, calls } = fakeLease(['claimed'], ['complete']);
+    const log = recordingLogger();
+    const result = await passBackfillGate(deps({ lease, log, leaseSeconds: 60 }));
+    expect(result).toEqual({ ok: true, backfill: STATS, waitedMs: 0 });
+    expect(calls).toEqual(['claim:60', 'read']);
+    expect([...log.warnings, ...log.infos]).toEqual([]);
+  });
+
+  test('a failing backfill gives the claim back and its error propagates', async () => {
+    const { lease, calls } = fakeLease(['claimed'], ['running']);
+    const failure = new Error('disk I/O error');
+    await expect(passBackfillGate(deps({ lease, runBackfill: () => Promise.reject(failure) }))).rejects.toBe(failure);
+    expect(calls).toEqual(['claim:900', 'release']);
+  });
+
+  test('claimed but another worker finished meanwhile: complete, without this run\'s stats', async () => {
+    pinNow(0, 40);
+    // The run returned while the row is not complete (its claim was taken over); the next read is complete.
+    const { lease, calls } = fakeLease(['claimed'], ['running', 'complete']);
+    const result = await passBackfillGate(deps({ lease }));
+    expect(result).toEqual({ ok: true, backfill: null, waitedMs: 40 });
+    expect(calls).toEqual(['claim:900', 'read', 'read']);
+  });
+
+  test('held, then complete: waits with one warning and reports the wait', async () => {
+    pinNow(1_000, 1_000, 1_250);
+    const { lease, calls } = fakeLease(['held', 'held'], ['running', 'complete']);
+    const log = recordingLogger();
+    const result = await passBackfillGate(deps({ lease, log, waitMs: 30_000, pollMs: 1 }));
+    expect(result).toEqual({ ok: true, backfill: null, waitedMs: 250 });
+    expect(sleeps).toEqual([1]);
+    expect(calls).toEqual(['claim:900', 'read', 'claim:900', 'read']);
+    expect(log.warnings).toEqual([
+      'state db backfill is running at /home/k; waiting up to 30s before retrying startup initialization',
+    ]);
+    expect(log.infos).toEqual([]);
+  });
+
+  test('still held: the first wait is a warning, the later ones are info, then it times out', async () => {
+    // started=0; round 1 elapsed 0; round 2 elapsed 5; round 3 elapsed 10 = waitMs: timed out.
+    pinNow(0, 0, 5, 10);
+    const { lease } = fakeLease(['held'], ['running']);
+    const log = recordingLogger();
+    const result = await passBackfillGate(deps({ lease, log, waitMs: 10, pollMs: 1 }));
+    expect(result).toEqual({ ok: false, message: 'timed out waiting for state db backfill at /home/k after 10ms (status: running)' });
+    const waiting = 'state db backfill is running at /home/k; waiting up to 10ms before retrying startup initialization';
+    expect(log.warnings).toEqual([waiting]);
+    expect(log.infos).toEqual([waiting]);
+  });
+
+  test('a zero wait bound times out at once, naming the status', async () => {
+    pinNow(7, 7);
+    const { lease, calls } = fakeLease(['held'], ['pending']);
+    const log = recordingLogger();
+    const result = await passBackfillGate(deps({ lease, log, waitMs: 0 }));
+    expect(result).toEqual({ ok: false, message: 'timed out waiting for state db backfill at /home/k after 0ms (status: pending)' });
+    expect(calls).toEqual(['claim:900', 'read']);
+    expect(log.warnings).toEqual([]);
+  });
+
+  test('between rounds it sleeps the poll interval, not the whole remaining wait', async () => {
+    pinNow(0, 0, 100, 200, 300);
+    const { lease, calls } = fakeLease(['held'], ['running', 'running', 'running', 'complete']);
+    const result = await passBackfillGate(deps({ lease, waitMs: 20_000, pollMs: 7 }));
+    expect(result).toEqual({ ok: true, backfill: null, waitedMs: 300 });
+    expect(calls.filter((c) => c.startsWith('claim'))).toHaveLength(4);
+    expect(sleeps).toEqual([7, 7, 7]);
+  });
+
+  test('the sleep never runs past the wait bound', async () => {
+    // 20 ms elapsed of a 50 ms bound with a 10 s poll: the round sleeps the remaining 30 ms, then times out.
+    pinNow(0, 20, 50);
+    const { lease } = fakeLease(['held'], ['running']);
+    const result = await passBackfillGate(deps({ lease, waitMs: 50, pollMs: 10_000 }));
+    expect(result).toEqual({ ok: false, message: 'timed out waiting for state db backfill at /home/k after 50ms (status: running)' });
+    expect(sleeps).toEqual([30]);
+  });
+});
+
+describe('formatDuration', () => {
+  test('prints like Rust Duration debug: ms below a second, fractional seconds above', () => {
+    expect(formatDuration(0)).toBe('0ms');
+    expect(formatDuration(999)).toBe('999ms');
+    expect(formatDuration(1000)).toBe('1s');
+    expect(formatDuration(1500)).toBe('1.5s');
+    expect(formatDuration(30_000)).toBe('30s');
+  });
+});
