@@ -7,8 +7,10 @@ export default defineConfig({
     setupFiles: ['test/support/setup.ts'],
     // Third-party tools the interop tests install ship their own tests.
     exclude: ['**/node_modules/**', 'test/interop/.tools/**'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Hang guards, not speed checks (timings live in `npm run bench`): generous enough that a test spawning servers
+    // still finishes on a 2-core CI machine that other jobs keep busy.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     // Integration tests spawn real server processes; two cores are the CI budget.
     pool: 'forks',
     maxWorkers: 2,

@@ -23,14 +23,19 @@ test('a quiet, live server: passes after the timeout', async () => {
   await expect(mcp.expectNoNotification('turn/started', { timeoutMs: 100 })).resolves.toBeUndefined();
 });
 
-test('a server that exits: fails, saying so', async () => {
+// The two failing cases wait far longer than the event takes even on a loaded machine: a correct implementation
+// rejects as soon as the server exits or talks, so the long wait costs nothing; a wrong one resolves after it and
+// fails the test (it never passes by racing the clock).
+const LONG_WAIT = { timeoutMs: 60_000 };
+
+test('a server that exits: fails, saying so', { timeout: 120_000 }, async () => {
   const mcp = await fake('exits', 'process.exit(3);');
   await mcp.sendNotification('ping');
-  await expect(mcp.expectNoNotification('turn/started', { timeoutMs: 2_000 })).rejects.toThrow(/server (exited|stdout closed)/);
+  await expect(mcp.expectNoNotification('turn/started', LONG_WAIT)).rejects.toThrow(/server (exited|stdout closed)/);
 });
 
-test('the notification arrives: fails', async () => {
+test('the notification arrives: fails', { timeout: 120_000 }, async () => {
   const mcp = await fake('talks', `process.stdout.write(JSON.stringify({ method: 'turn/started', params: {}, emittedAtMs: 1 }) + '\\n');`);
   await mcp.sendNotification('ping');
-  await expect(mcp.expectNoNotification('turn/started', { timeoutMs: 2_000 })).rejects.toThrow(/expected no turn\/started notification/);
+  await expect(mcp.expectNoNotification('turn/started', LONG_WAIT)).rejects.toThrow(/expected no turn\/started notification/);
 });
