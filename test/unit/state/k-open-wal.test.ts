@@ -5,8 +5,22 @@ import { openStateDb, STATE_DB_FILE } from '../../../src/state/index.js';
 import { systemClock } from '../../../src/support/clock.js';
 import { BASE_MS, makeTempHome, recordingLogger, threadIdFor, writeRollout } from './helpers.js';
 
+// Sleeps are recorded and take no time: the tests check how long start-up asks to wait.
+const sleeps = vi.hoisted(() => [] as number[]);
+vi.mock('node:timers/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:timers/promises')>();
+  return {
+    ...real,
+    setTimeout: (ms: number, value?: unknown) => {
+      sleeps.push(ms);
+      return real.setTimeout(0, value);
+    },
+  };
+});
+
 afterEach(() => {
   vi.restoreAllMocks();
+  sleeps.length = 0;
 });
 
 type Pragma = (this: Database.Database, source: string, options?: { simple?: boolean }) => unknown;
@@ -42,6 +56,7 @@ describe('switching to WAL', () => {
     const { db, log } = await open(home);
     expect(db).not.toBeNull();
     expect(wal.attempts()).toBe(3);
+    expect(sleeps).toEqual([10, 10]);
     expect(log.warnings).toEqual([]);
   });
 
@@ -84,6 +99,27 @@ describe('switching to WAL', () => {
     onWalSwitch((_attempt, real) => String(real()).toUpperCase());
     const upper = await open(makeTempHome());
     expect(upper.db).not.toBeNull();
+  });
+});
+
+describe('waiting for another process', () => {
+  test('without options it waits up to 30 s, polling every second', async () => {
+    const home = makeTempHome();
+    (await open(home)).db?.close();
+    const other = new Database(path.join(home, STATE_DB_FILE));
+    onTestFinished(() => void other.close());
+    const now = Math.floor(Date.now() / 1000);
+    other.prepare("UPDATE backfill_state SET status = 'running', updated_at = ?").run(now);
+    const log = recordingLogger((level, text) => {
+      if (level === 'warn' && text.startsWith('state db backfill is running')) {
+        other.prepare("UPDATE backfill_state SET status = 'complete'").run();
+      }
+    });
+    const db = await openStateDb(home, { clock: systemClock, log });
+    if (db) onTestFinished(() => db.close());
+    expect(db?.startup.backfill).toBeNull();
+    expect(log.warnings).toEqual([`state db backfill is running at ${home}; waiting up to 30s before retrying startup initialization`]);
+    expect(sleeps).toEqual([1000]);
   });
 });
 

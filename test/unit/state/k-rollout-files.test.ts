@@ -64,7 +64,9 @@ describe('collectRolloutFiles', () => {
     touch(path.join(elsewhere, 'rollout-far.jsonl'));
     symlinkSync(elsewhere, path.join(home, 'sessions'));
     writeFileSync(path.join(home, 'archived_sessions'), 'not a directory');
-    expect(await collectRolloutFiles(home, recordingLogger())).toEqual([]);
+    const log = recordingLogger();
+    expect(await collectRolloutFiles(home, log)).toEqual([]);
+    expect(log.warnings).toEqual([]);
   });
 
   test('an unreadable directory is skipped with a warning; the others are still walked', async () => {
