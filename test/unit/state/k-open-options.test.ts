@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, onTestFinished, test } from 'vitest';
@@ -6,6 +6,7 @@ import { BUSY_TIMEOUT_MS, openStateDb, STATE_DB_FILE, type OpenStateDbOptions, t
 import type { Summarize } from '../../../src/state/backfill.js';
 import { systemClock } from '../../../src/support/clock.js';
 import { BASE_MS, makeTempHome, recordingLogger, threadIdFor, writeRollout } from './helpers.js';
+import { openDescriptors } from './k-db.js';
 
 async function open(home: string, extra: Partial<OpenStateDbOptions> = {}) {
   const log = recordingLogger();
@@ -22,20 +23,6 @@ function raw(home: string): Database.Database {
 
 /** The connection a handle holds (private): its per-connection settings are what the tests check. */
 const connectionOf = (db: StateDb): Database.Database => (db as unknown as { db: Database.Database }).db;
-
-/** File descriptors of this process open on the state DB file (a connection left open keeps one). */
-function openDescriptors(home: string): number {
-  const target = path.join(home, STATE_DB_FILE);
-  let n = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`) === target) n += 1;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return n;
-}
 
 async function createdHome(): Promise<string> {
   const home = makeTempHome();

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, onTestFinished, test, vi } from 'vitest';
 import { openStateDb, STATE_DB_FILE } from '../../../src/state/index.js';
 import { systemClock } from '../../../src/support/clock.js';
 import { BASE_MS, makeTempHome, recordingLogger, threadIdFor, writeRollout } from './helpers.js';
+import { openDescriptors } from './k-db.js';
 
 // Sleeps are recorded and take no time: the tests check how long start-up asks to wait.
 const sleeps = vi.hoisted(() => [] as number[]);
@@ -95,6 +96,7 @@ describe('switching to WAL', () => {
     expect(refused.log.warnings).toEqual([
       `failed to initialize state runtime at ${home}: cannot switch ${path.join(home, STATE_DB_FILE)} to WAL journal mode (got delete)`,
     ]);
+    expect(openDescriptors(home)).toBe(0);
     vi.restoreAllMocks();
     onWalSwitch((_attempt, real) => String(real()).toUpperCase());
     const upper = await open(makeTempHome());
