@@ -8,11 +8,10 @@ export function encodeSource(source: SessionSource): string {
 
 /**
  * A `threads.source` column value as text. The reference's writers store TEXT, but SQLite keeps whatever class a
- * writer binds: a BLOB (another tool's row) is read as its UTF-8 text instead of failing every read of the row.
+ * writer binds: a BLOB (another tool's row) arrives as a Buffer, whose string form is its UTF-8 text, so the row
+ * still reads instead of failing every list and lookup that meets it.
  */
 export function sourceText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
   return String(value);
 }
 

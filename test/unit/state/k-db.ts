@@ -1,7 +1,10 @@
+import { readdirSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { onTestFinished } from 'vitest';
 import type { Clock } from '../../../src/support/clock.js';
 import { ensureSchema } from '../../../src/state/migrations.js';
+import { STATE_DB_FILE } from '../../../src/state/open.js';
 
 /** An in-memory database with the reference schema (ensureSchema), closed when the test finishes. */
 export function schemaDb(): Database.Database {
@@ -28,4 +31,18 @@ export function emptyDb(): Database.Database {
 export function manualClock(startMs: number): Clock & { set(ms: number): void } {
   let now = startMs;
   return { nowMs: () => now, set: (ms: number) => void (now = ms) };
+}
+
+/** File descriptors of this process open on the state DB file (a connection left open keeps one). */
+export function openDescriptors(home: string): number {
+  const target = path.join(home, STATE_DB_FILE);
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === target) n += 1;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n;
 }
