@@ -390,6 +390,13 @@ describe('fill', () => {
   });
 });
 
+/** Damages FTS5's data blocks from another connection, as a torn write would. */
+function corruptFts(h: Harness): void {
+  const other = h.other();
+  other.unsafeMode(true);
+  other.prepare("UPDATE codex_ts_search_fts_data SET block = x'deadbeefdeadbeef' WHERE id > 1").run();
+}
+
 describe('failures', () => {
   const corrupt = (code: string | undefined, message: string): Error => Object.assign(new Error(message), code === undefined ? {} : { code });
 
@@ -444,6 +451,40 @@ describe('failures', () => {
     await h.searcher.rebuilt;
     expect(h.log.warnings.filter((w) => w.includes('is corrupt'))).toHaveLength(1);
     expect(await idsOf(h, 'ocelot')).toEqual([A]);
+  });
+
+  test('corruption found by a write while a search is catching up: that search answers null too', async () => {
+    const h = harness();
+    addThread(h, { id: A }, ['ocelot']);
+    expect(await idsOf(h, 'oc')).toEqual([A]);
+    let release!: () => void;
+    h.namesGate = new Promise<void>((resolve) => (release = resolve));
+    // A short term: the page itself would not touch FTS5 and would answer.
+    const searching = h.searcher.search(query('oc'));
+    await tick();
+    corruptFts(h);
+    h.searcher.removeThread(A);
+    expect(h.log.warnings).toEqual([expect.stringContaining('thread search index is corrupt')]);
+    h.namesGate = null;
+    release();
+    expect(await searching).toBeNull();
+    await h.searcher.rebuilt;
+    expect(await idsOf(h, 'ocelot')).toEqual([A]);
+  });
+
+  test('corruption met by the background fill starts the rebuild', async () => {
+    const h = harness();
+    addThread(h, { id: A }, ['ocelot']);
+    expect(await idsOf(h, 'ocelot')).toEqual([A]);
+    h.insert({ id: B, createdAtMs: BASE_MS + 1, preview: 'pending ocelot' });
+    h.searcher.writableTables?.write({ threadId: B, preview: 'pending ocelot', name: null, messages: [] }, BASE_MS + 1, null, true);
+    corruptFts(h);
+    await h.searcher.fill();
+    expect(h.log.warnings).toEqual([expect.stringContaining('thread search index is corrupt')]);
+    expect(h.searcher.writableTables).toBeNull();
+    h.texts.set(rolloutPathOf(B), { id: B, preview: 'pending ocelot', visibleTexts: ['pending ocelot'] });
+    await h.searcher.rebuilt;
+    expect(await idsOf(h, 'ocelot')).toEqual([B, A]);
   });
 
   test('a failed rebuild is logged and the index stays out of the way', async () => {
