@@ -41,6 +41,33 @@ describe('attach', () => {
     expect(store?.pages.lastOrdinals(T)).toEqual({ turn: 0, item: null });
   });
 
+  test('a schema another process creates between our first look and our write lock is kept as it is', async () => {
+    const first = await historyStore();
+    applySteps(first.store, T, [step(0, [turn('t1', 'inProgress')])]);
+    const db = connection(first.home);
+    // The first count (before the lock) sees an empty file, as it was a moment earlier; the re-check sees the schema.
+    let looks = 0;
+    const racing = new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'prepare') {
+          return (sql: string) => {
+            const statement = target.prepare(sql);
+            if (/count\(\*\) AS n FROM history\.sqlite_master/.test(sql) && (looks += 1) === 1) return { get: () => ({ n: 0 }) };
+            return statement;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const log = recordingLogger();
+    const store = await attachThreadHistory(racing, first.home, log);
+    expect(log.warnings).toEqual([]);
+    expect(looks).toBe(2);
+    expect(store?.checkpoint(T)).toEqual({ offset: 99, ordinal: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM history._sqlx_migrations').get()).toEqual({ n: 8 });
+  });
+
   test('a home that cannot hold the file: warned, nothing attached, null', async () => {
     const home = path.join(makeTempHome(), 'missing', 'dir');
     const db = connection(makeTempHome());
