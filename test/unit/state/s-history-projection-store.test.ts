@@ -68,6 +68,22 @@ describe('attach', () => {
     expect(db.prepare('SELECT count(*) AS n FROM history._sqlx_migrations').get()).toEqual({ n: 8 });
   });
 
+  test('a file that stays in another journal mode is refused: warned, detached', async () => {
+    const home = makeTempHome();
+    const db = connection(home);
+    const stuck = new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'pragma') return (source: string, options?: { simple?: boolean }) => (/journal_mode = WAL/.test(source) ? 'TRUNCATE' : target.pragma(source, options));
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const log = recordingLogger();
+    expect(await attachThreadHistory(stuck, home, log)).toBeNull();
+    expect(log.warnings).toEqual([`thread history db at ${path.join(home, THREAD_HISTORY_DB_FILE)} cannot be used: cannot switch to WAL journal mode (got truncate); continuing without the history projection`]);
+    expect(attached(db)).toEqual(['main']);
+  });
+
   test('a home that cannot hold the file: warned, nothing attached, null', async () => {
     const home = path.join(makeTempHome(), 'missing', 'dir');
     const db = connection(makeTempHome());
