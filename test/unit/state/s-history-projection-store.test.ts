@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { attachThreadHistory, THREAD_HISTORY_DB_FILE } from '../../../src/state/history-projection-store.js';
 import { makeTempHome, recordingLogger } from './helpers.js';
 import { applySteps, connection, historyStore, item, step, turn, type HistoryHarness } from './s-history-harness.js';
@@ -82,6 +82,42 @@ describe('attach', () => {
     expect(await attachThreadHistory(stuck, home, log)).toBeNull();
     expect(log.warnings).toEqual([`thread history db at ${path.join(home, THREAD_HISTORY_DB_FILE)} cannot be used: cannot switch to WAL journal mode (got truncate); continuing without the history projection`]);
     expect(attached(db)).toEqual(['main']);
+  });
+
+  test('switching to WAL: another error fails at once; SQLITE_BUSY is retried until the deadline, then fails', async () => {
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    const ioerr = Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+    for (const [error, expected] of [[ioerr, 'disk I/O error (SQLITE_IOERR)'], [busy, 'database is locked (SQLITE_BUSY)']] as const) {
+      const home = makeTempHome();
+      const db = connection(home);
+      let switches = 0;
+      // The clock reads 0 until the first refusal, then exactly the deadline (5 s later): no second try.
+      let refused = false;
+      const now = vi.spyOn(performance, 'now').mockImplementation(() => (refused ? 5_000 : 0));
+      const failing = new Proxy(db, {
+        get(target, prop) {
+          if (prop === 'pragma') {
+            return (source: string, options?: { simple?: boolean }) => {
+              if (!/journal_mode = WAL/.test(source)) return target.pragma(source, options);
+              switches += 1;
+              refused = true;
+              throw error;
+            };
+          }
+          const value: unknown = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const log = recordingLogger();
+      try {
+        expect(await attachThreadHistory(failing, home, log)).toBeNull();
+      } finally {
+        now.mockRestore();
+      }
+      expect(switches).toBe(1);
+      expect(log.warnings).toEqual([`thread history db at ${path.join(home, THREAD_HISTORY_DB_FILE)} cannot be used: ${expected}; continuing without the history projection`]);
+      expect(attached(db)).toEqual(['main']);
+    }
   });
 
   test('a home that cannot hold the file: warned, nothing attached, null', async () => {
