@@ -38,6 +38,30 @@ describe('catch-up', () => {
     expect(h.reads).toHaveLength(2);
   });
 
+  test('two searches started together share one pass and both see the whole index', async () => {
+    const h = harness();
+    addThread(h, { id: A, createdAtMs: BASE_MS }, ['first', 'a wombat here']);
+    addThread(h, { id: B, createdAtMs: BASE_MS + 1000 }, ['second', 'another wombat']);
+    const release = gate(h);
+    const both = [h.searcher.search(query('wombat')), h.searcher.search(query('wombat'))];
+    while (h.reads.length < 2) await tick();
+    for (let i = 0; i < 5; i += 1) await tick();
+    release();
+    const pages = await Promise.all(both);
+    expect(pages.map((p) => p?.hits.map((x) => x.thread.id))).toEqual([[B, A], [B, A]]);
+    expect(h.reads).toHaveLength(2);
+  });
+
+  test('a thread both stale and renamed in session_index.jsonl is read once', async () => {
+    const h = harness();
+    addThread(h, { id: A }, ['alpha text']);
+    await idsOf(h, 'alpha');
+    h.other().prepare('UPDATE threads SET updated_at_ms = updated_at_ms + 5 WHERE id = ?').run(A);
+    h.names = new Map([[A, 'Alpha renamed']]);
+    expect(await hitsOf(h, 'renamed')).toEqual([{ id: A, snippet: 'Alpha renamed' }]);
+    expect(h.reads).toEqual([rolloutPathOf(A), rolloutPathOf(A)]);
+  });
+
   test('a row written while a pass is under way is caught up by the next search, which waits for that pass first', async () => {
     const h = harness();
     addThread(h, { id: A, createdAtMs: BASE_MS }, ['first', 'a wombat here']);
@@ -321,6 +345,7 @@ describe('upkeep', () => {
     h.searcher.indexTurn({ threadId: threadIdFor(50), preview: 'x', name: null, texts: ['x'], allTexts: () => ['x'] });
     expect(docsOf(h.db, threadIdFor(50))).toEqual([]);
     expect(markerOf(h.db, threadIdFor(50))).toBeUndefined();
+    expect(h.log.warnings).toEqual([]);
   });
 
   test('setName and removeThread', async () => {
