@@ -313,6 +313,14 @@ describe('snippets and names', () => {
     expect(await hitsOf(h, 'ly')).toEqual([{ id: B, snippet: 'Row only name' }]);
   });
 
+  test('the preview the index stored for candidates is not a snippet source: the row preview is', async () => {
+    const h = harness();
+    h.insert({ id: A, preview: 'row preview' });
+    h.texts.set(rolloutPathOf(A), { id: A, preview: 'file zebra preview', visibleTexts: ['hello', 'm zebra'] });
+    expect(await hitsOf(h, 'zebra')).toEqual([{ id: A, snippet: 'm zebra' }]);
+    expect(docsOf(h.db, A).map((d) => d.field)).toEqual(['preview', 'message']);
+  });
+
   test('a long message is cut around the match', async () => {
     const h = harness();
     const text = `${'a'.repeat(100)} needle ${'b'.repeat(200)}`;
@@ -408,10 +416,14 @@ describe('fill', () => {
     expect(await h.searcher.search(query('m'))).toBeNull();
     expect(h.searcher.writableTables).toBeNull();
     await h.searcher.fill();
+    // While rebuilding the pending row is left alone (the rebuild drops it anyway).
+    expect(docsOf(h.db, A).map((d) => d.indexed)).toEqual([0, 0]);
     expect(h.log.warnings).toHaveLength(1);
     await h.searcher.rebuilt;
     h.db.close();
     await expect(h.searcher.fill()).resolves.toBeUndefined();
+    // Not even tried on the closed connection (a try would log its failure).
+    expect(h.log.warnings).toHaveLength(1);
   });
 });
 
@@ -445,6 +457,25 @@ describe('failures', () => {
     expect(h.log.warnings).toEqual([expect.stringMatching(/^thread search index is corrupt \(.*\); rebuilding it from the rollouts, searching the files meanwhile$/)]);
     expect(h.searcher.writableTables).not.toBeNull();
     expect(h.reads).toEqual([rolloutPathOf(A), rolloutPathOf(A)]);
+    expect(await idsOf(h, 'ocelot')).toEqual([A]);
+  });
+
+  test('a search while the rebuild catches up answers null at once and starts no pass of its own', async () => {
+    const h = harness();
+    addThread(h, { id: A }, ['ocelot']);
+    expect(await idsOf(h, 'ocelot')).toEqual([A]);
+    h.pragmaErrors.push(corrupt('SQLITE_CORRUPT', 'x'));
+    const release = gate(h);
+    expect(await h.searcher.search(query('ocelot'))).toBeNull();
+    // The rebuild's pass is reading A.
+    while (h.reads.length < 2) await tick();
+    h.searcher.rowsChanged();
+    const during = h.searcher.search(query('ocelot'));
+    for (let i = 0; i < 5; i += 1) await tick();
+    expect(h.reads).toHaveLength(2);
+    release();
+    expect(await during).toBeNull();
+    await h.searcher.rebuilt;
     expect(await idsOf(h, 'ocelot')).toEqual([A]);
   });
 
