@@ -91,7 +91,7 @@ describe('attach', () => {
       const home = makeTempHome();
       const db = connection(home);
       let switches = 0;
-      // The clock reads 0 until the first refusal, then exactly the deadline (5 s later): no second try.
+      // The clock reads 0 (never the deadline) for the I/O error; for SQLITE_BUSY, exactly the deadline (5 s later) once refused: no second try.
       let refused = false;
       const now = vi.spyOn(performance, 'now').mockImplementation(() => (refused ? 5_000 : 0));
       const failing = new Proxy(db, {
@@ -100,7 +100,7 @@ describe('attach', () => {
             return (source: string, options?: { simple?: boolean }) => {
               if (!/journal_mode = WAL/.test(source)) return target.pragma(source, options);
               switches += 1;
-              refused = true;
+              refused = error === busy;
               throw error;
             };
           }
