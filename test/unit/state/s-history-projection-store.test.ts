@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { attachThreadHistory, THREAD_HISTORY_DB_FILE } from '../../../src/state/history-projection-store.js';
 import { makeTempHome, recordingLogger } from './helpers.js';
 import { applySteps, connection, historyStore, item, step, turn, type HistoryHarness } from './s-history-harness.js';
@@ -39,6 +39,85 @@ describe('attach', () => {
     expect(store?.checkpoint(T)).toEqual({ offset: 99, ordinal: 1 });
     expect(second.prepare('SELECT count(*) AS n FROM history._sqlx_migrations').get()).toEqual({ n: 8 });
     expect(store?.pages.lastOrdinals(T)).toEqual({ turn: 0, item: null });
+  });
+
+  test('a schema another process creates between our first look and our write lock is kept as it is', async () => {
+    const first = await historyStore();
+    applySteps(first.store, T, [step(0, [turn('t1', 'inProgress')])]);
+    const db = connection(first.home);
+    // The first count (before the lock) sees an empty file, as it was a moment earlier; the re-check sees the schema.
+    let looks = 0;
+    const racing = new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'prepare') {
+          return (sql: string) => {
+            const statement = target.prepare(sql);
+            if (/count\(\*\) AS n FROM history\.sqlite_master/.test(sql) && (looks += 1) === 1) return { get: () => ({ n: 0 }) };
+            return statement;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const log = recordingLogger();
+    const store = await attachThreadHistory(racing, first.home, log);
+    expect(log.warnings).toEqual([]);
+    expect(looks).toBe(2);
+    expect(store?.checkpoint(T)).toEqual({ offset: 99, ordinal: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM history._sqlx_migrations').get()).toEqual({ n: 8 });
+  });
+
+  test('a file that stays in another journal mode is refused: warned, detached', async () => {
+    const home = makeTempHome();
+    const db = connection(home);
+    const stuck = new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'pragma') return (source: string, options?: { simple?: boolean }) => (/journal_mode = WAL/.test(source) ? 'TRUNCATE' : target.pragma(source, options));
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const log = recordingLogger();
+    expect(await attachThreadHistory(stuck, home, log)).toBeNull();
+    expect(log.warnings).toEqual([`thread history db at ${path.join(home, THREAD_HISTORY_DB_FILE)} cannot be used: cannot switch to WAL journal mode (got truncate); continuing without the history projection`]);
+    expect(attached(db)).toEqual(['main']);
+  });
+
+  test('switching to WAL: another error fails at once; SQLITE_BUSY is retried until the deadline, then fails', async () => {
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    const ioerr = Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+    for (const [error, expected] of [[ioerr, 'disk I/O error (SQLITE_IOERR)'], [busy, 'database is locked (SQLITE_BUSY)']] as const) {
+      const home = makeTempHome();
+      const db = connection(home);
+      let switches = 0;
+      // The clock reads 0 (never the deadline) for the I/O error; for SQLITE_BUSY, exactly the deadline (5 s later) once refused: no second try.
+      let refused = false;
+      const now = vi.spyOn(performance, 'now').mockImplementation(() => (refused ? 5_000 : 0));
+      const failing = new Proxy(db, {
+        get(target, prop) {
+          if (prop === 'pragma') {
+            return (source: string, options?: { simple?: boolean }) => {
+              if (!/journal_mode = WAL/.test(source)) return target.pragma(source, options);
+              switches += 1;
+              refused = error === busy;
+              throw error;
+            };
+          }
+          const value: unknown = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const log = recordingLogger();
+      try {
+        expect(await attachThreadHistory(failing, home, log)).toBeNull();
+      } finally {
+        now.mockRestore();
+      }
+      expect(switches).toBe(1);
+      expect(log.warnings).toEqual([`thread history db at ${path.join(home, THREAD_HISTORY_DB_FILE)} cannot be used: ${expected}; continuing without the history projection`]);
+      expect(attached(db)).toEqual(['main']);
+    }
   });
 
   test('a home that cannot hold the file: warned, nothing attached, null', async () => {

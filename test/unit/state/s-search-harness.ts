@@ -41,6 +41,8 @@ export interface Harness {
   gate: Promise<void> | null;
   /** Errors thrown, one per call, by the searcher's `PRAGMA data_version` reads (an SQLite failure at catch-up). */
   pragmaErrors: unknown[];
+  /** When set, `sessionNames` waits on it before answering. */
+  namesGate: Promise<void> | null;
   /** Errors thrown, one per call, by `sessionNames`. */
   namesErrors: unknown[];
   insert(row: ThreadRowInput): void;
@@ -71,6 +73,7 @@ export function harness(options: { searchSchema?: boolean } = {}): Harness {
     names: new Map(),
     gate: null,
     pragmaErrors: [],
+    namesGate: null,
     namesErrors: [],
     searcher: undefined as unknown as ThreadSearcher,
     insert(row) {
@@ -125,6 +128,7 @@ export function harness(options: { searchSchema?: boolean } = {}): Harness {
       return { id: t.id, preview: t.preview, visibleTexts: t.visibleTexts } as unknown as RolloutSummary;
     },
     sessionNames: async () => {
+      if (h.namesGate) await h.namesGate;
       if (h.namesErrors.length > 0) throw h.namesErrors.shift();
       return h.names;
     },

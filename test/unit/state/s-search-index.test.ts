@@ -88,6 +88,10 @@ describe('turns and names', () => {
       ['message', 'third'],
     ]);
     expect(markerOf(h.db, A)).toEqual({ updated_at_ms: BASE_MS + 900, name: null });
+    // An empty preview is never stored, even for a thread without a preview row.
+    t.replace({ threadId: B, preview: '', name: null, messages: [] }, BASE_MS, null);
+    expect(t.appendTurn(B, '', ['only text'])).toBe(true);
+    expect(docsOf(h.db, B).map((d) => [d.field, d.text])).toEqual([['message', 'only text']]);
   });
 
   test('setName replaces the name text and records it, keeping the marker time unless the row moved on; no-op when not indexed', () => {

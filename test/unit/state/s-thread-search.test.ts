@@ -38,6 +38,30 @@ describe('catch-up', () => {
     expect(h.reads).toHaveLength(2);
   });
 
+  test('two searches started together share one pass and both see the whole index', async () => {
+    const h = harness();
+    addThread(h, { id: A, createdAtMs: BASE_MS }, ['first', 'a wombat here']);
+    addThread(h, { id: B, createdAtMs: BASE_MS + 1000 }, ['second', 'another wombat']);
+    const release = gate(h);
+    const both = [h.searcher.search(query('wombat')), h.searcher.search(query('wombat'))];
+    while (h.reads.length < 2) await tick();
+    for (let i = 0; i < 5; i += 1) await tick();
+    release();
+    const pages = await Promise.all(both);
+    expect(pages.map((p) => p?.hits.map((x) => x.thread.id))).toEqual([[B, A], [B, A]]);
+    expect(h.reads).toHaveLength(2);
+  });
+
+  test('a thread both stale and renamed in session_index.jsonl is read once', async () => {
+    const h = harness();
+    addThread(h, { id: A }, ['alpha text']);
+    await idsOf(h, 'alpha');
+    h.other().prepare('UPDATE threads SET updated_at_ms = updated_at_ms + 5 WHERE id = ?').run(A);
+    h.names = new Map([[A, 'Alpha renamed']]);
+    expect(await hitsOf(h, 'renamed')).toEqual([{ id: A, snippet: 'Alpha renamed' }]);
+    expect(h.reads).toEqual([rolloutPathOf(A), rolloutPathOf(A)]);
+  });
+
   test('a row written while a pass is under way is caught up by the next search, which waits for that pass first', async () => {
     const h = harness();
     addThread(h, { id: A, createdAtMs: BASE_MS }, ['first', 'a wombat here']);
@@ -289,6 +313,14 @@ describe('snippets and names', () => {
     expect(await hitsOf(h, 'ly')).toEqual([{ id: B, snippet: 'Row only name' }]);
   });
 
+  test('the preview the index stored for candidates is not a snippet source: the row preview is', async () => {
+    const h = harness();
+    h.insert({ id: A, preview: 'row preview' });
+    h.texts.set(rolloutPathOf(A), { id: A, preview: 'file zebra preview', visibleTexts: ['hello', 'm zebra'] });
+    expect(await hitsOf(h, 'zebra')).toEqual([{ id: A, snippet: 'm zebra' }]);
+    expect(docsOf(h.db, A).map((d) => d.field)).toEqual(['preview', 'message']);
+  });
+
   test('a long message is cut around the match', async () => {
     const h = harness();
     const text = `${'a'.repeat(100)} needle ${'b'.repeat(200)}`;
@@ -321,6 +353,7 @@ describe('upkeep', () => {
     h.searcher.indexTurn({ threadId: threadIdFor(50), preview: 'x', name: null, texts: ['x'], allTexts: () => ['x'] });
     expect(docsOf(h.db, threadIdFor(50))).toEqual([]);
     expect(markerOf(h.db, threadIdFor(50))).toBeUndefined();
+    expect(h.log.warnings).toEqual([]);
   });
 
   test('setName and removeThread', async () => {
@@ -383,12 +416,23 @@ describe('fill', () => {
     expect(await h.searcher.search(query('m'))).toBeNull();
     expect(h.searcher.writableTables).toBeNull();
     await h.searcher.fill();
+    // While rebuilding the pending row is left alone (the rebuild drops it anyway).
+    expect(docsOf(h.db, A).map((d) => d.indexed)).toEqual([0, 0]);
     expect(h.log.warnings).toHaveLength(1);
     await h.searcher.rebuilt;
     h.db.close();
     await expect(h.searcher.fill()).resolves.toBeUndefined();
+    // Not even tried on the closed connection (a try would log its failure).
+    expect(h.log.warnings).toHaveLength(1);
   });
 });
+
+/** Damages FTS5's data blocks from another connection, as a torn write would. */
+function corruptFts(h: Harness): void {
+  const other = h.other();
+  other.unsafeMode(true);
+  other.prepare("UPDATE codex_ts_search_fts_data SET block = x'deadbeefdeadbeef' WHERE id > 1").run();
+}
 
 describe('failures', () => {
   const corrupt = (code: string | undefined, message: string): Error => Object.assign(new Error(message), code === undefined ? {} : { code });
@@ -413,6 +457,25 @@ describe('failures', () => {
     expect(h.log.warnings).toEqual([expect.stringMatching(/^thread search index is corrupt \(.*\); rebuilding it from the rollouts, searching the files meanwhile$/)]);
     expect(h.searcher.writableTables).not.toBeNull();
     expect(h.reads).toEqual([rolloutPathOf(A), rolloutPathOf(A)]);
+    expect(await idsOf(h, 'ocelot')).toEqual([A]);
+  });
+
+  test('a search while the rebuild catches up answers null at once and starts no pass of its own', async () => {
+    const h = harness();
+    addThread(h, { id: A }, ['ocelot']);
+    expect(await idsOf(h, 'ocelot')).toEqual([A]);
+    h.pragmaErrors.push(corrupt('SQLITE_CORRUPT', 'x'));
+    const release = gate(h);
+    expect(await h.searcher.search(query('ocelot'))).toBeNull();
+    // The rebuild's pass is reading A.
+    while (h.reads.length < 2) await tick();
+    h.searcher.rowsChanged();
+    const during = h.searcher.search(query('ocelot'));
+    for (let i = 0; i < 5; i += 1) await tick();
+    expect(h.reads).toHaveLength(2);
+    release();
+    expect(await during).toBeNull();
+    await h.searcher.rebuilt;
     expect(await idsOf(h, 'ocelot')).toEqual([A]);
   });
 
@@ -444,6 +507,40 @@ describe('failures', () => {
     await h.searcher.rebuilt;
     expect(h.log.warnings.filter((w) => w.includes('is corrupt'))).toHaveLength(1);
     expect(await idsOf(h, 'ocelot')).toEqual([A]);
+  });
+
+  test('corruption found by a write while a search is catching up: that search answers null too', async () => {
+    const h = harness();
+    addThread(h, { id: A }, ['ocelot']);
+    expect(await idsOf(h, 'oc')).toEqual([A]);
+    let release!: () => void;
+    h.namesGate = new Promise<void>((resolve) => (release = resolve));
+    // A short term: the page itself would not touch FTS5 and would answer.
+    const searching = h.searcher.search(query('oc'));
+    await tick();
+    corruptFts(h);
+    h.searcher.removeThread(A);
+    expect(h.log.warnings).toEqual([expect.stringContaining('thread search index is corrupt')]);
+    h.namesGate = null;
+    release();
+    expect(await searching).toBeNull();
+    await h.searcher.rebuilt;
+    expect(await idsOf(h, 'ocelot')).toEqual([A]);
+  });
+
+  test('corruption met by the background fill starts the rebuild', async () => {
+    const h = harness();
+    addThread(h, { id: A }, ['ocelot']);
+    expect(await idsOf(h, 'ocelot')).toEqual([A]);
+    h.insert({ id: B, createdAtMs: BASE_MS + 1, preview: 'pending ocelot' });
+    h.searcher.writableTables?.write({ threadId: B, preview: 'pending ocelot', name: null, messages: [] }, BASE_MS + 1, null, true);
+    corruptFts(h);
+    await h.searcher.fill();
+    expect(h.log.warnings).toEqual([expect.stringContaining('thread search index is corrupt')]);
+    expect(h.searcher.writableTables).toBeNull();
+    h.texts.set(rolloutPathOf(B), { id: B, preview: 'pending ocelot', visibleTexts: ['pending ocelot'] });
+    await h.searcher.rebuilt;
+    expect(await idsOf(h, 'ocelot')).toEqual([B, A]);
   });
 
   test('a failed rebuild is logged and the index stays out of the way', async () => {
