@@ -3,7 +3,7 @@
  * cut off by an error is truncated away, and when even the truncate fails the landed fragment is isolated on its
  * own line with ordinals still equal to line numbers. The file handle is wrapped through a mock of `open`.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,11 +18,12 @@ interface Faults {
   /** Fail `stat` calls after the first n (the open's size read). */
   failStatAfter: number | null;
   failOpenStat: boolean;
+  swapAfterMkdir: { link: string; target: string } | null;
   writes: number;
   stats: number;
   closed: number;
 }
-const faults: Faults = { chunk: null, failOnWrite: null, failTruncate: false, failStatAfter: null, failOpenStat: false, writes: 0, stats: 0, closed: 0 };
+const faults: Faults = { chunk: null, failOnWrite: null, failTruncate: false, failStatAfter: null, failOpenStat: false, swapAfterMkdir: null, writes: 0, stats: 0, closed: 0 };
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs/promises')>();
@@ -49,7 +50,19 @@ vi.mock('node:fs/promises', async (importOriginal) => {
         return handle.close();
       },
     }) as unknown as FileHandle;
-  return { ...real, open: async (...args: Parameters<typeof real.open>) => wrap(await real.open(...args)) };
+  return {
+    ...real,
+    open: async (...args: Parameters<typeof real.open>) => wrap(await real.open(...args)),
+    mkdir: async (...args: Parameters<typeof real.mkdir>) => {
+      const result = await real.mkdir(...args);
+      if (faults.swapAfterMkdir) {
+        // Another process swaps the fresh directory for a symlink leading out of the root.
+        await real.rm(faults.swapAfterMkdir.link, { recursive: true, force: true });
+        await real.symlink(faults.swapAfterMkdir.target, faults.swapAfterMkdir.link);
+      }
+      return result;
+    },
+  };
 });
 
 const { RolloutWriter } = await import('../../../src/rollout/writer.js');
@@ -58,7 +71,7 @@ const clock = { nowMs: () => Date.UTC(2026, 0, 2, 3, 4, 5, 678) };
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'r-writer-faults-'));
-  Object.assign(faults, { chunk: null, failOnWrite: null, failTruncate: false, failStatAfter: null, failOpenStat: false, writes: 0, stats: 0, closed: 0 });
+  Object.assign(faults, { chunk: null, failOnWrite: null, failTruncate: false, failStatAfter: null, failOpenStat: false, swapAfterMkdir: null, writes: 0, stats: 0, closed: 0 });
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -190,5 +203,17 @@ describe('RolloutWriter with faults', () => {
     await w.close();
     expect(faults.closed).toBe(2);
     expect((await decoded(file)).filter(Boolean)).toHaveLength(2);
+  });
+
+  test('a date directory swapped for a symlink after mkdir is refused before the file is created', async () => {
+    const root = path.join(dir, 'home');
+    const outside = path.join(dir, 'outside');
+    await mkdir(outside, { recursive: true });
+    const file = path.join(root, 'sessions', '2026', 'r.jsonl');
+    const w = RolloutWriter.forNewFile(file, clock).containedIn(root);
+    faults.swapAfterMkdir = { link: path.join(root, 'sessions', '2026'), target: outside };
+    await expect(w.append([line(0)])).rejects.toThrow(`refusing to write ${file}: a symlink on its path leads out of ${root}`);
+    expect(await readdir(outside)).toEqual([]);
+    expect(w.materialized).toBe(false);
   });
 });
