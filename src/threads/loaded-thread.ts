@@ -1,3 +1,4 @@
+import type { RateLimitSnapshot } from '../model/rate-limits.js';
 import type { ResponseInputItem } from '../model/types.js';
 import type { ThreadLock, ThreadWriter } from '../rollout/thread-store.js';
 import type { SessionSource } from '../rollout/types.js';
@@ -42,6 +43,8 @@ export class LoadedThread {
   modelInput: ResponseInputItem[] = [];
   totalUsage: TokenBreakdown = ZERO_TOKENS;
   lastUsage: TokenBreakdown | null = null;
+  /** The provider's latest rate limits seen by this thread (the reference keeps them per session). */
+  rateLimits: RateLimitSnapshot | null = null;
   historySequence = 0;
   name: string | null = null;
   preview = '';

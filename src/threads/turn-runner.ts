@@ -22,6 +22,8 @@ import { addTokens, ZERO_TOKENS, type TokenBreakdown } from './tokens.js';
 import { TurnToolContext } from './tool-context.js';
 import { isToolCallItem, TurnToolCalls } from './tool-calls.js';
 import { COMPACTION_PROMPT, compactedLine, estimateTokens, retainedUserMessages, summaryMessageText, withoutPayloadKeys } from './compaction.js';
+import { mergeRateLimits, type RateLimitSnapshot } from '../model/rate-limits.js';
+import { rateLimitsNotification } from './rate-limit-render.js';
 
 /** What a turn's tools run with: the client to ask, the policies in force for this turn, the process facts. */
 export interface TurnToolDeps {
@@ -45,10 +47,6 @@ export interface TurnRunnerDeps {
   projector: HistoryProjector | null;
   tools: TurnToolDeps;
 }
-
-const RATE_LIMITS = {
-  rateLimits: { limitId: 'codex', limitName: null, normalModelSlug: null, primary: null, secondary: null, credits: null, individualLimit: null, spendControlReached: null, planType: null, rateLimitReachedType: null },
-};
 
 /** Reference behaviour (0.169.0): the note the history gets when a turn is interrupted. */
 const TURN_ABORTED_NOTICE =
@@ -177,6 +175,8 @@ export class TurnRunner {
           const id = String(event.item['id'] ?? '');
           summary = messageText(event.item) ?? '';
           await this.append([lines.responseItemLine(lines.messagePayload(id, 'assistant', summary, this.turnId), ++thread.historySequence)]);
+        } else if (event.type === 'rateLimits') {
+          this.recordRateLimits(event.snapshots);
         } else if (event.type === 'completed') {
           responseId = event.responseId;
           await this.onCompleted(event.responseId, event.usage);
@@ -193,9 +193,9 @@ export class TurnRunner {
       thread.modelInput = [...base, ...replacement.map(stripMeta)];
       const estimate = { ...ZERO_TOKENS, totalTokens: estimateTokens(thread.modelInput) };
       const total = thread.totalUsage;
-      await this.append([compactedLine(message, replacement, responseId), lines.worldStateLine(s, now), lines.turnContextLine(s, this.turnId), lines.threadSettingsAppliedLine(s), lines.tokenCountLine({ total, last: estimate }, this.contextWindow)]);
+      await this.append([compactedLine(message, replacement, responseId), lines.worldStateLine(s, now), lines.turnContextLine(s, this.turnId), lines.threadSettingsAppliedLine(s), lines.tokenCountLine({ total, last: estimate }, this.contextWindow, thread.rateLimits)]);
       this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total, last: estimate, modelContextWindow: this.contextWindow } });
-      this.emit('account/rateLimits/updated', RATE_LIMITS);
+      this.emit('account/rateLimits/updated', rateLimitsNotification(this.thread.rateLimits));
       const completedAtMs = this.deps.clock.nowMs();
       await this.append([lines.itemCompletedLine(thread.id, this.turnId, { type: 'ContextCompaction', id: itemId }, startedAtMs, completedAtMs)]);
       this.emit('item/completed', { item: { ...item, completedAtMs }, threadId: thread.id, turnId: this.turnId, contentTokenCount: null, completedAtMs });
@@ -352,6 +352,9 @@ export class TurnRunner {
         return false;
       case 'created':
         return false;
+      case 'rateLimits':
+        this.recordRateLimits(event.snapshots);
+        return false;
     }
   }
 
@@ -400,14 +403,14 @@ export class TurnRunner {
     this.turnUsage.value = addTokens(this.turnUsage.value, last);
     thread.totalUsage = addTokens(thread.totalUsage, last);
     thread.lastUsage = last;
-    const [usageRecord, tokenCount] = lines.tokenLines(thread.id, this.turnId, responseId, last, this.turnUsage.value, thread.totalUsage, this.contextWindow);
+    const [usageRecord, tokenCount] = lines.tokenLines(thread.id, this.turnId, responseId, last, this.turnUsage.value, thread.totalUsage, this.contextWindow, thread.rateLimits);
     // Reference behaviour: the usage record is written at once, the token count (and its notifications) once the
     // response's tool calls have ended and their outputs are recorded.
     await this.append([usageRecord!]);
     await this.toolCalls.drain();
     await this.append([tokenCount!]);
     this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
-    this.emit('account/rateLimits/updated', RATE_LIMITS);
+    this.emit('account/rateLimits/updated', rateLimitsNotification(this.thread.rateLimits));
     if (this.callsInResponse > 0) thread.toolset?.afterResponse?.(thread.id, this.turnId);
     this.callsInResponse = 0;
   }
@@ -420,9 +423,14 @@ export class TurnRunner {
   private async abandonedRequest(): Promise<void> {
     const { thread } = this;
     const last = thread.lastUsage;
-    await this.append([lines.tokenCountLine(last === null ? null : { total: thread.totalUsage, last }, this.contextWindow)]);
+    await this.append([lines.tokenCountLine(last === null ? null : { total: thread.totalUsage, last }, this.contextWindow, thread.rateLimits)]);
     if (last !== null) this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
-    this.emit('account/rateLimits/updated', RATE_LIMITS);
+    this.emit('account/rateLimits/updated', rateLimitsNotification(this.thread.rateLimits));
+  }
+
+  /** Reference behaviour: each family's snapshot replaces the last one (keeping credits and plan it lacks). */
+  private recordRateLimits(snapshots: readonly RateLimitSnapshot[]): void {
+    for (const snapshot of snapshots) this.thread.rateLimits = mergeRateLimits(this.thread.rateLimits, snapshot);
   }
 
   private finishTurn(status: 'completed' | 'interrupted' | 'failed', error: JsonObject | null): number {
@@ -467,8 +475,17 @@ export class TurnRunner {
     const error = turnError(info, info.message, info.codexErrorInfo, null);
     const now = this.finishTurn('failed', error);
     const startedAtMs = this.active.turn.startedAtMs ?? now;
+    // Reference behaviour: a usage-limit 429 records its headers' rate limits (a `token_count` line with the
+    // thread's usage so far) and reports them before the error.
+    if (info.rateLimits) {
+      thread.rateLimits = mergeRateLimits(thread.rateLimits, info.rateLimits);
+      const last = thread.lastUsage;
+      await this.safeAppend([lines.tokenCountLine(last === null ? null : { total: thread.totalUsage, last }, this.contextWindow, thread.rateLimits)]);
+      if (last !== null) this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
+      this.emit('account/rateLimits/updated', rateLimitsNotification(thread.rateLimits));
+    }
     await this.safeAppend([lines.taskCompleteLine(this.turnId, this.lastAgentMessage, startedAtMs, now, this.firstTokenMs, info)]);
-    if (info.afterHttpOk) this.emit('account/rateLimits/updated', RATE_LIMITS);
+    if (info.afterHttpOk) this.emit('account/rateLimits/updated', rateLimitsNotification(this.thread.rateLimits));
     thread.active = null;
     this.setStatus({ type: 'systemError' });
     this.emit('error', { error, willRetry: false, threadId: thread.id, turnId: this.turnId });
