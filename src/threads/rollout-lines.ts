@@ -28,6 +28,8 @@ export interface ThreadSettings {
   /** `workspace-write`'s extra roots and switches (absent: none, the reference's defaults). */
   workspaceWrite?: WorkspaceWriteSettings;
   sandboxMode: string;
+  /** The sandbox is the built-in default (`:read-only` profile), chosen by neither config.toml nor the request. */
+  defaultPermissionProfile?: boolean;
   windowId: string;
 }
 

@@ -474,7 +474,7 @@ export class ThreadManager {
    * After a config write: threads started from now on take the new default model, approval policy and sandbox
    * mode, as the reference re-reads config.toml for each new thread. The provider (and its client) stays.
    */
-  updateDefaults(next: Pick<ThreadDefaults, 'model' | 'approvalPolicy' | 'sandboxMode' | 'workspaceWrite'>): void {
+  updateDefaults(next: Pick<ThreadDefaults, 'model' | 'approvalPolicy' | 'sandboxMode' | 'sandboxModeSet' | 'workspaceWrite'>): void {
     this.deps.defaults = { ...this.deps.defaults, ...next };
   }
 
