@@ -27,6 +27,8 @@ export interface ActiveTurn {
   pendingInputs: SteeredInput[];
   interrupted: boolean;
   done: Promise<void>;
+  /** Called (synchronously) when the turn is interrupted, before the interrupt is answered. */
+  onInterrupt?: () => void;
   /** Notifications due once `turn/completed` is out (an approval the interrupt cancelled is resolved after it). */
   afterCompletion?: (() => void)[];
 }

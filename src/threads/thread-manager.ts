@@ -347,6 +347,7 @@ export class ThreadManager {
       const previous = thread.active;
       if (previous) {
         previous.interrupted = true;
+        previous.onInterrupt?.();
         previous.controller.abort();
       }
       const turn: TurnFacts = { id: ids.uuid7(), items: [], itemsView: 'full', status: 'inProgress', error: null, startedAtMs: null, completedAtMs: null, durationMs: null };
@@ -413,6 +414,7 @@ export class ThreadManager {
     const active = thread.active;
     if (!active) throw new ThreadError('no-active-turn', 'no active turn to interrupt');
     active.interrupted = true;
+    active.onInterrupt?.();
     setImmediate(() => active.controller.abort());
   }
 

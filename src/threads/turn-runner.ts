@@ -74,6 +74,10 @@ export class TurnRunner {
   private readonly toolCalls: TurnToolCalls;
   /** Tool calls of the model response in flight (its end re-sends the turn's diff when there were any). */
   private callsInResponse = 0;
+  /** A model response is streaming (sent, not yet `completed`). */
+  private responseOpen = false;
+  /** The turn was interrupted while a response streamed: its end records the usage so far first. */
+  private interruptedMidResponse = false;
 
   constructor(
     private readonly thread: LoadedThread,
@@ -85,6 +89,21 @@ export class TurnRunner {
     const context = new TurnToolContext(thread, active, { ...deps, ...deps.tools, append });
     const offered = new Set(this.toolSpecs().map((spec) => String(spec['name'])));
     this.toolCalls = new TurnToolCalls(thread, active, { ...deps, toolset: thread.toolset, offered, context, append });
+    active.onInterrupt = () => this.onInterrupt();
+  }
+
+  /**
+   * Reference behaviour (observed): interrupting a turn while its model response streams reports the usage so far
+   * (`thread/tokenUsage/updated`, once there is usage) and the rate limits before the interrupt is answered, and
+   * the turn's end records a `token_count` line before the abort notice.
+   */
+  private onInterrupt(): void {
+    if (!this.responseOpen || this.interruptedMidResponse) return;
+    this.interruptedMidResponse = true;
+    const { thread } = this;
+    const last = thread.lastUsage;
+    if (last !== null) this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
+    this.emit('account/rateLimits/updated', rateLimitsNotification(thread.rateLimits));
   }
 
   /** The tools offered to the model: those the reference offers for this model that the thread's toolset runs. */
@@ -282,6 +301,7 @@ export class TurnRunner {
     const signal = AbortSignal.any([active.controller.signal, request.signal]);
     const partial: Partial = { agentText: new Map(), reasoning: new Map(), startedAt: new Map() };
     let followUp = false;
+    this.responseOpen = true;
     try {
       const stream = this.deps.model.stream(
         { model: thread.settings.model, input: [...thread.modelInput], threadId: thread.id, turnId: this.turnId, originator: thread.settings.originator, userAgent: this.deps.userAgent, installationId: this.deps.installationId, tools: this.toolSpecs() },
@@ -299,6 +319,7 @@ export class TurnRunner {
       }
       throw error;
     } finally {
+      this.responseOpen = false;
       active.request = null;
     }
   }
@@ -343,6 +364,7 @@ export class TurnRunner {
       case 'outputItemDone':
         return this.onItemDone(event.item, partial, now);
       case 'completed':
+        this.responseOpen = false;
         await this.onCompleted(event.responseId, event.usage);
         return false;
       case 'retrying':
@@ -462,7 +484,9 @@ export class TurnRunner {
     const turn = this.active.turn;
     const notice = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', TURN_ABORTED_NOTICE, this.turnId);
     thread.modelInput.push(stripMeta(notice));
-    await this.safeAppend([lines.responseItemLine(notice, ++thread.historySequence), lines.turnAbortedLine(this.turnId, turn.startedAtMs ?? now, now)]);
+    const last = thread.lastUsage;
+    const usage = this.interruptedMidResponse ? [lines.tokenCountLine(last === null ? null : { total: thread.totalUsage, last }, this.contextWindow, thread.rateLimits)] : [];
+    await this.safeAppend([...usage, lines.responseItemLine(notice, ++thread.historySequence), lines.turnAbortedLine(this.turnId, turn.startedAtMs ?? now, now)]);
     thread.active = null;
     this.setStatus({ type: 'idle' });
     this.emit('turn/completed', { threadId: thread.id, turn: renderTurn({ ...turn, items: [], itemsView: 'notLoaded' }) });
