@@ -172,12 +172,18 @@ export function itemCompletedLine(threadId: string, turnId: string, item: JsonOb
 }
 
 /** A `token_count` event line: the thread's usage (`null` before any model usage) and the empty rate limits. */
-export function tokenCountLine(usage: { total: TokenBreakdown; last: TokenBreakdown } | null, contextWindow: number, rateLimits: RateLimitSnapshot | null = null): NewRolloutLine {
+export function tokenCountLine(
+  usage: { total: TokenBreakdown; last: TokenBreakdown } | null,
+  contextWindow: number,
+  rateLimits: RateLimitSnapshot | null = null,
+  /** Reference behaviour: true only for the estimate a compaction records. */
+  lastIncludesReasoning = false,
+): NewRolloutLine {
   return {
     type: 'event_msg',
     payload: {
       type: 'token_count',
-      info: usage === null ? null : { total_token_usage: tokensToRollout(usage.total), last_token_usage: tokensToRollout(usage.last), last_usage_includes_reasoning: false, model_context_window: contextWindow },
+      info: usage === null ? null : { total_token_usage: tokensToRollout(usage.total), last_token_usage: tokensToRollout(usage.last), last_usage_includes_reasoning: lastIncludesReasoning, model_context_window: contextWindow },
       rate_limits: rateLimitsRollout(rateLimits),
     },
   };

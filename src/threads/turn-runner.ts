@@ -212,7 +212,7 @@ export class TurnRunner {
       thread.modelInput = [...base, ...replacement.map(stripMeta)];
       const estimate = { ...ZERO_TOKENS, totalTokens: estimateTokens(thread.modelInput) };
       const total = thread.totalUsage;
-      await this.append([compactedLine(message, replacement, responseId), lines.worldStateLine(s, now), lines.turnContextLine(s, this.turnId), lines.threadSettingsAppliedLine(s), lines.tokenCountLine({ total, last: estimate }, this.contextWindow, thread.rateLimits)]);
+      await this.append([compactedLine(message, replacement, responseId), lines.worldStateLine(s, now), lines.turnContextLine(s, this.turnId), lines.threadSettingsAppliedLine(s), lines.tokenCountLine({ total, last: estimate }, this.contextWindow, thread.rateLimits, true)]);
       this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total, last: estimate, modelContextWindow: this.contextWindow } });
       this.emit('account/rateLimits/updated', rateLimitsNotification(this.thread.rateLimits));
       const completedAtMs = this.deps.clock.nowMs();
