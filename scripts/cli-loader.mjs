@@ -10,8 +10,9 @@ const file = fileURLToPath(new URL('./server.cjs', import.meta.url));
 const cacheFile = `${file}.cache`;
 const writeCache = process.env.CODEX_APP_SERVER_WRITE_CODE_CACHE === '1';
 
-if (process.argv[2] === 'generate-json-schema') {
-  // Not a start-up path: run the per-module build, which can load the schema export dynamically.
+if (process.argv.slice(2).includes('generate-json-schema')) {
+  // Not a start-up path (`generate-json-schema` or `app-server generate-json-schema`, global options allowed before
+  // either): run the per-module build, which can load the schema export dynamically.
   const { main } = await import('./main.js');
   process.exit(await main(process.argv.slice(2)));
 }

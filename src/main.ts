@@ -118,7 +118,7 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
     ids,
     log,
     sink: notifier,
-    defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, workspaceWrite: config.sandboxWorkspaceWrite, cwd: process.cwd(), cliVersion: SERVER_VERSION },
+    defaults: { model: config.model, modelProvider: config.modelProvider, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, sandboxModeSet: config.sandboxModeSet, workspaceWrite: config.sandboxWorkspaceWrite, cwd: process.cwd(), cliVersion: SERVER_VERSION },
     // Reference layout: `<originator>/<version> (<os>; <arch>) <terminal> (<client>; <client version>)`, the client being
     // the one that started the turn (the reference names whichever client initialized last: one process-wide value).
     userAgent: (originator, client) => `${originator}/${SERVER_VERSION} (${info.osDescription}; ${info.arch}) ${info.terminal}${client ? ` (${client.name}; ${client.version})` : ''}`,

@@ -74,10 +74,10 @@ export class ConfigService {
    * The thread defaults config.toml now gives (after a write), or null when the file no longer loads with this
    * server's checks (then the running defaults stay).
    */
-  async threadDefaults(): Promise<Pick<Config, 'model' | 'approvalPolicy' | 'sandboxMode'> & { workspaceWrite: Config['sandboxWorkspaceWrite'] } | null> {
+  async threadDefaults(): Promise<Pick<Config, 'model' | 'approvalPolicy' | 'sandboxMode' | 'sandboxModeSet'> & { workspaceWrite: Config['sandboxWorkspaceWrite'] } | null> {
     try {
       const config = await loadConfig(this.options.codexHome, this.options.overrides);
-      return { model: config.model, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, workspaceWrite: config.sandboxWorkspaceWrite };
+      return { model: config.model, approvalPolicy: config.approvalPolicy, sandboxMode: config.sandboxMode, sandboxModeSet: config.sandboxModeSet, workspaceWrite: config.sandboxWorkspaceWrite };
     } catch {
       return null;
     }

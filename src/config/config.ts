@@ -30,6 +30,8 @@ export interface Config {
   modelProvider: string;
   approvalPolicy: ApprovalPolicy;
   sandboxMode: SandboxMode;
+  /** Whether `sandbox_mode` was set (in the file or by `-c`); unset, the built-in `:read-only` profile applies. */
+  sandboxModeSet: boolean;
   /** `[sandbox_workspace_write]` (defaults when absent): what `workspace-write` lets commands write besides the cwd. */
   sandboxWorkspaceWrite: { writableRoots: string[]; networkAccess: boolean; excludeTmpdirEnvVar: boolean; excludeSlashTmp: boolean };
   /** Every provider by id: the built-in `openai` plus the `[model_providers.*]` tables (which may override it). */
@@ -114,6 +116,7 @@ export function parseConfigToml(text: string, path: string, overrides: readonly 
     modelProvider,
     approvalPolicy: approvalPolicyFrom(toml.approval_policy, path),
     sandboxMode: toml.sandbox_mode ?? DEFAULT_SANDBOX_MODE,
+    sandboxModeSet: toml.sandbox_mode !== undefined,
     sandboxWorkspaceWrite: {
       writableRoots: ws.writable_roots ?? [],
       networkAccess: ws.network_access ?? false,

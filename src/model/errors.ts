@@ -4,6 +4,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { ModelErrorInfo } from './types.js';
+import { USAGE_NOT_INCLUDED_MESSAGE, usageLimitFailure } from './usage-limit.js';
 
 /** The header access error texts need (a fetch `Headers` or our node:http adapter). */
 export interface HeaderLookup {
@@ -17,8 +18,6 @@ const SERVER_OVERLOADED_MESSAGE = 'Selected model is at capacity. Please try a d
 const CONTEXT_WINDOW_MESSAGE =
   "Codex ran out of room in the model's context window. Start a new thread or clear earlier history before retrying.";
 const QUOTA_EXCEEDED_MESSAGE = 'Quota exceeded. Check your plan and billing details.';
-const USAGE_NOT_INCLUDED_MESSAGE =
-  'To use Codex with your ChatGPT plan, upgrade to Plus: https://chatgpt.com/explore/plus.';
 /** Detail of a body that stops mid-stream (reqwest's text, wrapped by the SSE decoder and the transport). */
 export const BODY_DECODE_DETAIL = 'Transport error: network error: error decoding response body';
 export const CLOSED_BEFORE_COMPLETED_DETAIL = 'stream closed before response.completed';
@@ -106,12 +105,14 @@ function unexpectedStatusMessage(status: number, body: string, url: string, head
 }
 
 /** Classifies a non-2xx answer that is final at the HTTP level (its own retries are spent or not allowed). */
-export function httpFailure(status: number, body: string, url: string, headers: HeaderLookup): AttemptFailure {
+export function httpFailure(status: number, body: string, url: string, headers: HeaderLookup, nowMs: number): AttemptFailure {
   if (status === 400) return new AttemptFailure(info(body, 'other', false), false, status);
   if (status === 500) {
     return new AttemptFailure(info(INTERNAL_SERVER_ERROR_MESSAGE, 'internalServerError', false), true, null);
   }
   if (status === 429) {
+    const usage = usageLimitFailure(body, headers, nowMs);
+    if (usage) return new AttemptFailure({ ...info(usage.message, 'usageLimitExceeded', false), rateLimits: usage.rateLimits }, false, status);
     const message = `exceeded retry limit, last status: ${statusLine(status)}${requestIdSuffix(headers, true)}`;
     return new AttemptFailure(info(message, { responseTooManyFailedAttempts: { httpStatusCode: status } }, false), false, status);
   }

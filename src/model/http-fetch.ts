@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
+import type { HeaderSource } from './rate-limits.js';
 
 type HttpModule = typeof import('node:http');
 
@@ -15,7 +16,7 @@ function httpModule(secure: boolean): HttpModule {
 export interface FetchLikeResponse {
   ok: boolean;
   status: number;
-  headers: { get(name: string): string | null };
+  headers: HeaderSource;
   text(): Promise<string>;
   body: ReadableStream<Uint8Array> | null;
 }
@@ -50,6 +51,7 @@ function toResponse(res: IncomingMessage): FetchLikeResponse {
         const value = res.headers[name.toLowerCase()];
         return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
       },
+      keys: () => Object.keys(res.headers),
     },
     async text() {
       consumed = true;

@@ -16,6 +16,7 @@ import {
 } from './errors.js';
 import { buildResponsesBody, buildResponsesHeaders, responsesUrl } from './request-body.js';
 import { STREAM_RETRY_MAX_DELAY_MS, backoffMs, defaultSleep, type Sleep } from './retry.js';
+import { parseRateLimitUpdates } from './rate-limits.js';
 import { readResponseEvents } from './sse-stream.js';
 import { ModelError, type ModelClient, type ModelEvent, type ModelRequest, type ProviderConfig } from './types.js';
 
@@ -30,6 +31,8 @@ export interface ResponsesClientDeps {
   random?: () => number;
   /** Default: `httpFetch` (node:http); the global fetch also fits. */
   fetch?: FetchLike;
+  /** Wall clock for the usage-limit texts (`try again at …`). Default: `Date.now`. */
+  now?: () => number;
 }
 
 interface ClientContext {
@@ -39,6 +42,7 @@ interface ClientContext {
   random: () => number;
   fetch: FetchLike;
   url: string;
+  now: () => number;
 }
 
 /**
@@ -53,6 +57,7 @@ export function createResponsesClient(provider: ProviderConfig, deps: ResponsesC
     random: deps.random ?? Math.random,
     fetch: deps.fetch ?? httpFetch,
     url: responsesUrl(provider.baseUrl),
+    now: deps.now ?? Date.now,
   };
   return { stream: (request, signal) => streamWithRetries(context, deps.env, request, signal) };
 }
@@ -130,6 +135,7 @@ async function* attempt(
   signal.addEventListener('abort', forwardAbort, { once: true });
   try {
     const response = await openStream(context, headers, body, controller.signal, signal);
+    yield { type: 'rateLimits', snapshots: parseRateLimitUpdates(response.headers) };
     if (response.body === null) throw streamFailure(CLOSED_BEFORE_COMPLETED_DETAIL, true);
     yield* readResponseEvents(response.body, {
       idleTimeoutMs: context.provider.streamIdleTimeoutMs,
@@ -156,7 +162,7 @@ async function openStream(
       const response = await context.fetch(context.url, { method: 'POST', headers, body, signal: attemptSignal });
       if (response.ok) return response;
       const text = await response.text().catch(() => '');
-      failure = httpFailure(response.status, text, context.url, response.headers);
+      failure = httpFailure(response.status, text, context.url, response.headers, context.now());
       retryable = response.status >= 500;
     } catch (error) {
       if (callerSignal.aborted) throw abortError(callerSignal);

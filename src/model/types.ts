@@ -3,6 +3,8 @@
  * typed events. The turn runner in src/threads/ consumes it; nothing here knows about threads or rollouts.
  */
 
+import type { RateLimitSnapshot } from './rate-limits.js';
+
 /** One item of the Responses API `input` array (messages, function calls and their outputs, reasoning). */
 export type ResponseInputItem = Record<string, unknown>;
 
@@ -39,6 +41,8 @@ export type ModelEvent =
   | { type: 'reasoningTextDelta'; itemId: string; contentIndex: number; delta: string }
   | { type: 'outputItemDone'; item: Record<string, unknown> }
   | { type: 'completed'; responseId: string | null; usage: ResponseUsage | null }
+  /** The HTTP 200's rate-limit headers, before any body event: `codex` first, then the other families. */
+  | { type: 'rateLimits'; snapshots: RateLimitSnapshot[] }
   /**
    * A stream failure that will be retried (announced to the client as `error {willRetry:true}`).
    * `attempt`/`maxAttempts` give the `Reconnecting... n/max` text. Output of the abandoned attempt must be discarded.
@@ -52,6 +56,8 @@ export interface ModelErrorInfo {
   additionalDetails: string | null;
   /** True when the failure happened after an HTTP 200 (the reference then sends `account/rateLimits/updated`). */
   afterHttpOk: boolean;
+  /** A usage-limit 429's rate limits (its headers); the turn reports them before the error. */
+  rateLimits?: RateLimitSnapshot | null;
 }
 
 /** Final failure of a model request (retries exhausted or not retryable). */

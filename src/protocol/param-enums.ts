@@ -77,8 +77,11 @@ export const ThreadHistoryModeWire = wEnum('ThreadHistoryMode', ['legacy', 'pagi
 /** `ThreadHistoryMode` as decoded (serde defaults filled in, unknown fields dropped). */
 export type ThreadHistoryMode = WireOutput<typeof ThreadHistoryModeWire>;
 
-/** Deprecated multi-agent mode (accepted, ignored). */
-export const MultiAgentModeWire = wExternalEnum('MultiAgentMode', ['explicitRequestOnly', 'proactive', 'custom'], {
+/**
+ * Deprecated multi-agent mode (accepted, ignored). Reference behaviour (0.169.0): `none` is accepted too although
+ * the published schema omits it, and the unknown-variant text lists the variants in this order.
+ */
+export const MultiAgentModeWire = wExternalEnum('MultiAgentMode', ['none', 'custom', 'explicitRequestOnly', 'proactive'], {
   custom: { kind: 'newtype', type: wString },
 });
 /** `MultiAgentMode` as decoded (serde defaults filled in, unknown fields dropped). */

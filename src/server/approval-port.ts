@@ -1,7 +1,7 @@
 /**
  * The `ApprovalPort` of a turn: asks the client that started the turn, over its own connection, with a
  * server→client JSON-RPC request (`item/commandExecution/requestApproval`, `item/fileChange/requestApproval`).
- * Reference behaviour: an answer that is an error or not a known decision counts as `decline`; a connection that
+ * Reference behaviour: an answer that is an error or not a known decision counts as `failed`; a connection that
  * closes (or a turn interrupted while waiting) as `cancel`.
  */
 import type { ApprovalDecision, ApprovalOutcome, ApprovalPort, ApprovalRequest } from '../tools/approval.js';
@@ -22,7 +22,7 @@ export function decisionOf(result: unknown): ApprovalDecision {
     const keys = Object.keys(decision);
     if (keys.length === 1 && /^accept/.test(keys[0]!)) return 'accept';
   }
-  return 'decline';
+  return 'failed';
 }
 
 export function connectionApprovals(connection: ServerRequester): ApprovalPort {
@@ -30,7 +30,7 @@ export function connectionApprovals(connection: ServerRequester): ApprovalPort {
     async request(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalOutcome> {
       const outcome = await connection.serverRequest(request.method, request.params, signal);
       if (outcome.kind === 'result') return { decision: decisionOf(outcome.result), requestId: outcome.requestId };
-      if (outcome.kind === 'error') return { decision: 'decline', requestId: outcome.requestId };
+      if (outcome.kind === 'error') return { decision: 'failed', requestId: outcome.requestId };
       return { decision: 'cancel', requestId: outcome.requestId };
     },
   };

@@ -1,3 +1,4 @@
+import type { RateLimitSnapshot } from '../model/rate-limits.js';
 import type { ResponseInputItem } from '../model/types.js';
 import type { ThreadLock, ThreadWriter } from '../rollout/thread-store.js';
 import type { SessionSource } from '../rollout/types.js';
@@ -26,6 +27,8 @@ export interface ActiveTurn {
   pendingInputs: SteeredInput[];
   interrupted: boolean;
   done: Promise<void>;
+  /** Called (synchronously) when the turn is interrupted, before the interrupt is answered. */
+  onInterrupt?: () => void;
   /** Notifications due once `turn/completed` is out (an approval the interrupt cancelled is resolved after it). */
   afterCompletion?: (() => void)[];
 }
@@ -42,6 +45,8 @@ export class LoadedThread {
   modelInput: ResponseInputItem[] = [];
   totalUsage: TokenBreakdown = ZERO_TOKENS;
   lastUsage: TokenBreakdown | null = null;
+  /** The provider's latest rate limits seen by this thread (the reference keeps them per session). */
+  rateLimits: RateLimitSnapshot | null = null;
   historySequence = 0;
   name: string | null = null;
   preview = '';

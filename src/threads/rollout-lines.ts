@@ -4,6 +4,8 @@ import { errorInfoToRollout } from './error-info.js';
 import { tokensToRollout, type TokenBreakdown } from './tokens.js';
 import { approvalPolicyLabel, type WorkspaceWriteSettings } from './tool-policy.js';
 import type { ApprovalPolicy } from '../tools/tool.js';
+import type { RateLimitSnapshot } from '../model/rate-limits.js';
+import { rateLimitsRollout } from './rate-limit-render.js';
 
 /**
  * Builders of the rollout lines a turn writes, in the 0.169.0 vocabulary (SPEC §7), so the reference and
@@ -26,6 +28,8 @@ export interface ThreadSettings {
   /** `workspace-write`'s extra roots and switches (absent: none, the reference's defaults). */
   workspaceWrite?: WorkspaceWriteSettings;
   sandboxMode: string;
+  /** The sandbox is the built-in default (`:read-only` profile), chosen by neither config.toml nor the request. */
+  defaultPermissionProfile?: boolean;
   windowId: string;
 }
 
@@ -168,18 +172,24 @@ export function itemCompletedLine(threadId: string, turnId: string, item: JsonOb
 }
 
 /** A `token_count` event line: the thread's usage (`null` before any model usage) and the empty rate limits. */
-export function tokenCountLine(usage: { total: TokenBreakdown; last: TokenBreakdown } | null, contextWindow: number): NewRolloutLine {
+export function tokenCountLine(
+  usage: { total: TokenBreakdown; last: TokenBreakdown } | null,
+  contextWindow: number,
+  rateLimits: RateLimitSnapshot | null = null,
+  /** Reference behaviour: true only for the estimate a compaction records. */
+  lastIncludesReasoning = false,
+): NewRolloutLine {
   return {
     type: 'event_msg',
     payload: {
       type: 'token_count',
-      info: usage === null ? null : { total_token_usage: tokensToRollout(usage.total), last_token_usage: tokensToRollout(usage.last), last_usage_includes_reasoning: false, model_context_window: contextWindow },
-      rate_limits: { limit_id: 'codex', limit_name: null, primary: null, secondary: null, credits: null, individual_limit: null, spend_control_reached: null, plan_type: null, rate_limit_reached_type: null },
+      info: usage === null ? null : { total_token_usage: tokensToRollout(usage.total), last_token_usage: tokensToRollout(usage.last), last_usage_includes_reasoning: lastIncludesReasoning, model_context_window: contextWindow },
+      rate_limits: rateLimitsRollout(rateLimits),
     },
   };
 }
 
-export function tokenLines(threadId: string, turnId: string, responseId: string | null, last: TokenBreakdown, turnTotal: TokenBreakdown, threadTotal: TokenBreakdown, contextWindow: number): NewRolloutLine[] {
+export function tokenLines(threadId: string, turnId: string, responseId: string | null, last: TokenBreakdown, turnTotal: TokenBreakdown, threadTotal: TokenBreakdown, contextWindow: number, rateLimits: RateLimitSnapshot | null = null): NewRolloutLine[] {
   return [
     {
       type: 'token_usage_record',
@@ -199,7 +209,7 @@ export function tokenLines(threadId: string, turnId: string, responseId: string 
       payload: {
         type: 'token_count',
         info: { total_token_usage: tokensToRollout(threadTotal), last_token_usage: tokensToRollout(last), last_usage_includes_reasoning: false, model_context_window: contextWindow },
-        rate_limits: { limit_id: 'codex', limit_name: null, primary: null, secondary: null, credits: null, individual_limit: null, spend_control_reached: null, plan_type: null, rate_limit_reached_type: null },
+        rate_limits: rateLimitsRollout(rateLimits),
       },
     },
   ];

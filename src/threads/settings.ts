@@ -9,6 +9,8 @@ export interface ThreadDefaults {
   modelProvider: string;
   approvalPolicy: ApprovalPolicy;
   sandboxMode: string;
+  /** Whether config.toml sets `sandbox_mode` (absent: false, the built-in `:read-only` profile applies). */
+  sandboxModeSet?: boolean;
   cwd: string;
   cliVersion: string;
   /** config.toml's `[sandbox_workspace_write]` (absent: the reference's defaults). */
@@ -50,6 +52,9 @@ export function threadSettings(
     model: stored?.model ?? defaults.model,
     approvalPolicy: defaults.approvalPolicy,
     sandboxMode: defaults.sandboxMode,
+    // Reference behaviour (0.169.0): the built-in profile is reported only when neither config.toml nor the
+    // request chose a sandbox.
+    defaultPermissionProfile: !defaults.sandboxModeSet && !overrides.sandbox,
     ...(defaults.workspaceWrite ? { workspaceWrite: defaults.workspaceWrite } : {}),
   };
   applyOverrides(settings, overrides, defaults.cwd);

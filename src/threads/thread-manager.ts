@@ -347,6 +347,7 @@ export class ThreadManager {
       const previous = thread.active;
       if (previous) {
         previous.interrupted = true;
+        previous.onInterrupt?.();
         previous.controller.abort();
       }
       const turn: TurnFacts = { id: ids.uuid7(), items: [], itemsView: 'full', status: 'inProgress', error: null, startedAtMs: null, completedAtMs: null, durationMs: null };
@@ -413,6 +414,7 @@ export class ThreadManager {
     const active = thread.active;
     if (!active) throw new ThreadError('no-active-turn', 'no active turn to interrupt');
     active.interrupted = true;
+    active.onInterrupt?.();
     setImmediate(() => active.controller.abort());
   }
 
@@ -474,7 +476,7 @@ export class ThreadManager {
    * After a config write: threads started from now on take the new default model, approval policy and sandbox
    * mode, as the reference re-reads config.toml for each new thread. The provider (and its client) stays.
    */
-  updateDefaults(next: Pick<ThreadDefaults, 'model' | 'approvalPolicy' | 'sandboxMode' | 'workspaceWrite'>): void {
+  updateDefaults(next: Pick<ThreadDefaults, 'model' | 'approvalPolicy' | 'sandboxMode' | 'sandboxModeSet' | 'workspaceWrite'>): void {
     this.deps.defaults = { ...this.deps.defaults, ...next };
   }
 

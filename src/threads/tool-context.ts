@@ -149,8 +149,9 @@ export class TurnToolContext implements ToolContext {
       this.thread.pendingApprovals -= 1;
     }
     // Reference behaviour (observed): accepted → the flag clears before the command runs; refused → after the
-    // declined item is completed.
-    if (decision === 'accept' || decision === 'acceptForSession') {
+    // declined item is completed; a failed request for a patch → before its item completes (for a command: after).
+    const failedPatch = decision === 'failed' && request.method === 'item/fileChange/requestApproval';
+    if (decision === 'accept' || decision === 'acceptForSession' || failedPatch) {
       if (this.thread.pendingApprovals === 0 && this.thread.active === this.active && !this.signal.aborted) this.setFlags([]);
     } else {
       this.clearFlagsAfterItem = true;

@@ -22,6 +22,8 @@ import { addTokens, ZERO_TOKENS, type TokenBreakdown } from './tokens.js';
 import { TurnToolContext } from './tool-context.js';
 import { isToolCallItem, TurnToolCalls } from './tool-calls.js';
 import { COMPACTION_PROMPT, compactedLine, estimateTokens, retainedUserMessages, summaryMessageText, withoutPayloadKeys } from './compaction.js';
+import { mergeRateLimits, type RateLimitSnapshot } from '../model/rate-limits.js';
+import { rateLimitsNotification } from './rate-limit-render.js';
 
 /** What a turn's tools run with: the client to ask, the policies in force for this turn, the process facts. */
 export interface TurnToolDeps {
@@ -45,10 +47,6 @@ export interface TurnRunnerDeps {
   projector: HistoryProjector | null;
   tools: TurnToolDeps;
 }
-
-const RATE_LIMITS = {
-  rateLimits: { limitId: 'codex', limitName: null, normalModelSlug: null, primary: null, secondary: null, credits: null, individualLimit: null, spendControlReached: null, planType: null, rateLimitReachedType: null },
-};
 
 /** Reference behaviour (0.169.0): the note the history gets when a turn is interrupted. */
 const TURN_ABORTED_NOTICE =
@@ -76,6 +74,10 @@ export class TurnRunner {
   private readonly toolCalls: TurnToolCalls;
   /** Tool calls of the model response in flight (its end re-sends the turn's diff when there were any). */
   private callsInResponse = 0;
+  /** A model response is streaming (sent, not yet `completed`). */
+  private responseOpen = false;
+  /** The turn was interrupted while a response streamed: its end records the usage so far first. */
+  private interruptedMidResponse = false;
 
   constructor(
     private readonly thread: LoadedThread,
@@ -87,6 +89,21 @@ export class TurnRunner {
     const context = new TurnToolContext(thread, active, { ...deps, ...deps.tools, append });
     const offered = new Set(this.toolSpecs().map((spec) => String(spec['name'])));
     this.toolCalls = new TurnToolCalls(thread, active, { ...deps, toolset: thread.toolset, offered, context, append });
+    active.onInterrupt = () => this.onInterrupt();
+  }
+
+  /**
+   * Reference behaviour (observed): interrupting a turn while its model response streams reports the usage so far
+   * (`thread/tokenUsage/updated`, once there is usage) and the rate limits before the interrupt is answered, and
+   * the turn's end records a `token_count` line before the abort notice.
+   */
+  private onInterrupt(): void {
+    if (!this.responseOpen || this.interruptedMidResponse) return;
+    this.interruptedMidResponse = true;
+    const { thread } = this;
+    const last = thread.lastUsage;
+    if (last !== null) this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
+    this.emit('account/rateLimits/updated', rateLimitsNotification(thread.rateLimits));
   }
 
   /** The tools offered to the model: those the reference offers for this model that the thread's toolset runs. */
@@ -177,6 +194,8 @@ export class TurnRunner {
           const id = String(event.item['id'] ?? '');
           summary = messageText(event.item) ?? '';
           await this.append([lines.responseItemLine(lines.messagePayload(id, 'assistant', summary, this.turnId), ++thread.historySequence)]);
+        } else if (event.type === 'rateLimits') {
+          this.recordRateLimits(event.snapshots);
         } else if (event.type === 'completed') {
           responseId = event.responseId;
           await this.onCompleted(event.responseId, event.usage);
@@ -193,9 +212,9 @@ export class TurnRunner {
       thread.modelInput = [...base, ...replacement.map(stripMeta)];
       const estimate = { ...ZERO_TOKENS, totalTokens: estimateTokens(thread.modelInput) };
       const total = thread.totalUsage;
-      await this.append([compactedLine(message, replacement, responseId), lines.worldStateLine(s, now), lines.turnContextLine(s, this.turnId), lines.threadSettingsAppliedLine(s), lines.tokenCountLine({ total, last: estimate }, this.contextWindow)]);
+      await this.append([compactedLine(message, replacement, responseId), lines.worldStateLine(s, now), lines.turnContextLine(s, this.turnId), lines.threadSettingsAppliedLine(s), lines.tokenCountLine({ total, last: estimate }, this.contextWindow, thread.rateLimits, true)]);
       this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total, last: estimate, modelContextWindow: this.contextWindow } });
-      this.emit('account/rateLimits/updated', RATE_LIMITS);
+      this.emit('account/rateLimits/updated', rateLimitsNotification(this.thread.rateLimits));
       const completedAtMs = this.deps.clock.nowMs();
       await this.append([lines.itemCompletedLine(thread.id, this.turnId, { type: 'ContextCompaction', id: itemId }, startedAtMs, completedAtMs)]);
       this.emit('item/completed', { item: { ...item, completedAtMs }, threadId: thread.id, turnId: this.turnId, contentTokenCount: null, completedAtMs });
@@ -282,6 +301,7 @@ export class TurnRunner {
     const signal = AbortSignal.any([active.controller.signal, request.signal]);
     const partial: Partial = { agentText: new Map(), reasoning: new Map(), startedAt: new Map() };
     let followUp = false;
+    this.responseOpen = true;
     try {
       const stream = this.deps.model.stream(
         { model: thread.settings.model, input: [...thread.modelInput], threadId: thread.id, turnId: this.turnId, originator: thread.settings.originator, userAgent: this.deps.userAgent, installationId: this.deps.installationId, tools: this.toolSpecs() },
@@ -299,6 +319,7 @@ export class TurnRunner {
       }
       throw error;
     } finally {
+      this.responseOpen = false;
       active.request = null;
     }
   }
@@ -343,6 +364,7 @@ export class TurnRunner {
       case 'outputItemDone':
         return this.onItemDone(event.item, partial, now);
       case 'completed':
+        this.responseOpen = false;
         await this.onCompleted(event.responseId, event.usage);
         return false;
       case 'retrying':
@@ -351,6 +373,9 @@ export class TurnRunner {
         this.emit('error', { error: turnError(event.error, event.error.message, event.error.codexErrorInfo), willRetry: true, ...base });
         return false;
       case 'created':
+        return false;
+      case 'rateLimits':
+        this.recordRateLimits(event.snapshots);
         return false;
     }
   }
@@ -400,14 +425,14 @@ export class TurnRunner {
     this.turnUsage.value = addTokens(this.turnUsage.value, last);
     thread.totalUsage = addTokens(thread.totalUsage, last);
     thread.lastUsage = last;
-    const [usageRecord, tokenCount] = lines.tokenLines(thread.id, this.turnId, responseId, last, this.turnUsage.value, thread.totalUsage, this.contextWindow);
+    const [usageRecord, tokenCount] = lines.tokenLines(thread.id, this.turnId, responseId, last, this.turnUsage.value, thread.totalUsage, this.contextWindow, thread.rateLimits);
     // Reference behaviour: the usage record is written at once, the token count (and its notifications) once the
     // response's tool calls have ended and their outputs are recorded.
     await this.append([usageRecord!]);
     await this.toolCalls.drain();
     await this.append([tokenCount!]);
     this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
-    this.emit('account/rateLimits/updated', RATE_LIMITS);
+    this.emit('account/rateLimits/updated', rateLimitsNotification(this.thread.rateLimits));
     if (this.callsInResponse > 0) thread.toolset?.afterResponse?.(thread.id, this.turnId);
     this.callsInResponse = 0;
   }
@@ -420,9 +445,14 @@ export class TurnRunner {
   private async abandonedRequest(): Promise<void> {
     const { thread } = this;
     const last = thread.lastUsage;
-    await this.append([lines.tokenCountLine(last === null ? null : { total: thread.totalUsage, last }, this.contextWindow)]);
+    await this.append([lines.tokenCountLine(last === null ? null : { total: thread.totalUsage, last }, this.contextWindow, thread.rateLimits)]);
     if (last !== null) this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
-    this.emit('account/rateLimits/updated', RATE_LIMITS);
+    this.emit('account/rateLimits/updated', rateLimitsNotification(this.thread.rateLimits));
+  }
+
+  /** Reference behaviour: each family's snapshot replaces the last one (keeping credits and plan it lacks). */
+  private recordRateLimits(snapshots: readonly RateLimitSnapshot[]): void {
+    for (const snapshot of snapshots) this.thread.rateLimits = mergeRateLimits(this.thread.rateLimits, snapshot);
   }
 
   private finishTurn(status: 'completed' | 'interrupted' | 'failed', error: JsonObject | null): number {
@@ -454,7 +484,9 @@ export class TurnRunner {
     const turn = this.active.turn;
     const notice = lines.messagePayload(`msg_${this.deps.ids.uuid7()}`, 'user', TURN_ABORTED_NOTICE, this.turnId);
     thread.modelInput.push(stripMeta(notice));
-    await this.safeAppend([lines.responseItemLine(notice, ++thread.historySequence), lines.turnAbortedLine(this.turnId, turn.startedAtMs ?? now, now)]);
+    const last = thread.lastUsage;
+    const usage = this.interruptedMidResponse ? [lines.tokenCountLine(last === null ? null : { total: thread.totalUsage, last }, this.contextWindow, thread.rateLimits)] : [];
+    await this.safeAppend([...usage, lines.responseItemLine(notice, ++thread.historySequence), lines.turnAbortedLine(this.turnId, turn.startedAtMs ?? now, now)]);
     thread.active = null;
     this.setStatus({ type: 'idle' });
     this.emit('turn/completed', { threadId: thread.id, turn: renderTurn({ ...turn, items: [], itemsView: 'notLoaded' }) });
@@ -467,8 +499,17 @@ export class TurnRunner {
     const error = turnError(info, info.message, info.codexErrorInfo, null);
     const now = this.finishTurn('failed', error);
     const startedAtMs = this.active.turn.startedAtMs ?? now;
+    // Reference behaviour: a usage-limit 429 records its headers' rate limits (a `token_count` line with the
+    // thread's usage so far) and reports them before the error.
+    if (info.rateLimits) {
+      thread.rateLimits = mergeRateLimits(thread.rateLimits, info.rateLimits);
+      const last = thread.lastUsage;
+      await this.safeAppend([lines.tokenCountLine(last === null ? null : { total: thread.totalUsage, last }, this.contextWindow, thread.rateLimits)]);
+      if (last !== null) this.emit('thread/tokenUsage/updated', { threadId: thread.id, turnId: this.turnId, tokenUsage: { total: thread.totalUsage, last, modelContextWindow: this.contextWindow } });
+      this.emit('account/rateLimits/updated', rateLimitsNotification(thread.rateLimits));
+    }
     await this.safeAppend([lines.taskCompleteLine(this.turnId, this.lastAgentMessage, startedAtMs, now, this.firstTokenMs, info)]);
-    if (info.afterHttpOk) this.emit('account/rateLimits/updated', RATE_LIMITS);
+    if (info.afterHttpOk) this.emit('account/rateLimits/updated', rateLimitsNotification(this.thread.rateLimits));
     thread.active = null;
     this.setStatus({ type: 'systemError' });
     this.emit('error', { error, willRetry: false, threadId: thread.id, turnId: this.turnId });

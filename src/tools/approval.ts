@@ -6,8 +6,15 @@
  */
 import type { JsonObject } from '../support/json-values.js';
 
-/** The client's answer, in the v2 vocabulary. `acceptForSession` is remembered for the thread by the caller. */
-export type ApprovalDecision = 'accept' | 'acceptForSession' | 'decline' | 'cancel';
+/**
+ * The client's answer, in the v2 vocabulary. `acceptForSession` is remembered for the thread by the caller.
+ * `failed`: the client answered with a JSON-RPC error or a result that is no decision (reference behaviour
+ * 0.169.0: the action does not happen and the model reads `approval request failed`).
+ */
+export type ApprovalDecision = 'accept' | 'acceptForSession' | 'decline' | 'cancel' | 'failed';
+
+/** What the model reads when the approval request failed (`failed`). */
+export const APPROVAL_REQUEST_FAILED = 'approval request failed';
 
 /**
  * What the tool wants to do: the server→client method and its wire params (as the reference's schema gives them,
@@ -29,7 +36,7 @@ export type ApprovalRequest =
 
 /**
  * Contract: `request` resolves exactly once with the client's decision. It never rejects: a client that
- * answers with an error or garbage resolves `decline`, a connection that closes resolves `cancel`, and an
+ * answers with an error or garbage resolves `failed`, a connection that closes resolves `cancel`, and an
  * aborted `signal` (the turn interrupted) resolves `cancel` at once, so a turn never hangs on an approval.
  * While a request is pending the caller shows `activeFlags: ["waitingOnApproval"]` on the thread.
  */

@@ -19,8 +19,9 @@ export function startResult(thread: LoadedThread, threadWire: Thread): ThreadSta
     approvalPolicy: approvalPolicyOut(s.approvalPolicy),
     approvalsReviewer: 'user',
     sandbox: sandboxWire(s.sandboxMode, s.workspaceWrite),
-    // Reference behaviour (observed): only the read-only sandbox reports its built-in permission profile.
-    activePermissionProfile: s.sandboxMode === 'read-only' ? { id: ':read-only', extends: null } : null,
+    // Reference behaviour (observed): only the built-in default sandbox (read-only, set by neither config.toml nor
+    // the request) reports its permission profile; an explicit `sandbox_mode`, even `read-only`, reports none.
+    activePermissionProfile: s.sandboxMode === 'read-only' && s.defaultPermissionProfile === true ? { id: ':read-only', extends: null } : null,
     reasoningEffort: null,
     multiAgentMode: 'explicitRequestOnly',
   };

@@ -21,6 +21,7 @@ import { assessPatchSafety } from './safety.js';
 import { APPLY_PATCH_TOOL_NAME } from './spec.js';
 import { diffDisplayRoot, type TurnDiffs } from './turn-diff-tracker.js';
 import { verifyPatch, writtenPaths, type PatchAction } from './verify.js';
+import { APPROVAL_REQUEST_FAILED } from '../approval.js';
 
 /** What the model reads for a call in the wrong form (a `function_call` to the freeform tool). */
 export const INCOMPATIBLE_PAYLOAD = 'aborted';
@@ -117,9 +118,11 @@ export function createApplyPatchHandler(options: ApplyPatchHandlerOptions): Appl
         sessionKey: approvalSessionKey(action),
       });
       if (decision === 'cancel') throw new ApprovalCancelledError(itemId);
-      if (decision === 'decline') {
-        await finish(cx, itemId, action, 'declined', { stdout: '', stderr: PATCH_REJECTED_BY_USER }, startedAtMs);
-        return refused(PATCH_REJECTED_BY_USER);
+      if (decision === 'decline' || decision === 'failed') {
+        // Reference behaviour: both leave the item `declined`; the texts differ.
+        const text = decision === 'failed' ? APPROVAL_REQUEST_FAILED : PATCH_REJECTED_BY_USER;
+        await finish(cx, itemId, action, 'declined', { stdout: '', stderr: text }, startedAtMs);
+        return refused(text);
       }
       if (decision === 'acceptForSession') for (const p of paths) approvedForSession.add(p);
       // Approved: written outside the sandbox, as the reference does.

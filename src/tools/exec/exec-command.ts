@@ -16,6 +16,7 @@ import { commandItem, commandItemCompletedEvent, type CommandItemState } from '.
 import { abortedByUser, abortedText, type ExecRuntime, type ExecToolResult } from './runtime.js';
 import { collect, spawnInSession } from './run.js';
 import { joinCommand } from './shell-quote.js';
+import { APPROVAL_REQUEST_FAILED } from '../approval.js';
 
 const FIELDS: Record<string, FieldSpec> = {
   cmd: { kind: 'string', required: true },
@@ -78,12 +79,13 @@ export async function handleExecCommand(rt: ExecRuntime, call: ToolCall, cx: Too
     }
     // The context announces the item once the thread shows waitingOnApproval (the reference's order).
     const decision = await askApproval(cx, item, askReason, args.prefix_rule);
-    if (decision === 'decline' || decision === 'cancel') {
+    if (decision === 'decline' || decision === 'cancel' || decision === 'failed') {
       rt.store.release(processId);
-      item.status = 'declined';
+      // Reference behaviour: a failed approval request leaves the item `failed`, a refusal `declined`.
+      item.status = decision === 'failed' ? 'failed' : 'declined';
       item.completedAtMs = cx.nowMs();
       cx.itemCompleted(commandItem(item));
-      const result: ExecToolResult = { output: createProcessRejected('rejected by user') };
+      const result: ExecToolResult = { output: createProcessRejected(decision === 'failed' ? APPROVAL_REQUEST_FAILED : 'rejected by user') };
       if (decision === 'cancel') result.abortTurn = true;
       return result;
     }

@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       modelProvider: 'openai',
       approvalPolicy: 'on-request',
       sandboxMode: 'read-only',
+      sandboxModeSet: false,
       sandboxWorkspaceWrite: { writableRoots: [], networkAccess: false, excludeTmpdirEnvVar: false, excludeSlashTmp: false },
       modelProviders: { openai },
       features: {},

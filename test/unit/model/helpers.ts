@@ -53,15 +53,22 @@ export function testClient(config: ProviderConfig, env: Record<string, string | 
   return { client, sleeps };
 }
 
-/** Drains a stream; returns the events seen and the error it ended with (null when it completed). */
+/**
+ * Drains a stream; returns the events seen and the error it ended with (null when it completed). The `rateLimits`
+ * event each HTTP 200 starts with is kept apart (`rateLimits`), so event-mapping tests read the body's events only.
+ */
 export async function collect(
   stream: AsyncIterable<ModelEvent>,
-): Promise<{ events: ModelEvent[]; error: unknown }> {
+): Promise<{ events: ModelEvent[]; error: unknown; rateLimits: Extract<ModelEvent, { type: 'rateLimits' }>[] }> {
   const events: ModelEvent[] = [];
+  const rateLimits: Extract<ModelEvent, { type: 'rateLimits' }>[] = [];
   try {
-    for await (const event of stream) events.push(event);
-    return { events, error: null };
+    for await (const event of stream) {
+      if (event.type === 'rateLimits') rateLimits.push(event);
+      else events.push(event);
+    }
+    return { events, error: null, rateLimits };
   } catch (error) {
-    return { events, error };
+    return { events, error, rateLimits };
   }
 }

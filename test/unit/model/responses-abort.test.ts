@@ -54,11 +54,11 @@ describe('abort', () => {
     const iterator = client.stream(modelRequest(), controller.signal)[Symbol.asyncIterator]();
 
     const seen: ModelEvent[] = [];
-    for (let i = 0; i < 4; i += 1) {
+    for (let i = 0; i < 5; i += 1) {
       const next = await settlesWithin(iterator.next(), 2_000);
       if (!next.done) seen.push(next.value);
     }
-    expect(seen.map((e) => e.type)).toEqual(['created', 'outputItemAdded', 'outputTextDelta', 'outputItemDone']);
+    expect(seen.map((e) => e.type)).toEqual(['rateLimits', 'created', 'outputItemAdded', 'outputTextDelta', 'outputItemDone']);
     const pending = iterator.next();
     controller.abort();
 
@@ -115,7 +115,7 @@ describe('abort', () => {
     const { client } = testClient(provider(mock.uri));
 
     for await (const event of client.stream(modelRequest(), new AbortController().signal)) {
-      expect(event.type).toBe('created');
+      expect(event.type).toBe('rateLimits');
       break;
     }
 

@@ -27,11 +27,11 @@ describe('decisionOf', () => {
     [{ decision: 'decline' }, 'decline'],
     [{ decision: 'cancel' }, 'cancel'],
     [{ decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: ['ls'] } } }, 'accept'],
-    [{ decision: 'yes please' }, 'decline'],
-    [{ decision: { somethingElse: {} } }, 'decline'],
-    [null, 'decline'],
-    ['accept', 'decline'],
-    [{}, 'decline'],
+    [{ decision: 'yes please' }, 'failed'],
+    [{ decision: { somethingElse: {} } }, 'failed'],
+    [null, 'failed'],
+    ['accept', 'failed'],
+    [{}, 'failed'],
   ])('%j → %s', (answer, decision) => {
     expect(decisionOf(answer)).toBe(decision);
   });
@@ -45,9 +45,9 @@ describe('connectionApprovals', () => {
     expect(conn.sent).toEqual([{ method: 'item/commandExecution/requestApproval', params: { itemId: 'call_1' } }]);
   });
 
-  test('an error answer is a decline', async () => {
+  test('an error answer is a failed request (reference 0.169.0: not a decline)', async () => {
     const outcome = await connectionApprovals(requester({ kind: 'error', requestId: 0, message: 'nope' })).request(request, new AbortController().signal);
-    expect(outcome).toEqual({ decision: 'decline', requestId: 0 });
+    expect(outcome).toEqual({ decision: 'failed', requestId: 0 });
   });
 
   test('a closed connection or an aborted turn is a cancel', async () => {
