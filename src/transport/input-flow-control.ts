@@ -15,11 +15,15 @@ import type { InputGate } from './ndjson-reader.js';
 export const MAX_PENDING_REQUESTS = 128;
 /** Output bytes not yet handed to the OS above which input stops being read: 1 MiB. */
 export const MAX_UNWRITTEN_OUTPUT_BYTES = 1024 * 1024;
+/** Bytes of the lines of pending messages above which input stops being read: 8 MiB (lines may be 16 MiB long). */
+export const MAX_PENDING_INPUT_BYTES = 8 * 1024 * 1024;
 
 /** A reader that can stop between two lines and start again (see `NdjsonMessageReader`). */
 export interface PausableInput {
   setInputGate(gate: InputGate | null): void;
   resumeInput(): void;
+  /** Bytes of every line delivered so far; lets pending messages be weighed by their size. */
+  readonly deliveredLineBytes?: number;
 }
 
 /** A writer that reports the output it still holds (see `NdjsonMessageWriter`). */
@@ -32,14 +36,17 @@ export interface BackloggedOutput {
 export interface FlowLimits {
   maxPendingRequests: number;
   maxUnwrittenBytes: number;
+  /** Bound on the bytes of pending messages' lines (only with a reader that reports `deliveredLineBytes`). */
+  maxPendingInputBytes: number;
 }
 
 /**
  * Keeps one connection's memory bounded by what it has read but not finished, whatever the client sends and
  * however slowly it reads: a `MessageReader` decorator that counts every message it hands on until
  * vscode-jsonrpc has dealt with it (a request: until its answer was handed to the OS), and closes the input
- * gate while more than `maxPendingRequests` messages are pending or more than `maxUnwrittenBytes` of output
- * wait to be written. The reader then stops between two lines and stops reading its stream, so the client's
+ * gate while more than `maxPendingRequests` messages are pending, their lines weigh more than
+ * `maxPendingInputBytes` (a message with megabyte strings costs megabytes) or more than `maxUnwrittenBytes` of
+ * output wait to be written. The reader then stops between two lines and stops reading its stream, so the client's
  * writes block in the OS pipe; the gate reopens below both bounds.
  *
  * Guarantees: nothing read is dropped or reordered (the reader holds what it has split off); a reader or writer
@@ -58,7 +65,11 @@ export class InputFlowControl implements MessageReader, MessageStrategy {
   private readonly inFlight = new WeakSet<object>();
   /** Sequence numbers of counted non-requests not yet released, oldest first (from `waitingHead`). */
   private waiting: number[] = [];
+  private waitingBytes: number[] = [];
   private waitingHead = 0;
+  private pendingBytes = 0;
+  private lastDeliveredBytes = 0;
+  private readonly requestBytes = new WeakMap<object, number>();
   private requests = 0;
   private paused = false;
   private readonly limits: FlowLimits;
@@ -68,13 +79,22 @@ export class InputFlowControl implements MessageReader, MessageStrategy {
     private readonly output: MessageWriterLike,
     limits: Partial<FlowLimits> = {},
   ) {
-    this.limits = { maxPendingRequests: limits.maxPendingRequests ?? MAX_PENDING_REQUESTS, maxUnwrittenBytes: limits.maxUnwrittenBytes ?? MAX_UNWRITTEN_OUTPUT_BYTES };
+    this.limits = {
+      maxPendingRequests: limits.maxPendingRequests ?? MAX_PENDING_REQUESTS,
+      maxUnwrittenBytes: limits.maxUnwrittenBytes ?? MAX_UNWRITTEN_OUTPUT_BYTES,
+      maxPendingInputBytes: limits.maxPendingInputBytes ?? MAX_PENDING_INPUT_BYTES,
+    };
     inner.onClose(() => this.closeEmitter.fire());
   }
 
   /** Messages handed on and not finished (requests in flight plus queued non-requests). */
   get pending(): number {
     return this.requests + (this.waiting.length - this.waitingHead);
+  }
+
+  /** Bytes of the lines of the pending messages. */
+  get pendingInputBytes(): number {
+    return this.pendingBytes;
   }
 
   /** True while the gate is closed. */
@@ -141,17 +161,25 @@ export class InputFlowControl implements MessageReader, MessageStrategy {
 
   private isOpen(): boolean {
     const backlog = backlogged(this.output)?.backlogBytes ?? 0;
-    return this.pending < this.limits.maxPendingRequests && backlog < this.limits.maxUnwrittenBytes;
+    return this.pending < this.limits.maxPendingRequests && backlog < this.limits.maxUnwrittenBytes && this.pendingBytes < this.limits.maxPendingInputBytes;
   }
 
   private count(message: Message): void {
+    const delivered = pausable(this.inner)?.deliveredLineBytes ?? 0;
+    const bytes = delivered - this.lastDeliveredBytes;
+    this.lastDeliveredBytes = delivered;
     if ((message as { method?: unknown }).method === '$/cancelRequest') return;
     this.seq += 1;
     this.seqOf.set(message, this.seq);
+    this.pendingBytes += bytes;
     if (Messages.isRequest(message)) {
       this.requests += 1;
       this.inFlight.add(message);
-    } else this.waiting.push(this.seq);
+      this.requestBytes.set(message, bytes);
+    } else {
+      this.waiting.push(this.seq);
+      this.waitingBytes.push(bytes);
+    }
   }
 
   /** Taken off vscode-jsonrpc's queue: everything that arrived before it has left the queue too. */
@@ -159,18 +187,27 @@ export class InputFlowControl implements MessageReader, MessageStrategy {
     const seq = this.seqOf.get(message);
     if (seq === undefined) return;
     this.seqOf.delete(message);
-    while (this.waitingHead < this.waiting.length && this.waiting[this.waitingHead]! <= seq) this.waitingHead += 1;
+    while (this.waitingHead < this.waiting.length && this.waiting[this.waitingHead]! <= seq) {
+      this.pendingBytes -= this.waitingBytes[this.waitingHead]!;
+      this.waitingHead += 1;
+    }
     if (this.waitingHead === this.waiting.length) {
       this.waiting = [];
+      this.waitingBytes = [];
       this.waitingHead = 0;
     } else if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
       this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingBytes = this.waitingBytes.slice(this.waitingHead);
       this.waitingHead = 0;
     }
   }
 
   private finished(message: Message): void {
-    if (this.inFlight.delete(message)) this.requests -= 1;
+    if (this.inFlight.delete(message)) {
+      this.requests -= 1;
+      this.pendingBytes -= this.requestBytes.get(message) ?? 0;
+      this.requestBytes.delete(message);
+    }
     this.maybeResume();
   }
 

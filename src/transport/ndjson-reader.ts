@@ -68,6 +68,7 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Messag
   /** Stream end or close seen while input was held: reported once the held lines are out. */
   private endHeld = false;
   private closeHeld = false;
+  private deliveredBytes = 0;
 
   constructor(
     private readonly readable: Readable,
@@ -89,6 +90,11 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Messag
   setInputGate(gate: InputGate | null): void {
     this.gate = gate;
     if (gate === null) this.resumeInput();
+  }
+
+  /** Bytes of all lines handed to the callback so far (what flow control weighs messages by). */
+  get deliveredLineBytes(): number {
+    return this.deliveredBytes;
   }
 
   /** True while input is held because the gate was closed. */
@@ -194,6 +200,7 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Messag
       this.drop('not-object', bytes.length);
       return;
     }
+    this.deliveredBytes += bytes.length;
     try {
       this.callback?.(value as Message);
     } catch (error) {

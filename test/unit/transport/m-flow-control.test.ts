@@ -9,7 +9,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { expect, test } from 'vitest';
 import { createMessageConnection, type Message } from 'vscode-jsonrpc/node';
 import { silentLogger } from '../../../src/support/logger.js';
-import { DrainOnCloseReader, InputFlowControl, LineSplitter, NdjsonMessageReader, NdjsonMessageWriter } from '../../../src/transport/index.js';
+import { DrainOnCloseReader, InputFlowControl, LineSplitter, NdjsonMessageReader, NdjsonMessageWriter, type FlowLimits } from '../../../src/transport/index.js';
 import { tick } from './helpers.js';
 
 const quietRpcLogger = { error: () => {}, warn: () => {}, info: () => {}, log: () => {} };
@@ -95,7 +95,7 @@ test('a reader with a closed gate stops reading its stream; resuming delivers ev
 });
 
 /** A connection as ClientConnection builds it, with small bounds, and an output the test lets through or not. */
-function flowServer(limits: { maxPendingRequests: number; maxUnwrittenBytes: number }, handle: (params: unknown) => unknown) {
+function flowServer(limits: Partial<FlowLimits>, handle: (params: unknown) => unknown) {
   const stdin = new PassThrough();
   let reading = false;
   const waiting: (() => void)[] = [];
@@ -204,6 +204,31 @@ test('a client that never reads its output makes the reader stop; its requests w
   expect(s.writer.backlogBytes).toBe(0);
 });
 
+test('pending messages are also bounded by the bytes of their lines: big requests are admitted a few at a time', async () => {
+  const releases: (() => void)[] = [];
+  let maxPendingBytes = 0;
+  const s = flowServer({ maxPendingRequests: 1000, maxPendingInputBytes: 64 * 1024 }, () => {
+    maxPendingBytes = Math.max(maxPendingBytes, s.flow.pendingInputBytes);
+    return new Promise((resolve) => releases.push(() => resolve({})));
+  });
+  s.startReading();
+  const big = 'é'.repeat(10_000);
+  const total = 40;
+  for (let i = 0; i < total; i += 1) s.stdin.write(`{"id":${i},"method":"big","params":{"text":"${big}"}}\n`);
+  const lineBytes = Buffer.byteLength(`{"id":10,"method":"big","params":{"text":"${big}"}}`);
+  await until(() => s.reader.inputPaused && releases.length > 0 && releases.length === s.handled(), 'the byte bound to stop input');
+  for (let i = 0; i < 10; i += 1) await tick();
+  // Requests are admitted while less than the bound is pending: at most the bound plus one line.
+  expect(s.handled()).toBe(Math.ceil((64 * 1024) / lineBytes));
+  while (s.answers().length < total) {
+    releases.shift()?.();
+    await tick();
+  }
+  expect(maxPendingBytes).toBeLessThan(64 * 1024 + lineBytes);
+  expect(s.answers().map((a) => (a as unknown as { id: number }).id)).toEqual(Array.from({ length: total }, (_, i) => i));
+  expect(s.flow.pendingInputBytes).toBe(0);
+});
+
 test('notifications and malformed messages count too, and are released as vscode-jsonrpc takes them off its queue', async () => {
   const s = flowServer({ maxPendingRequests: 4, maxUnwrittenBytes: 1 << 20 }, () => ({}));
   s.startReading();
@@ -216,6 +241,7 @@ test('notifications and malformed messages count too, and are released as vscode
   await until(() => s.answers().some((a) => (a as { id?: unknown }).id === 'last'), 'the last request to be answered');
   await tick();
   expect(s.flow.pending).toBe(0);
+  expect(s.flow.pendingInputBytes).toBe(0);
   expect(s.reader.inputPaused).toBe(false);
 });
 
