@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { summarize } from './report.mjs';
-import { startServer } from './servers.mjs';
+import { cpuTimeMs, startServer } from './servers.mjs';
 
 const CLIENT_INFO = { name: 'bench_client', title: 'Bench client', version: '0.0.1' };
 export const SOAK_TURNS = 1000;
@@ -90,9 +90,11 @@ export async function soakSession(kit, impl, ctx, rec, note, { turns = SOAK_TURN
   await close(mcp, note);
 
   mcp = await start(kit, impl, home, ctx);
+  const c0 = cpuTimeMs(mcp.pid);
   const r0 = performance.now();
   const read = await mcp.readStreamUntilResponseMessage(await mcp.sendThreadReadRequest({ threadId, includeTurns: true }), { timeoutMs: READ_TIMEOUT_MS });
   rec(`read${turns}`, performance.now() - r0);
+  rec(`read${turns}Cpu`, cpuTimeMs(mcp.pid) - c0);
   rec(`read${turns}Hwm`, memoryMiB(mcp.pid).hwm);
   const got = read.result?.thread?.turns?.length;
   if (got !== turns) note(`thread/read returned ${got} turns, expected ${turns}`);
@@ -121,6 +123,7 @@ export function soakCatalogue(turns = SOAK_TURNS) {
     { key: 'soakRss10', label: `soak: VmRSS after turn 10 of one thread`, unit: 'MiB' },
     { key: `soakHwm${turns}`, label: `soak: peak RSS (VmHWM) after ${T} turns on one thread`, unit: 'MiB', target: 0.5 },
     { key: `read${turns}`, label: `\`thread/read\` \`includeTurns\` of that ${T}-turn thread, first request after start`, unit: 'ms', target: 0.2 },
+    { key: `read${turns}Cpu`, label: `server CPU time of that read (diagnostic; not inflated by waiting for a CPU)`, unit: 'ms' },
     { key: `read${turns}Hwm`, label: `peak RSS (VmHWM) after that read`, unit: 'MiB' },
     { key: 'idleHwm', label: `peak RSS (VmHWM) with ${IDLE_THREADS} threads loaded (one turn each) and idle ${IDLE_SETTLE_MS / 1000} s`, unit: 'MiB', target: 0.5 },
     { key: 'idleRss', label: `VmRSS with those ${IDLE_THREADS} threads idle`, unit: 'MiB' },
