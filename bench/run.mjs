@@ -12,6 +12,9 @@
  *                           hard-linked per start like the others; run with --iterations-large 1 or 2)
  *   --search-only           only the issue-18 search phase (thread/search latency, backfill with/without the index)
  *   --search-sizes 20000    home sizes of the search phase (default 20000; 0 = none)
+ *   --soak                  also the issue-18 soak phase (1,000 turns on one thread, RSS every 100 turns; the read
+ *                           of that thread; 200 idle threads): see bench/lib/soak.mjs
+ *   --soak-only             only the soak phase; --soak-iterations N (default 1), --soak-turns N (default 1000)
  *   --no-reference          ours only, even when the reference is installed
  *   --install-reference     npm install @openai/codex@0.169.0 --prefix bench/.cache/reference, then run
  *   --write-benchmarks      also replace the results block of BENCHMARKS.md with this run
@@ -31,6 +34,7 @@ import { ensureTemplate, templateFingerprint } from './lib/homes.mjs';
 import { buildTable, machineInfo, metricCatalogue } from './lib/report.mjs';
 import { benchModelEvents, floorSession, largeSession, longReadSession, PIPELINED_REQUESTS, prepareLongThreadHome, smallSession } from './lib/scenarios.mjs';
 import { backfillSession, searchCatalogue, searchSession } from './lib/search.mjs';
+import { soakCatalogue, soakSession, soakTable } from './lib/soak.mjs';
 import {
   BENCH_CACHE,
   findReferenceBin,
@@ -55,6 +59,10 @@ const { values: opts } = parseArgs({
     'search-only': { type: 'boolean', default: false },
     'with-100000': { type: 'boolean', default: false },
     'search-sizes': { type: 'string', default: '20000' },
+    soak: { type: 'boolean', default: false },
+    'soak-only': { type: 'boolean', default: false },
+    'soak-iterations': { type: 'string', default: '1' },
+    'soak-turns': { type: 'string', default: '1000' },
     'install-reference': { type: 'boolean', default: false },
     'write-benchmarks': { type: 'boolean', default: false },
     'no-snapshot': { type: 'boolean', default: false },
@@ -63,14 +71,17 @@ const { values: opts } = parseArgs({
 });
 const ITER = Number(opts.iterations);
 const ITER_LARGE = Number(opts['iterations-large']);
-const SEARCH_ONLY = opts['search-only'];
+const SOAK_ONLY = opts['soak-only'];
+const SOAK = SOAK_ONLY || opts.soak;
+const SOAK_TURNS = Number(opts['soak-turns']);
+const SEARCH_ONLY = opts['search-only'] || SOAK_ONLY;
 const parseSizes = (text) =>
   text
     .split(',')
     .map((s) => Number(s.trim()))
     .filter((n) => n > 0);
 const SIZES = SEARCH_ONLY ? [] : [...new Set([...parseSizes(opts.sizes), ...(opts['with-100000'] ? [100_000] : [])])];
-const SEARCH_SIZES = parseSizes(opts['search-sizes']);
+const SEARCH_SIZES = SOAK_ONLY ? [] : parseSizes(opts['search-sizes']);
 const LARGE_THRESHOLD = 10_000; // sizes at or above this use --iterations-large
 const log = (...args) => console.error(...args);
 
@@ -176,6 +187,16 @@ try {
       await backfillSession(dist, contexts.get(ours.name), templates.get(n), recorder(ours, measured), noter(ours, `backfill ${n}`, i), i);
     });
   }
+  // Issue 18: memory over a long session (every iteration measured; no warm-up, each one is minutes long).
+  if (SOAK) {
+    for (let i = 0; i < Number(opts['soak-iterations']); i += 1) {
+      for (const impl of orderFor(i)) {
+        const t0 = performance.now();
+        await soakSession(kit, impl, contexts.get(impl.name), recorder(impl, true), noter(impl, 'soak', i), { turns: SOAK_TURNS, log });
+        log(`soak: iteration ${i + 1} (${impl.name}) ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
+    }
+  }
 } finally {
   await mock.close();
   await proxy.close();
@@ -193,7 +214,7 @@ for (const [n, template] of templates) {
 if (proxy.attempts() > 0) notes.push(`network attempts caught by the proxy trap: ${proxy.attempts()} (${proxy.seen().join('; ')})`);
 
 const machine = machineInfo(refVersion);
-const catalogue = [...metricCatalogue(SIZES), ...SEARCH_SIZES.flatMap((n) => searchCatalogue(n))];
+const catalogue = [...(SOAK_ONLY ? [] : metricCatalogue(SIZES)), ...SEARCH_SIZES.flatMap((n) => searchCatalogue(n)), ...(SOAK ? soakCatalogue(SOAK_TURNS) : [])];
 const { markdown: table, rows } = buildTable(catalogue, samples, Boolean(refBin));
 for (const n of SEARCH_SIZES) {
   const med = (values) => (values?.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : null);
@@ -213,6 +234,7 @@ const md = [
     `ours: ${build}; reference: ${refBin ? refVersion : '**absent** (ours only)'}; run at ${machine.date}, took ${((Date.now() - started) / 60_000).toFixed(1)} min; ` +
     `load average (1/5/15 min) ${loadAtStart} at the start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end.`,
   '',
+  (SOAK ? `Soak: ${opts['soak-iterations']} iteration(s) of ${SOAK_TURNS.toLocaleString('en-US')} turns per implementation, all measured. ` : '') +
   `Iterations: ${ITER} measured (+1 discarded warm-up) for the small-home` +
     (smallSizes.length ? ` and ${smallSizes.map((n) => n.toLocaleString('en-US')).join('/')}-rollout phases` : ' phase') +
     (largeIterations.length ? `, ${ITER_LARGE} (+1 warm-up) for ${largeIterations.map((n) => n.toLocaleString('en-US')).join('/')} rollouts` : '') +
@@ -221,6 +243,7 @@ const md = [
   '',
   table,
   '',
+  ...(SOAK ? [soakTable(samples, SOAK_TURNS), ''] : []),
   notes.length ? ['Notes:', '', ...notes.map((n) => `- ${n}`)].join('\n') : 'Notes: none (every page, read and backfill matched the generated home; no network attempts).',
   '',
 ].join('\n');

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import type { HeaderSource } from './rate-limits.js';
+import type { RequestBodyPieces } from './body-pieces.js';
 
 type HttpModule = typeof import('node:http');
 
@@ -21,7 +22,8 @@ export interface FetchLikeResponse {
   body: ReadableStream<Uint8Array> | null;
 }
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<FetchLikeResponse>;
+/** `body` is one string or the pieces of one (see `body-pieces.ts`), sent in order. */
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string | RequestBodyPieces; signal: AbortSignal }) => Promise<FetchLikeResponse>;
 
 /**
  * A minimal `fetch` over node:http(s) for the model client. Node's global fetch loads undici on first use,
@@ -32,11 +34,21 @@ export const httpFetch: FetchLike = (url, init) =>
   new Promise((resolve, reject) => {
     const target = new URL(url);
     const { request } = httpModule(target.protocol === 'https:');
-    const req = request(target, { method: init.method, headers: { ...init.headers, 'content-length': Buffer.byteLength(init.body).toString() }, signal: init.signal }, (res) => {
+    const body = init.body;
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    const req = request(target, { method: init.method, headers: { ...init.headers, 'content-length': length.toString() }, signal: init.signal }, (res) => {
       resolve(toResponse(res));
     });
     req.on('error', reject);
-    req.end(init.body);
+    if (typeof body === 'string') {
+      req.end(body);
+      return;
+    }
+    // Corked: the pieces leave in as few socket writes as the kernel takes, without being joined here first.
+    req.cork();
+    for (const piece of body.pieces) req.write(piece);
+    req.uncork();
+    req.end();
   });
 
 function toResponse(res: IncomingMessage): FetchLikeResponse {

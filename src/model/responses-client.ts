@@ -14,7 +14,8 @@ import {
   streamFailure,
   transportFailure,
 } from './errors.js';
-import { buildResponsesBody, buildResponsesHeaders, responsesUrl } from './request-body.js';
+import { BodyPieceCache, type RequestBodyPieces } from './body-pieces.js';
+import { buildResponsesHeaders, responsesUrl } from './request-body.js';
 import { STREAM_RETRY_MAX_DELAY_MS, backoffMs, defaultSleep, type Sleep } from './retry.js';
 import { parseRateLimitUpdates } from './rate-limits.js';
 import { readResponseEvents } from './sse-stream.js';
@@ -43,6 +44,8 @@ interface ClientContext {
   fetch: FetchLike;
   url: string;
   now: () => number;
+  /** JSON text of input items already sent, reused by the next request of the same thread. */
+  bodies: BodyPieceCache;
 }
 
 /**
@@ -58,6 +61,7 @@ export function createResponsesClient(provider: ProviderConfig, deps: ResponsesC
     fetch: deps.fetch ?? httpFetch,
     url: responsesUrl(provider.baseUrl),
     now: deps.now ?? Date.now,
+    bodies: new BodyPieceCache(),
   };
   return { stream: (request, signal) => streamWithRetries(context, deps.env, request, signal) };
 }
@@ -88,7 +92,7 @@ async function* streamWithRetries(
   if (signal.aborted) throw abortError(signal);
   const token = bearerToken(context.provider, env);
   const headers = buildResponsesHeaders(request, token);
-  const body = JSON.stringify(buildResponsesBody(request));
+  const body = context.bodies.body(request);
   const maxRetries = context.provider.streamMaxRetries;
   for (let retries = 0; ; ) {
     try {
@@ -127,7 +131,7 @@ async function* streamWithRetries(
 async function* attempt(
   context: ClientContext,
   headers: Record<string, string>,
-  body: string,
+  body: RequestBodyPieces,
   signal: AbortSignal,
 ): AsyncGenerator<ModelEvent, void, undefined> {
   const controller = new AbortController();
@@ -151,7 +155,7 @@ async function* attempt(
 async function openStream(
   context: ClientContext,
   headers: Record<string, string>,
-  body: string,
+  body: RequestBodyPieces,
   attemptSignal: AbortSignal,
   callerSignal: AbortSignal,
 ): Promise<FetchLikeResponse> {

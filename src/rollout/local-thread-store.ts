@@ -127,6 +127,16 @@ export class LocalThreadStore implements ThreadStore {
     return source?.preview ? { ...fork, preview: source.preview } : fork;
   }
 
+  /**
+   * `storedThread` for a read that needs only what listings show: the index row when it is current for this file
+   * (as `thread/list` uses it), else the file's summary. A long thread's file is then not scanned once for its
+   * summary before being read in full for its turns (issue 18: a 1,000-turn read).
+   */
+  async listedThread(rolloutPath: string, threadId: string): Promise<StoredThread | null> {
+    const summary = await this.listedSummary(rolloutPath, threadId);
+    return summary ? { ...summary, name: await this.names.nameOf(summary.id) } : null;
+  }
+
   async storedThread(rolloutPath: string): Promise<StoredThread | null> {
     const summary = await this.summary(rolloutPath);
     return summary ? { ...summary, name: await this.names.nameOf(summary.id) } : null;

@@ -66,6 +66,11 @@ export interface ThreadStore {
   find(threadId: string, archived: boolean): Promise<string | null>;
   /** What a rollout says about its thread, with its name; null when the file cannot be read. */
   storedThread(rolloutPath: string): Promise<StoredThread | null>;
+  /**
+   * The same thread as listings show it: may come from the index row when that is current for the file, so
+   * `lineCount` is 0 and `forkedFromId` null (never use it to continue a file). Absent: use `storedThread`.
+   */
+  listedThread?(rolloutPath: string, threadId: string): Promise<StoredThread | null>;
   /** A thread's own file and its history with fork lineage (a reference fork's source lines first). */
   readWithLineage(rolloutPath: string): Promise<ThreadLines>;
   /** A rollout's complete lines with their byte spans (the history projection follows them). */

@@ -3,6 +3,7 @@ import { decodeRequest, queueKeyOf, type ImplementedMethod, type MethodParams } 
 import type { KeyedQueue } from '../support/keyed-queue.js';
 import type { Logger } from '../support/logger.js';
 import { DrainOnCloseReader } from '../transport/drain-on-close-reader.js';
+import { InputFlowControl } from '../transport/input-flow-control.js';
 import type { ConnectionState, Handler, HandlerResult, RequestContext } from './context.js';
 import { invalidRequest, toResponseError } from './errors.js';
 import { HANDLERS } from './handler-table.js';
@@ -34,8 +35,10 @@ export class ClientConnection implements ConnectionState {
     writer: MessageWriter,
     private readonly server: ServerContext,
   ) {
-    const draining = new DrainOnCloseReader(reader);
-    this.rpc = createMessageConnection(draining, writer, rpcLogger(server.log));
+    // Memory bounded by design: input stops being read while too much is pending or unwritten (issue 18).
+    const flow = new InputFlowControl(reader, writer);
+    const draining = new DrainOnCloseReader(flow);
+    this.rpc = createMessageConnection(draining, writer, rpcLogger(server.log), { messageStrategy: flow });
     this.rpc.onRequest((method, params) => {
       const answer = this.track(() => this.dispatch(method, params));
       draining.requestDispatched();

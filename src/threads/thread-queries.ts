@@ -44,7 +44,7 @@ export async function readThread(deps: ThreadQueryDeps, threadId: string, includ
   }
   const { store } = deps;
   const rolloutPath = (await store.find(threadId, false)) ?? (await store.find(threadId, true));
-  const stored = rolloutPath ? await store.storedThread(rolloutPath) : null;
+  const stored = rolloutPath ? await (store.listedThread?.(rolloutPath, threadId) ?? store.storedThread(rolloutPath)) : null;
   if (!rolloutPath || !stored) throw new ThreadError('not-loaded', `thread not loaded: ${threadId}`);
   const turns = includeTurns ? rebuildHistory((await store.readWithLineage(rolloutPath)).lines).turns : [];
   return { thread: deps.storedFacts({ ...stored, rolloutPath: path.resolve(rolloutPath) }), turns, readState: readState(deps, threadId) };

@@ -9,7 +9,9 @@ export {
   type DropEvent,
   type DropReason,
   type DropTotals,
+  type InputGate,
   type NdjsonReaderOptions,
 } from './ndjson-reader.js';
+export { InputFlowControl, MAX_PENDING_INPUT_BYTES, MAX_PENDING_REQUESTS, MAX_UNWRITTEN_OUTPUT_BYTES, type BackloggedOutput, type FlowLimits, type PausableInput } from './input-flow-control.js';
 export { NdjsonMessageWriter, type NdjsonWriterOptions } from './ndjson-writer.js';
 export { encodeMessage } from './wire-format.js';

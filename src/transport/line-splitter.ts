@@ -17,6 +17,13 @@ export interface LineSplitterOptions {
   onLine(line: Buffer): void;
   /** A line longer than `maxLineBytes` was discarded; `bytes` is its full length. */
   onOversized(bytes: number): void;
+  /**
+   * Asked before each line is split out (so after every delivered or oversized line): true stops the splitter
+   * there. The rest of the chunk is held, unsplit, until {@link LineSplitter.resume}; chunks pushed meanwhile
+   * queue behind it.
+   * Absent: the splitter never stops.
+   */
+  shouldStop?: () => boolean;
 }
 
 /**
@@ -32,6 +39,11 @@ export class LineSplitter {
   private size = 0;
   private discarding = false;
   private discardedBytes = 0;
+  /** Unsplit input held while stopped, oldest first. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private stopped = false;
+  private endRequested = false;
 
   constructor(private readonly options: LineSplitterOptions) {}
 
@@ -40,10 +52,58 @@ export class LineSplitter {
     return this.size;
   }
 
-  /** Feeds one chunk; calls `onLine`/`onOversized` synchronously for every line it completes. */
+  /** True while stopped by `shouldStop` (input is held until `resume()`). */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Bytes of input held unsplit while stopped. */
+  get heldInputBytes(): number {
+    return this.heldBytes;
+  }
+
+  /**
+   * Feeds one chunk; calls `onLine`/`onOversized` synchronously for every line it completes, until
+   * `shouldStop` says stop (then the rest is held, see {@link LineSplitterOptions.shouldStop}).
+   */
   push(chunk: Buffer): void {
+    if (this.stopped) {
+      if (chunk.length > 0) {
+        this.held.push(chunk);
+        this.heldBytes += chunk.length;
+      }
+      return;
+    }
+    this.split(chunk);
+  }
+
+  /**
+   * Continues after a stop: splits the held input (it may stop again), then delivers the end of input if
+   * `end()` came while stopped. Returns true when nothing is held any more.
+   */
+  resume(): boolean {
+    if (!this.stopped) return true;
+    this.stopped = false;
+    while (this.held.length > 0 && !this.stopped) {
+      const chunk = this.held.shift()!;
+      this.heldBytes -= chunk.length;
+      this.split(chunk);
+    }
+    if (this.stopped) return false;
+    if (this.endRequested) {
+      this.endRequested = false;
+      this.end();
+    }
+    return true;
+  }
+
+  private split(chunk: Buffer): void {
     let start = 0;
     while (start < chunk.length) {
+      if (this.options.shouldStop?.() === true) {
+        this.stop(chunk.subarray(start));
+        return;
+      }
       const newline = chunk.indexOf(LF, start);
       if (newline === -1) {
         this.append(chunk.subarray(start), true);
@@ -60,9 +120,24 @@ export class LineSplitter {
     }
   }
 
-  /** End of input: a final line without `\n` is still delivered (or reported if oversized). */
+  /**
+   * End of input: a final line without `\n` is still delivered (or reported if oversized). While stopped,
+   * this waits for `resume()` to deliver the held input first.
+   */
   end(): void {
+    if (this.stopped) {
+      this.endRequested = true;
+      return;
+    }
     if (this.discarding || this.size > 0) this.finishLine();
+  }
+
+  private stop(rest: Buffer): void {
+    this.stopped = true;
+    if (rest.length > 0) {
+      this.held.unshift(rest);
+      this.heldBytes += rest.length;
+    }
   }
 
   private append(piece: Buffer, retain: boolean): void {

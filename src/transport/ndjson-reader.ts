@@ -40,6 +40,15 @@ export interface NdjsonReaderOptions {
 }
 
 /**
+ * Decides whether a {@link NdjsonMessageReader} may hand out its next message. While `open()` is false the
+ * reader stops between two lines, holds the rest of what it has read, and stops reading its stream (so the
+ * client's writes block in the OS pipe) until its owner calls `resumeInput()`.
+ */
+export interface InputGate {
+  open(): boolean;
+}
+
+/**
  * vscode-jsonrpc `MessageReader` over newline-delimited JSON (SPEC §1).
  *
  * Guarantees: every line that is a JSON object reaches the callback, in order, as soon as its `\n`
@@ -55,6 +64,11 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Messag
   private readonly totals: DropTotals = { oversized: 0, malformed: 0 };
   private callback: DataCallback | null = null;
   private closed = false;
+  private gate: InputGate | null = null;
+  /** Stream end or close seen while input was held: reported once the held lines are out. */
+  private endHeld = false;
+  private closeHeld = false;
+  private deliveredBytes = 0;
 
   constructor(
     private readonly readable: Readable,
@@ -65,7 +79,47 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Messag
       maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
       onLine: (line) => this.handleLine(line),
       onOversized: (bytes) => this.drop('oversized', bytes),
+      shouldStop: () => this.gate !== null && !this.gate.open(),
     });
+  }
+
+  /**
+   * Installs (or, with null, removes) the gate consulted before every line. Without a gate the reader never
+   * stops. Nothing is lost or reordered by stopping: held bytes are split later exactly as they would have been.
+   */
+  setInputGate(gate: InputGate | null): void {
+    this.gate = gate;
+    if (gate === null) this.resumeInput();
+  }
+
+  /** Bytes of all lines handed to the callback so far (what flow control weighs messages by). */
+  get deliveredLineBytes(): number {
+    return this.deliveredBytes;
+  }
+
+  /** True while input is held because the gate was closed. */
+  get inputPaused(): boolean {
+    return this.splitter.isStopped;
+  }
+
+  /**
+   * Delivers held lines while the gate stays open; once nothing is held, reads the stream again (and reports
+   * an end of input that arrived meanwhile). Harmless when not paused.
+   */
+  resumeInput(): void {
+    if (!this.splitter.isStopped) return;
+    if (!this.splitter.resume()) return;
+    if (this.endHeld) {
+      this.endHeld = false;
+      this.splitter.end();
+      this.close();
+      return;
+    }
+    if (this.closeHeld) {
+      this.close();
+      return;
+    }
+    this.readable.resume();
   }
 
   /** Bytes of an unfinished line held right now (at most `maxLineBytes`). */
@@ -83,12 +137,24 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Messag
     this.callback = callback;
     const onData = (chunk: Buffer | string): void => {
       this.splitter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+      // Stopped: leave further input in the stream and the OS pipe, where the client feels the back-pressure.
+      if (this.splitter.isStopped) this.readable.pause();
     };
     const onEnd = (): void => {
+      if (this.splitter.isStopped) {
+        this.endHeld = true;
+        return;
+      }
       this.splitter.end();
       this.close();
     };
-    const onClose = (): void => this.close();
+    const onClose = (): void => {
+      if (this.splitter.isStopped) {
+        this.closeHeld = true;
+        return;
+      }
+      this.close();
+    };
     const onError = (error: Error): void => this.fireError(error);
     this.readable.on('data', onData);
     this.readable.on('end', onEnd);
@@ -134,6 +200,7 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Messag
       this.drop('not-object', bytes.length);
       return;
     }
+    this.deliveredBytes += bytes.length;
     try {
       this.callback?.(value as Message);
     } catch (error) {

@@ -33,6 +33,8 @@ export class NdjsonMessageWriter extends AbstractMessageWriter implements Messag
   private failure: Error | null = null;
   private ended = false;
   private errorCount = 0;
+  private unwritten = 0;
+  private backlogListener: (() => void) | null = null;
   private readonly onStreamError = (error: Error): void => this.fail(error);
   private readonly onStreamClose = (): void => {
     if (!this.failure && !this.ended) this.fail(new Error('output stream closed'));
@@ -53,6 +55,19 @@ export class NdjsonMessageWriter extends AbstractMessageWriter implements Messag
     return this.failure;
   }
 
+  /**
+   * Bytes of lines accepted by `write` and not yet handed to the OS: what a client that reads slowly (or never)
+   * makes this process hold. Zero once output has failed and pending writes were settled.
+   */
+  get backlogBytes(): number {
+    return this.unwritten;
+  }
+
+  /** Called (synchronously) each time a line leaves the backlog; null removes it. One listener at a time. */
+  setBacklogListener(listener: (() => void) | null): void {
+    this.backlogListener = listener;
+  }
+
   write(msg: Message): Promise<void> {
     let line: string;
     try {
@@ -64,8 +79,18 @@ export class NdjsonMessageWriter extends AbstractMessageWriter implements Messag
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     if (this.ended) return Promise.resolve();
+    const bytes = Buffer.byteLength(line);
+    this.unwritten += bytes;
     const settled = new Promise<void>((resolve) => {
-      this.chain = this.chain.then(() => this.writeLine(line, resolve));
+      let open = true;
+      const leave = (): void => {
+        if (!open) return;
+        open = false;
+        this.unwritten -= bytes;
+        resolve();
+        this.backlogListener?.();
+      };
+      this.chain = this.chain.then(() => this.writeLine(line, leave));
     });
     this.lastSettled = settled;
     return settled;
