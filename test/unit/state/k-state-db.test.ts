@@ -152,6 +152,15 @@ describe('StateDb', () => {
     ]);
   });
 
+  test('without a search index every write still works', () => {
+    const { state } = setup();
+    state.upsertThread(row(A));
+    expect(state.updateRolloutPath(A, '/h/archived_sessions/r.jsonl', true, null)).toBe(true);
+    state.recordTurn({ threadId: A, updatedAtMs: 1_700_000_600_000, recencyAtMs: null, tokensUsed: 9, model: null, firstUserMessage: null });
+    state.setName(A, 'plain', 1_700_000_700_000);
+    expect(state.getThread(A)).toMatchObject({ archived: true, tokensUsed: 9, name: 'plain' });
+  });
+
   test('listThreads reads through the lister (rows whose file is gone are left out)', () => {
     const { state } = setup();
     state.upsertThread(row(A));
