@@ -154,6 +154,11 @@ describe('line spans', () => {
     ]);
     expect(completeLineSpans(Buffer.from('x\n'))).toEqual([{ startOffset: 0, endOffset: 2, bytes: Buffer.from('x\n') }]);
     expect(completeLineSpans(Buffer.alloc(0))).toEqual([]);
+    // A buffer that starts with a newline: an empty first line, then the rest.
+    expect(completeLineSpans(Buffer.from('\nab\n')).map((s) => [s.startOffset, s.endOffset])).toEqual([
+      [0, 1],
+      [1, 4],
+    ]);
     expect(completeLineSpans(Buffer.from('no newline'))).toEqual([]);
   });
 
