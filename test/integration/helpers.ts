@@ -1,4 +1,4 @@
-import { afterEach } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { printDiagnosticsOnFailure } from '../support/diagnostics.js';
 import {
   McpProcess,
@@ -14,10 +14,25 @@ import {
 import { tempHome } from '../support/temp-home.js';
 import { referenceSchemaChecker } from '../support/schema-checker.js';
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+type Cleanup = () => Promise<unknown> | unknown;
+let cleanups: Cleanup[] | null = null;
+
+/**
+ * Runs `fn` when the current test finishes, in reverse order of registration. An `onTestFinished` hook, not
+ * `afterEach`: vitest runs `afterEach` before the `onTestFinished` hooks, so a home removed in `afterEach` could be
+ * removed while a server a test support module stops in `onTestFinished` (e.g. `startWsServer`) still writes in it
+ * (`ENOTEMPTY`). Registered at the test's first `setupEnv`, this hook runs after every later-registered one.
+ */
+function onCleanup(fn: Cleanup): void {
+  if (cleanups === null) {
+    const list: Cleanup[] = (cleanups = []);
+    onTestFinished(async () => {
+      cleanups = null;
+      for (const c of list.reverse()) await c();
+    });
+  }
+  cleanups.push(fn);
+}
 
 export interface Env {
   home: string;
@@ -29,7 +44,8 @@ export interface Env {
 export async function setupEnv(script?: MockResponse[], overrides: ConfigTomlOverrides = {}): Promise<Env> {
   const mock = script ? await createMockResponsesServer(script) : await createMockResponsesServerRepeatingAssistant('Done');
   const { home, cleanup } = tempHome();
-  cleanups.push(cleanup, () => mock.close());
+  onCleanup(cleanup);
+  onCleanup(() => mock.close());
   await createConfigToml(home, mock.uri, overrides);
   return { home, uri: mock.uri, mock };
 }
@@ -52,7 +68,7 @@ export async function spawnServer(
     messageChecker: await referenceSchemaChecker(),
   });
   printDiagnosticsOnFailure(mcp);
-  cleanups.push(async () => {
+  onCleanup(async () => {
     await mcp.close();
     const problems = mcp.protocolProblems();
     if (problems.length > 0) throw new Error(`protocol problems:\n${[...new Set(problems)].join('\n')}`);
