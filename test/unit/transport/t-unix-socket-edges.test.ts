@@ -1,30 +1,13 @@
 /** Edges of the control socket files (issue 17): directory modes, what is and is not removed, symlinks, probe errors. */
 import { spawn } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { chmodSync, lstatSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { CONTROL_SOCKET_MODE, ControlSocketError, controlSocketPaths, physicalSocketToBind, prepareControlSocket, publishControlSocket, removeControlSocket } from '../../../src/transport/unix-socket.js';
+import { listenUnix, scratchDir } from './helpers.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function scratch(): string {
-  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 't-uds-')));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function listen(file: string): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(file, () => resolve(server));
-    cleanups.push(() => new Promise((r) => server.close(r)));
-  });
-}
+const scratch = (): string => scratchDir('t-uds-');
+const listen = listenUnix;
 
 /** A socket file nobody serves: the process that bound it was killed, so nothing unlinked it. */
 async function staleSocket(file: string): Promise<void> {

@@ -1,30 +1,13 @@
 /** The control socket's path handling (issue 16): the reference's layout, stale/live detection and removal. */
 import { spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { controlSocketPaths, defaultControlSocketPath, physicalSocketToBind, prepareControlSocket, publishControlSocket, removeControlSocket } from '../../../src/transport/unix-socket.js';
+import { listenUnix, scratchDir } from './helpers.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function scratch(): string {
-  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'cas-uds-')));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function listen(file: string): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(file, () => resolve(server));
-    cleanups.push(() => new Promise((r) => server.close(r)));
-  });
-}
+const scratch = (): string => scratchDir('cas-uds-');
+const listen = listenUnix;
 
 const exists = (file: string) => {
   try {
