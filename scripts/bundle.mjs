@@ -26,6 +26,16 @@ await build({
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
+// The backfill's summariser thread (src/state/backfill-pool.ts) loads its own small bundle, next to server.cjs.
+await build({
+  entryPoints: ['src/state/backfill-worker.ts'],
+  outfile: 'dist/backfill-worker.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+});
 copyFileSync('scripts/cli-loader.mjs', 'dist/cli.js');
 chmodSync('dist/cli.js', 0o755);
 

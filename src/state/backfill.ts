@@ -7,6 +7,7 @@ import type { SpawnEdges } from './spawn-edges.js';
 import { rowFromSummary } from '../rollout/file-row.js';
 import type { ThreadsTable } from './threads.js';
 import type { SearchTables } from './search-index.js';
+import type { BatchSummaries, BatchSummarizer } from './backfill-pool.js';
 
 /** Files per checkpoint, as in the reference. */
 export const BACKFILL_BATCH_SIZE = 200;
@@ -35,6 +36,11 @@ export interface BackfillDeps {
    * `names()` gives `session_index.jsonl`'s names.
    */
   search?: { tables: SearchTables; names: () => Promise<Map<string, string>> } | null;
+  /**
+   * Summariser threads for a backfill of `fileCount` files (`backfill-pool.ts`), or null to summarise in this
+   * thread; `inThread` is this thread's summariser, for batches the pool cannot take. Closed when the run ends.
+   */
+  pool?: ((fileCount: number, inThread: (batch: readonly RolloutFile[]) => Promise<BatchSummaries>) => BatchSummarizer | null) | null;
 }
 
 /**
@@ -82,15 +88,30 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
     if (last) lease.checkpoint(last.watermark);
   });
 
+  const inThread = (batch: readonly RolloutFile[]): Promise<BatchSummaries> => readBatch(batch, deps.summarize);
+  const pool = files.length > 0 ? (deps.pool?.(files.length, inThread) ?? null) : null;
+  const read = pool ? (batch: RolloutFile[]) => pool.summarize(batch) : inThread;
+  // Batches are read ahead (one in this thread, two per worker) while the current one is written.
+  const lookahead = pool?.lookahead ?? 1;
+  const reads: Promise<BatchSummaries>[] = [];
+  let nextRead = 0;
+  const readAhead = (): void => {
+    while (nextRead < batches.length && reads.length < lookahead) {
+      reads.push(read(batches[nextRead] as RolloutFile[]));
+      nextRead += 1;
+    }
+  };
   let lastWatermark: string | null = null;
-  let pending = batches[0] ? readBatch(batches[0], deps.summarize) : null;
-  for (let i = 0; i < batches.length; i += 1) {
-    const batch = batches[i] as RolloutFile[];
-    const summaries = await (pending as Promise<(RolloutSummary | null)[]>);
-    const following = batches[i + 1];
-    pending = following ? readBatch(following, deps.summarize) : null;
-    writeBatch.immediate(batch, summaries);
-    lastWatermark = batch.at(-1)?.watermark ?? lastWatermark;
+  try {
+    for (const batch of batches) {
+      readAhead();
+      const summaries = await (reads.shift() as Promise<BatchSummaries>);
+      readAhead();
+      writeBatch.immediate(batch, summaries);
+      lastWatermark = batch.at(-1)?.watermark ?? lastWatermark;
+    }
+  } finally {
+    await pool?.close();
   }
   lease.markComplete(lastWatermark);
   log.info(`state db backfill scanned=${stats.scanned}, upserted=${stats.upserted}, failed=${stats.failed}`);
@@ -135,7 +156,7 @@ function upsertRows(
 }
 
 /** Summaries of a batch in order; a summariser that throws counts as a failed file. */
-async function readBatch(batch: RolloutFile[], summarize: Summarize): Promise<(RolloutSummary | null)[]> {
+async function readBatch(batch: readonly RolloutFile[], summarize: Summarize): Promise<BatchSummaries> {
   const results: (RolloutSummary | null)[] = new Array<RolloutSummary | null>(batch.length).fill(null);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
@@ -6,7 +9,8 @@ import { summarizeRollout } from '../rollout/summary.js';
 import type { Clock } from '../support/clock.js';
 import { systemIds, type IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
-import { runBackfill, type Summarize } from './backfill.js';
+import { runBackfill, type BackfillDeps, type Summarize } from './backfill.js';
+import { startSummaryPool } from './backfill-pool.js';
 import { attachThreadHistory } from './history-projection-store.js';
 import { BACKFILL_LEASE_SECONDS } from './lease.js';
 import { ensureSchema } from './migrations.js';
@@ -24,6 +28,8 @@ export const STATE_DB_FILE = 'state_5.sqlite';
 /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 const WAL_RETRY_MS = 10;
+/** Below this many files a backfill summarises in the main thread: starting a worker (≈ 30 ms) would not pay. */
+export const BACKFILL_POOL_MIN_FILES = 1_000;
 
 export interface OpenStateDbOptions {
   clock: Clock;
@@ -40,6 +46,11 @@ export interface OpenStateDbOptions {
   defaultModelProvider?: string;
   /** Reads a rollout for the backfill; `summarizeRollout` unless a test substitutes it. */
   summarize?: Summarize;
+  /**
+   * Summariser threads for a large backfill (see `backfill-pool.ts`); 0 summarises in the main thread. Default: one
+   * fewer than the cores available, at most 3. Ignored when `summarize` is given.
+   */
+  backfillWorkers?: number;
   /** Keep the full-text search index (`thread/search`, issue 18); default true. False: search scans the rollouts. */
   searchIndex?: boolean;
 }
@@ -90,6 +101,7 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
           summarize: options.summarize ?? ((file, archived) => summarizeRollout(file, archived, { withText: tables !== null })),
           log,
           search: tables ? { tables, names: () => names.names() } : null,
+          pool: options.summarize ? null : poolFactory(options.backfillWorkers ?? defaultBackfillWorkers(), tables !== null, log),
         }),
       log,
       waitMs: options.backfillWaitMs ?? BACKFILL_WAIT_MS,
@@ -109,6 +121,28 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
   } catch (err) {
     log.warn(`failed to initialize state runtime at ${codexHome}: ${errorText(err)}`);
     closeQuietly(db);
+    return null;
+  }
+}
+
+function defaultBackfillWorkers(): number {
+  return Math.max(0, Math.min(3, os.availableParallelism() - 1));
+}
+
+/** The backfill's summariser pool, when this build has the worker entry next to this module and the home is large. */
+function poolFactory(workers: number, withText: boolean, log: OpenStateDbOptions['log']): BackfillDeps['pool'] {
+  const workerUrl = builtWorkerUrl();
+  if (workers <= 0 || workerUrl === null) return null;
+  return (fileCount, inThread) => (fileCount < BACKFILL_POOL_MIN_FILES ? null : startSummaryPool({ workerUrl, size: workers, withText, inThread, log }));
+}
+
+/** `backfill-worker.js` next to this module (dist/state/ with tsc, dist/ in the bundle); null when absent (sources). */
+function builtWorkerUrl(): URL | null {
+  try {
+    const url = new URL('./backfill-worker.js', import.meta.url);
+    return existsSync(fileURLToPath(url)) ? url : null;
+  } catch {
+    // Bundled without `import.meta` (a CommonJS test harness): no worker file to find.
     return null;
   }
 }
