@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { parseRolloutFileName } from './layout.js';
 import { spawnOriginOf } from './source-kind.js';
@@ -36,13 +36,28 @@ export function summarizeRolloutSync(rolloutPath: string, archived: boolean, opt
     const info = fstatSync(fd);
     if (!info.isFile()) return null;
     mtimeMs = info.mtimeMs;
-    data = readFileSync(fd);
+    data = readToEnd(fd, info.size);
   } catch {
     return null;
   } finally {
     if (fd !== null) closeSync(fd);
   }
   return summarizeRolloutBuffer(data, rolloutPath, archived, Math.floor(mtimeMs), options);
+}
+
+/**
+ * The first `size` bytes of the file (its fstat size), as `readFileSync(fd)` reads them, without the second fstat
+ * `readFileSync` makes: one syscall fewer per rollout, 20,000 fewer in a large backfill.
+ */
+function readToEnd(fd: number, size: number): Buffer {
+  const data = Buffer.allocUnsafe(size);
+  let length = 0;
+  while (length < size) {
+    const read = readSync(fd, data, length, size - length, null);
+    if (read === 0) break;
+    length += read;
+  }
+  return data.subarray(0, length);
 }
 
 /** The pure part of `summarizeRollout`, for callers that already hold the bytes. */
@@ -126,17 +141,20 @@ function scanLines(data: Buffer, texts: VisibleTexts | null): Scan {
     }
     if (kind.type !== 'event_msg') continue;
     const event = kindOf(data, kind.end, end)?.type;
-    // Only the few message events are parsed for their text; everything else stays raw bytes.
+    // Only the few message events are parsed for their text; everything else stays raw bytes. A line needed for
+    // both the texts and the preview is parsed once.
+    let line: Record<string, unknown> | null | undefined;
+    const parsed = (): Record<string, unknown> | null => (line === undefined ? (line = parseLine(data, lineStart, end)) : line);
     if (texts && event !== undefined && VISIBLE_TEXT_EVENTS.has(event) && (event !== 'item_completed' || isMessageItem(data, lineStart, end))) {
-      const line = parseLine(data, lineStart, end);
-      if (line) texts.addLine(line['type'], line['payload']);
+      const value = parsed();
+      if (value) texts.addLine(value['type'], value['payload']);
     }
     if (event === 'token_count') lastTokenCount = [lineStart, end];
     else if (event === 'task_started' || event === 'user_message') {
       if (event === 'task_started' || scan.lastTurnStartMs === null) scan.lastTurnStartMs = timestampOf(data, lineStart, end);
-      if (event === 'user_message' && scan.preview === null) scan.preview = userMessageText(payloadOf(data, lineStart, end));
+      if (event === 'user_message' && scan.preview === null) scan.preview = userMessageText(payloadIn(parsed()));
     } else if (event === 'item_completed' && scan.preview === null && contains(data, USER_MESSAGE_ITEM, lineStart, end)) {
-      scan.preview = userItemText(payloadOf(data, lineStart, end));
+      scan.preview = userItemText(payloadIn(parsed()));
     }
   }
   if (lastTurnContext) scan.model = stringField(payloadOf(data, ...lastTurnContext), 'model');
@@ -153,9 +171,9 @@ function isMessageItem(data: Buffer, start: number, end: number): boolean {
   return line.includes(USER_MESSAGE_ITEM) || line.includes(AGENT_MESSAGE_ITEM);
 }
 
+/** Whether `needle` occurs within [start, end): searched in a view of the line, never on to the file's end. */
 function contains(data: Buffer, needle: Buffer, start: number, end: number): boolean {
-  const at = data.indexOf(needle, start);
-  return at !== -1 && at + needle.length <= end;
+  return data.subarray(start, end).includes(needle);
 }
 
 function kindOf(data: Buffer, from: number, end: number): { type: string; end: number } | null {
@@ -177,7 +195,10 @@ function parseLine(data: Buffer, start: number, end: number): Record<string, unk
 }
 
 function payloadOf(data: Buffer, start: number, end: number): Record<string, unknown> | null {
-  const value = parseLine(data, start, end);
+  return payloadIn(parseLine(data, start, end));
+}
+
+function payloadIn(value: Record<string, unknown> | null): Record<string, unknown> | null {
   return value && isRecord(value['payload']) ? value['payload'] : null;
 }
 
@@ -188,10 +209,10 @@ const BASE_INSTRUCTIONS_KEY = Buffer.from(',"base_instructions":');
  * large field): the line is cut before it and closed, falling back to a full parse when that does not work.
  */
 function sessionMetaOf(data: Buffer, start: number, end: number): Record<string, unknown> | null {
-  const cut = data.indexOf(BASE_INSTRUCTIONS_KEY, start);
+  const at = data.subarray(start, end).indexOf(BASE_INSTRUCTIONS_KEY);
+  const cut = at === -1 ? -1 : start + at;
   // Forks name their source after the instructions: those rare lines get a full parse.
-  const fork = data.indexOf(FORKED_FROM_KEY, start);
-  if (cut !== -1 && cut < end && (fork === -1 || fork >= end)) {
+  if (cut !== -1 && cut < end && !contains(data, FORKED_FROM_KEY, start, end)) {
     try {
       // `payload` is the last envelope key, so closing the payload and the line after the cut is valid JSON.
       const head = JSON.parse(data.toString('utf8', start, cut) + '}}') as { payload?: unknown };

@@ -25,14 +25,15 @@ export async function collectRolloutFiles(codexHome: string, log: Logger): Promi
   const isRealDir = async (dir: string): Promise<boolean> => (await lstat(dir).catch(() => null))?.isDirectory() ?? false;
   const [sessions, archived] = [path.join(codexHome, SESSIONS_DIR), path.join(codexHome, ARCHIVED_SESSIONS_DIR)];
   await Promise.all([
-    (await isRealDir(sessions)) ? walk(codexHome, sessions, false, found, log) : undefined,
-    (await isRealDir(archived)) ? walk(codexHome, archived, true, found, log) : undefined,
+    (await isRealDir(sessions)) ? walk(sessions, SESSIONS_DIR, false, found, log) : undefined,
+    (await isRealDir(archived)) ? walk(archived, ARCHIVED_SESSIONS_DIR, true, found, log) : undefined,
   ]);
   found.sort((a, b) => (a.watermark < b.watermark ? -1 : a.watermark > b.watermark ? 1 : 0));
   return found;
 }
 
-async function walk(home: string, dir: string, archived: boolean, out: RolloutFile[], log: Logger): Promise<void> {
+/** `relDir` is `dir` relative to CODEX_HOME with `/` separators: watermarks are built from it, not by `path.relative`. */
+async function walk(dir: string, relDir: string, archived: boolean, out: RolloutFile[], log: Logger): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -43,9 +44,9 @@ async function walk(home: string, dir: string, archived: boolean, out: RolloutFi
   const subdirs: Promise<void>[] = [];
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) subdirs.push(walk(home, full, archived, out, log));
+    if (entry.isDirectory()) subdirs.push(walk(full, `${relDir}/${entry.name}`, archived, out, log));
     else if (entry.isFile() && entry.name.startsWith(ROLLOUT_PREFIX) && entry.name.endsWith(ROLLOUT_SUFFIX)) {
-      out.push({ path: full, archived, watermark: watermarkOf(home, full) });
+      out.push({ path: full, archived, watermark: `${relDir}/${entry.name}` });
     }
   }
   await Promise.all(subdirs);
