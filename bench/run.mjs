@@ -9,7 +9,8 @@
  *   --iterations-large N    measured iterations of the 20,000-rollout phase (default 5)
  *   --sizes 2000,20000      home sizes (default 2000,20000; 0 = none)
  *   --with-100000           also the 100,000-rollout phase (a ≈4 GB home, generated once into bench/.cache/homes and
- *                           hard-linked per start like the others; run with --iterations-large 1 or 2)
+ *                           hard-linked per start like the others; --iterations-100000 N measured iterations, default 1, no warm-up:
+ *                           a reference start there takes minutes)
  *   --search-only           only the issue-18 search phase (thread/search latency, backfill with/without the index)
  *   --search-sizes 20000    home sizes of the search phase (default 20000; 0 = none)
  *   --soak                  also the issue-18 soak phase (1,000 turns on one thread, RSS every 100 turns; the read
@@ -58,6 +59,7 @@ const { values: opts } = parseArgs({
     'no-reference': { type: 'boolean', default: false },
     'search-only': { type: 'boolean', default: false },
     'with-100000': { type: 'boolean', default: false },
+    'iterations-100000': { type: 'string', default: '1' },
     'search-sizes': { type: 'string', default: '20000' },
     soak: { type: 'boolean', default: false },
     'soak-only': { type: 'boolean', default: false },
@@ -83,6 +85,7 @@ const parseSizes = (text) =>
 const SIZES = SEARCH_ONLY ? [] : [...new Set([...parseSizes(opts.sizes), ...(opts['with-100000'] ? [100_000] : [])])];
 const SEARCH_SIZES = SOAK_ONLY ? [] : parseSizes(opts['search-sizes']);
 const LARGE_THRESHOLD = 10_000; // sizes at or above this use --iterations-large
+const HUGE_THRESHOLD = 100_000; // sizes at or above this use --iterations-100000, without a warm-up
 const log = (...args) => console.error(...args);
 
 if (opts['install-reference']) {
@@ -143,8 +146,8 @@ const noter = (impl, what, iteration) => (text) => {
 /** Alternating A/B: even iterations start with ours, odd ones with the reference. */
 const orderFor = (iteration) => (iteration % 2 === 0 ? impls : [...impls].reverse());
 
-async function phase(name, iterations, body) {
-  for (let i = 0; i <= iterations; i += 1) {
+async function phase(name, iterations, body, { warmUp = true } = {}) {
+  for (let i = warmUp ? 0 : 1; i <= iterations; i += 1) {
     const t0 = performance.now();
     for (const impl of orderFor(i)) await body(impl, i, i > 0);
     log(`${name}: iteration ${i}${i === 0 ? ' (warm-up, discarded)' : ''} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -168,12 +171,14 @@ try {
     await longReadSession(kit, impl, ctx, longHomes.get(impl.name), rec, noter(impl, 'long thread read', i));
   });
   for (const n of SIZES) {
-    const iterations = n >= LARGE_THRESHOLD ? ITER_LARGE : ITER;
+    const huge = n >= HUGE_THRESHOLD;
+    const iterations = huge ? Number(opts['iterations-100000']) : n >= LARGE_THRESHOLD ? ITER_LARGE : ITER;
     await phase(`${n.toLocaleString('en-US')} rollouts`, iterations, async (impl, i, measured) => {
       await largeSession(kit, impl, contexts.get(impl.name), templates.get(n), recorder(impl, measured), noter(impl, `${n} rollouts`, i), {
-        validateDb: i === 0,
+        validateDb: true,
+        readTimeoutMs: huge ? 1_800_000 : undefined,
       });
-    });
+    }, { warmUp: !huge });
   }
   // Issue 18: thread/search on both servers, then our backfill with and without the search index.
   for (const n of SEARCH_SIZES) {
@@ -221,6 +226,11 @@ for (const n of SEARCH_SIZES) {
   const [indexed, plain] = [med(samples.ours[`backfillIndexed${n}`]), med(samples.ours[`backfillPlain${n}`])];
   if (indexed && plain) notes.push(`search index cost on the ${n.toLocaleString('en-US')}-rollout backfill: ${indexed.toFixed(0)} ms vs ${plain.toFixed(0)} ms without, +${((indexed / plain - 1) * 100).toFixed(0)} % (target < 30 %)`);
 }
+for (const n of SIZES.filter((size) => size >= HUGE_THRESHOLD)) {
+  const med = (values) => (values?.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : null);
+  const [first, rows] = [med(samples.ours[`first${n}`]), med(samples.ours[`rows${n}`])];
+  if (first) notes.push(`first start on ${n.toLocaleString('en-US')} rollouts (ours): ${(first / 1000).toFixed(2)} s, ${rows ?? '?'} thread rows (target < 10 s, all ${n.toLocaleString('en-US')} rows)`);
+}
 const sizesText = SIZES.map((n) => {
   const m = templates.get(n).manifest;
   return `${n.toLocaleString('en-US')} rollouts (${(m.bytes / 1e6).toFixed(0)} MB, ${m.dayDirs} date dirs)`;
@@ -237,7 +247,8 @@ const md = [
   (SOAK ? `Soak: ${opts['soak-iterations']} iteration(s) of ${SOAK_TURNS.toLocaleString('en-US')} turns per implementation, all measured. ` : '') +
   `Iterations: ${ITER} measured (+1 discarded warm-up) for the small-home` +
     (smallSizes.length ? ` and ${smallSizes.map((n) => n.toLocaleString('en-US')).join('/')}-rollout phases` : ' phase') +
-    (largeIterations.length ? `, ${ITER_LARGE} (+1 warm-up) for ${largeIterations.map((n) => n.toLocaleString('en-US')).join('/')} rollouts` : '') +
+    (largeIterations.filter((n) => n < HUGE_THRESHOLD).length ? `, ${ITER_LARGE} (+1 warm-up) for ${largeIterations.filter((n) => n < HUGE_THRESHOLD).map((n) => n.toLocaleString('en-US')).join('/')} rollouts` : '') +
+    (SIZES.some((n) => n >= HUGE_THRESHOLD) ? `, ${opts['iterations-100000']} (no warm-up) for 100,000 rollouts` : '') +
     `; A/B order alternates every iteration.` +
     (SIZES.length ? ` Homes: ${sizesText}. Throughput = ${PIPELINED_REQUESTS} \`thread/list\` requests written at once.` : ''),
   '',

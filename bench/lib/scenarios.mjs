@@ -145,17 +145,18 @@ export async function smallSession(kit, impl, ctx, rec, note) {
  * initialize, then thread/list (first page, page at offset n/2 by cursor, first page with useStateDbOnly),
  * pipelined thread/list throughput, peak RSS.
  */
-export async function largeSession(kit, impl, ctx, template, rec, note, { validateDb = false } = {}) {
+export async function largeSession(kit, impl, ctx, template, rec, note, options = {}) {
+  const { validateDb = false } = options;
   const n = template.manifest.count;
   const home = path.join(ctx.runRoot, `large-${n}-${impl.name}`);
   copyTemplate(template, home);
   await kit.createConfigToml(home, ctx.mock.uri, { features: { plugins: false } });
   await sleep(100);
-  const readTimeoutMs = 300_000;
+  const readTimeoutMs = options.readTimeoutMs ?? 300_000;
 
   let mcp = await startAndInitialize(kit, impl, home, ctx, rec, `first${n}`, readTimeoutMs);
   await closeTimed(mcp, rec, null, note);
-  if (validateDb) validateBackfill(home, n, note);
+  if (validateDb) validateBackfill(home, n, note, rec);
 
   mcp = await startAndInitialize(kit, impl, home, ctx, rec, `second${n}`, readTimeoutMs);
   const expected = template.manifest.threads;
@@ -206,13 +207,15 @@ function checkPage(result, expected, offset, size, note, what) {
 
 const requireFromRepo = createRequire(path.join(REPO, 'package.json'));
 
-function validateBackfill(home, n, note) {
+/** Counts the thread rows after the first start (recorded as `rows${n}`) and notes a short count or an unfinished backfill. */
+function validateBackfill(home, n, note, rec) {
   try {
     const Database = requireFromRepo('better-sqlite3');
     const db = new Database(path.join(home, 'state_5.sqlite'), { readonly: true, fileMustExist: true });
     try {
       const { c } = db.prepare('SELECT count(*) AS c FROM threads').get();
       const state = db.prepare('SELECT status FROM backfill_state WHERE id = 1').get();
+      rec(`rows${n}`, c);
       if (c !== n || state?.status !== 'complete') note(`after the first start: ${c} thread rows (expected ${n}), backfill ${state?.status}`);
     } finally {
       db.close();
