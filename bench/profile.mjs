@@ -4,7 +4,7 @@
  *
  *   node bench/profile.mjs <scenario> [--runs N] [--dir DIR] [--top N] [--interval US] [--dist DIST_DIR]
  *
- * Scenarios: init-fresh, init-existing, thread-start, turns, backfill-2000, backfill-20000, list-2000,
+ * Scenarios: init-fresh, init-existing, thread-start, turns, backfill-2000, backfill-20000, backfill-100000, list-2000,
  * list-later-2000, list-db-20000, read-200.
  * The server runs as `node --cpu-prof --cpu-prof-dir=DIR --cpu-prof-interval US dist/cli.js app-server` (through
  * a small exec wrapper, since --cpu-prof is not allowed in NODE_OPTIONS); the profile covers the whole process
@@ -29,7 +29,7 @@ const { values: opts, positionals } = parseArgs({
   },
 });
 const scenario = positionals[0];
-const SCENARIOS = ['init-fresh', 'init-existing', 'thread-start', 'turns', 'backfill-2000', 'backfill-20000', 'list-2000', 'list-later-2000', 'list-db-20000', 'read-200'];
+const SCENARIOS = ['init-fresh', 'init-existing', 'thread-start', 'turns', 'backfill-2000', 'backfill-20000', 'backfill-100000', 'list-2000', 'list-later-2000', 'list-db-20000', 'read-200'];
 if (!SCENARIOS.includes(scenario)) {
   console.error(`usage: node bench/profile.mjs <${SCENARIOS.join('|')}> [--runs N] [--dir DIR] [--top N] [--interval US]`);
   process.exit(2);
@@ -121,7 +121,8 @@ for (let run = 0; run < Number(opts.runs); run += 1) {
       break;
     }
     case 'backfill-2000':
-    case 'backfill-20000': {
+    case 'backfill-20000':
+    case 'backfill-100000': {
       const { home } = await largeHome(Number(scenario.split('-')[1]), false);
       await (await init(profiled, home)).close();
       break;
