@@ -64,7 +64,7 @@ export class ThreadSearcher implements ThreadSearchPort {
   private state: 'ready' | 'rebuilding' = 'ready';
   private catchingUp: Promise<void> | null = null;
   private filling: Promise<void> | null = null;
-  /** Set by our own writes to `threads`; cleared when a catch-up pass starts. */
+  /** Set by our own writes to `threads` and by a failed pass; cleared when a catch-up pass starts. */
   private dirty = true;
   private seenDataVersion = -1;
   private seenNames: Map<string, string> | null = null;
@@ -158,9 +158,15 @@ export class ThreadSearcher implements ThreadSearchPort {
     if (this.catchingUp) return this.catchUp();
     const version = Number(this.deps.db.pragma('data_version', { simple: true }));
     if (!this.dirty && version === this.seenDataVersion && names === this.seenNames) return;
-    const pass = this.runCatchUp(names).finally(() => {
-      this.catchingUp = null;
-    });
+    const pass = this.runCatchUp(names)
+      .catch((err: unknown) => {
+        // A pass that failed part-way has not caught up: the next search runs one even if nothing changes.
+        this.dirty = true;
+        throw err;
+      })
+      .finally(() => {
+        this.catchingUp = null;
+      });
     this.catchingUp = pass;
     return pass;
   }

@@ -490,6 +490,18 @@ describe('failures', () => {
     expect(await idsOf(h, 'ocelot')).toEqual([A]);
   });
 
+  test('a pass that fails part-way is redone by the next search, though nothing changed since (it failed before: the pass counted as done)', async () => {
+    const h = harness();
+    addThread(h, { id: A }, ['ocelot']);
+    h.db.exec("CREATE TRIGGER t_fail BEFORE INSERT ON codex_ts_search_threads BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    expect(await h.searcher.search(query('ocelot'))).toBeNull();
+    expect(h.log.warnings).toEqual(['thread search index: injected (SQLITE_CONSTRAINT_TRIGGER)']);
+    // Same connection: no data_version change, no write of ours, same names.
+    h.db.exec('DROP TRIGGER t_fail');
+    expect(await idsOf(h, 'ocelot')).toEqual([A]);
+    expect(h.reads).toEqual([rolloutPathOf(A), rolloutPathOf(A)]);
+  });
+
   test('two searches failing on corruption start one rebuild', async () => {
     const h = harness();
     addThread(h, { id: A }, ['ocelot']);
