@@ -98,6 +98,28 @@ describe('thread/read turns from the selected lines', () => {
     expect(s.elided).toBeGreaterThan(5000);
   });
 
+  test('a reference fork reads its source turns too (the selective path leaves forks to the full read)', async () => {
+    const h = home();
+    const source = '01a211bb-1b90-7a63-a05b-5f773a6eefd3';
+    const fork = '01a211bb-9999-7000-8000-000000000001';
+    const dayDir = path.join(h, 'sessions', '2026', '11', '25');
+    mkdirSync(dayDir, { recursive: true });
+    const fixture = rollouts(path.join(FIXTURES, 'rollouts', '0.169.0', 'sessions')).find((f) => f.includes('1b90')) as string;
+    cpSync(fixture, path.join(dayDir, path.basename(fixture)));
+    const ts = '2026-11-25T09:00:00.000Z';
+    const forkLines = [
+      { timestamp: ts, ordinal: 14, type: 'session_meta', payload: { id: fork, timestamp: ts, cwd: '/p', forked_from_id: source, forked_from_ordinal_exclusive: 14 } },
+      { timestamp: ts, ordinal: 15, type: 'event_msg', payload: { type: 'task_started', turn_id: 't-f1', started_at: 1 } },
+      { timestamp: ts, ordinal: 16, type: 'response_item', payload: { type: 'message', role: 'user', content: [] } },
+      { timestamp: ts, ordinal: 17, type: 'event_msg', payload: { type: 'task_complete', turn_id: 't-f1' } },
+    ];
+    const forkPath = path.join(dayDir, `rollout-2026-11-25T09-00-00-${fork}.jsonl`);
+    writeFileSync(forkPath, forkLines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const { fast, full } = await bothAnswers(h, forkPath);
+    expect(fast).toBe(full);
+    expect((JSON.parse(fast) as { id: string }[]).map((t) => t.id)).toEqual(['01a211bb-1bb2-7912-a58d-fa2a7306bc69', 't-f1']);
+  });
+
   test('a line head in an unusual form is decoded, so an event it hides still counts', async () => {
     const h = home();
     const threadId = '01a23c98-a98e-771d-a1cc-c39e1399d4bc';
