@@ -9,7 +9,7 @@
  * Targets (issue 18): VmHWM after the last turn ≤ 1.3 × VmRSS after turn 10 (ours), and ≤ 0.5 of the reference's;
  * VmHWM with the idle threads ≤ 0.5 of the reference's; the read ≤ 0.2 of the reference.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { summarize } from './report.mjs';
@@ -89,16 +89,22 @@ async function measureRead(kit, impl, ctx, home, threadId, rec, note, turns) {
 
 /**
  * `--soak-read`: only the read of the long thread, `reads` times. The `turns`-turn home is built once per
- * implementation (by that implementation, as in the soak) and kept in bench/.cache/soak-read/<impl>-<turns>/;
- * every read runs on a fresh copy of it (a read may write the state database) with config.toml pointed at this
- * run's mock. Delete that folder to rebuild.
+ * implementation (by that implementation, as in the soak) in bench/.cache/soak-read/<impl>-<turns>/home and a
+ * pristine copy kept next to it; every read runs on `home` restored from that copy (a read may write the state
+ * databases, and the reference's rows name the home's absolute path, so it must stay where it was built; file
+ * times are kept, as our index rows are only used when no older than the file), with config.toml pointed at this
+ * run's mock. Delete the folder to rebuild.
  */
 export async function soakReadSession(kit, impl, ctx, rec, note, { turns = SOAK_TURNS, reads = 5, log = () => {} } = {}) {
-  const cached = path.join(BENCH_CACHE, 'soak-read', `${impl.name}-${turns}`);
-  if (!existsSync(path.join(cached, 'thread-id'))) {
+  const root = path.join(BENCH_CACHE, 'soak-read', `${impl.name}-${turns}`);
+  const home = path.join(root, 'home');
+  const pristine = path.join(root, 'pristine');
+  if (!existsSync(path.join(root, 'thread-id'))) {
     const t0 = performance.now();
-    const building = await freshHome(kit, ctx, `soak-build-${impl.name}`);
-    const mcp = await start(kit, impl, building, ctx);
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(home, { recursive: true });
+    await kit.createConfigToml(home, ctx.mock.uri, { features: { plugins: false } });
+    const mcp = await start(kit, impl, home, ctx);
     const started = await mcp.readStreamUntilResponseMessage(await mcp.sendThreadStartRequest({}));
     const id = started.result.thread.id;
     for (let k = 1; k <= turns; k += 1) {
@@ -106,20 +112,16 @@ export async function soakReadSession(kit, impl, ctx, rec, note, { turns = SOAK_
       if (k % 200 === 0) log(`  soak-read (${impl.name}): built ${k} turns, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     }
     await close(mcp, note);
-    rmSync(cached, { recursive: true, force: true });
-    mkdirSync(path.dirname(cached), { recursive: true });
-    writeFileSync(path.join(building, 'thread-id'), id);
-    renameSync(building, cached);
+    cpSync(home, pristine, { recursive: true, preserveTimestamps: true });
+    writeFileSync(path.join(root, 'thread-id'), id);
   }
-  const threadId = readFileSync(path.join(cached, 'thread-id'), 'utf8').trim();
+  const threadId = readFileSync(path.join(root, 'thread-id'), 'utf8').trim();
   for (let i = 0; i < reads; i += 1) {
-    const home = path.join(ctx.runRoot, `soak-read-${impl.name}`);
     rmSync(home, { recursive: true, force: true });
-    cpSync(cached, home, { recursive: true });
+    cpSync(pristine, home, { recursive: true, preserveTimestamps: true });
     await kit.createConfigToml(home, ctx.mock.uri, { features: { plugins: false } });
     const ms = await measureRead(kit, impl, ctx, home, threadId, rec, note, turns);
     log(`  soak-read (${impl.name}): read ${i + 1}/${reads} ${ms.toFixed(0)} ms, load ${loadText()}`);
-    rmSync(home, { recursive: true, force: true });
   }
 }
 
