@@ -64,8 +64,9 @@ export async function readRolloutSelected(rolloutPath: string, skip: LineSkipRul
   return parseSelectedText((await readFile(rolloutPath)).toString('utf8'), skip);
 }
 
-// Sticky, so it only matches at the start of the line being looked at; no part of it can match a newline.
-const LINE_HEAD = /\{"timestamp":"[^"\\\n]*",(?:"ordinal":\d{1,15},)?"type":"([a-z_]{1,64})",(?:"payload":\{"type":"([a-z_]{1,64})"[,}])?/y;
+// Used sticky (a fresh copy per call), so it only matches at the start of the line looked at; no part of it can
+// match a newline, so a match never reaches into the next line.
+const LINE_HEAD = /\{"timestamp":"[^"\\\n]*",(?:"ordinal":\d{1,15},)?"type":"([a-z_]{1,64})",(?:"payload":\{"type":"([a-z_]{1,64})"[,}])?/;
 
 export function parseSelectedText(text: string, skip: LineSkipRule): SelectedLines {
   const lines: RolloutLine[] = [];
