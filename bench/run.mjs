@@ -15,6 +15,8 @@
  *   --soak                  also the issue-18 soak phase (1,000 turns on one thread, RSS every 100 turns; the read
  *                           of that thread; 200 idle threads): see bench/lib/soak.mjs
  *   --soak-only             only the soak phase; --soak-iterations N (default 1), --soak-turns N (default 1000)
+ *   --soak-read             only the soak's read, --soak-iterations N times (alternating), on a home built once and
+ *                           cached in bench/.cache/soak-read/
  *   --no-reference          ours only, even when the reference is installed
  *   --install-reference     npm install @openai/codex@0.169.0 --prefix bench/.cache/reference, then run
  *   --write-benchmarks      also replace the results block of BENCHMARKS.md with this run
@@ -34,7 +36,7 @@ import { ensureTemplate, templateFingerprint } from './lib/homes.mjs';
 import { buildTable, machineInfo, metricCatalogue } from './lib/report.mjs';
 import { benchModelEvents, floorSession, largeSession, longReadSession, PIPELINED_REQUESTS, prepareLongThreadHome, smallSession } from './lib/scenarios.mjs';
 import { backfillSession, searchCatalogue, searchSession } from './lib/search.mjs';
-import { soakCatalogue, soakSession, soakTable } from './lib/soak.mjs';
+import { soakCatalogue, soakReadSession, soakSession, soakTable } from './lib/soak.mjs';
 import {
   BENCH_CACHE,
   findReferenceBin,
@@ -61,6 +63,7 @@ const { values: opts } = parseArgs({
     'search-sizes': { type: 'string', default: '20000' },
     soak: { type: 'boolean', default: false },
     'soak-only': { type: 'boolean', default: false },
+    'soak-read': { type: 'boolean', default: false },
     'soak-iterations': { type: 'string', default: '1' },
     'soak-turns': { type: 'string', default: '1000' },
     'install-reference': { type: 'boolean', default: false },
@@ -71,7 +74,8 @@ const { values: opts } = parseArgs({
 });
 const ITER = Number(opts.iterations);
 const ITER_LARGE = Number(opts['iterations-large']);
-const SOAK_ONLY = opts['soak-only'];
+const SOAK_READ = opts['soak-read'];
+const SOAK_ONLY = opts['soak-only'] || SOAK_READ;
 const SOAK = SOAK_ONLY || opts.soak;
 const SOAK_TURNS = Number(opts['soak-turns']);
 const SEARCH_ONLY = opts['search-only'] || SOAK_ONLY;
@@ -192,7 +196,8 @@ try {
     for (let i = 0; i < Number(opts['soak-iterations']); i += 1) {
       for (const impl of orderFor(i)) {
         const t0 = performance.now();
-        await soakSession(kit, impl, contexts.get(impl.name), recorder(impl, true), noter(impl, 'soak', i), { turns: SOAK_TURNS, log });
+        const session = SOAK_READ ? (...a) => soakReadSession(...a, { turns: SOAK_TURNS, reads: 1, log }) : (...a) => soakSession(...a, { turns: SOAK_TURNS, log });
+        await session(kit, impl, contexts.get(impl.name), recorder(impl, true), noter(impl, 'soak', i));
         log(`soak: iteration ${i + 1} (${impl.name}) ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       }
     }
@@ -243,7 +248,7 @@ const md = [
   '',
   table,
   '',
-  ...(SOAK ? [soakTable(samples, SOAK_TURNS), ''] : []),
+  ...(SOAK && !SOAK_READ ? [soakTable(samples, SOAK_TURNS), ''] : []),
   notes.length ? ['Notes:', '', ...notes.map((n) => `- ${n}`)].join('\n') : 'Notes: none (every page, read and backfill matched the generated home; no network attempts).',
   '',
 ].join('\n');

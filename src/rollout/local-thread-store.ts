@@ -6,7 +6,7 @@ import { isContained } from './contained.js';
 import { readThreadLines, type ThreadLines } from './lineage.js';
 import { readRolloutSpans, type RolloutSpans } from './line-spans.js';
 import { moveNoReplace } from './move.js';
-import type { RolloutContents } from './reader.js';
+import { readRolloutSelected, type LineSkipRule, type RolloutContents, type SelectedLines } from './reader.js';
 import type { ListPage, StoredThread, ThreadLock, ThreadStore, ThreadWriter } from './thread-store.js';
 import { WriterLocks } from './writer-lock.js';
 import { RolloutWriter } from './writer.js';
@@ -67,6 +67,10 @@ export class LocalThreadStore implements ThreadStore {
 
   readWithLineage(rolloutPath: string): Promise<ThreadLines> {
     return readThreadLines(this, rolloutPath);
+  }
+
+  readSelected(rolloutPath: string, skip: LineSkipRule): Promise<SelectedLines> {
+    return readRolloutSelected(rolloutPath, skip);
   }
 
   readSpans(rolloutPath: string): Promise<RolloutSpans> {
