@@ -32,7 +32,7 @@ export interface OpenStateDbOptions {
   ids?: IdSource;
   /** Bound on waiting for another process's backfill; 30 s as in the reference. */
   backfillWaitMs?: number;
-  /** Poll interval while waiting; 1 s as in the reference. */
+  /** Claim retry (and log) interval while waiting, 1 s as in the reference; the status is re-read every few ms in between. */
   backfillPollMs?: number;
   /** A running backfill's claim expires after this long without a checkpoint; 900 s as in the reference. */
   leaseSeconds?: number;
