@@ -69,9 +69,10 @@ export async function passBackfillGate(deps: BackfillGateDeps): Promise<Backfill
         deps.lease.releaseClaim();
         throw err;
       }
-      if (deps.lease.read().status === 'complete') return { ok: true, backfill: stats, waitedMs: 0 };
+      if (deps.lease.peekStatus() === 'complete') return { ok: true, backfill: stats, waitedMs: 0 };
     }
-    const status = deps.lease.read().status;
+    // A plain read: the claim has just made sure the row exists, and no write lock is needed (nor waited for).
+    const status = deps.lease.peekStatus();
     if (status === 'complete') return { ok: true, backfill: null, waitedMs: waited() };
     const wait = formatDuration(deps.waitMs);
     const elapsed = waited();

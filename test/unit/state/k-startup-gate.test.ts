@@ -7,26 +7,24 @@ import { recordingLogger } from './helpers.js';
 const STATS: BackfillStats = { scanned: 3, upserted: 2, failed: 1 };
 
 /**
- * A lease double: `claims` are the tryClaim answers in order (the last repeats), `statuses` the read() answers,
- * `peeks` the peekStatus() answers (the status watch between claim rounds).
+ * A lease double: `claims` are the tryClaim answers in order (the last repeats), `statuses` the peekStatus()
+ * answers. The gate never calls read(): reading the status takes no write lock.
  */
-function fakeLease(claims: ClaimOutcome[], statuses: BackfillState['status'][], peeks: BackfillState['status'][] = ['running']) {
+function fakeLease(claims: ClaimOutcome[], statuses: BackfillState['status'][]) {
   const calls: string[] = [];
   let c = 0;
   let s = 0;
-  let p = 0;
   const lease = {
     peekStatus: (): BackfillState['status'] => {
       calls.push('peek');
-      return peeks[Math.min(p++, peeks.length - 1)] as BackfillState['status'];
+      return statuses[Math.min(s++, statuses.length - 1)] as BackfillState['status'];
     },
     tryClaim: (leaseSeconds: number) => {
       calls.push(`claim:${leaseSeconds}`);
       return claims[Math.min(c++, claims.length - 1)] as ClaimOutcome;
     },
     read: (): BackfillState => {
-      calls.push('read');
-      return { status: statuses[Math.min(s++, statuses.length - 1)] as BackfillState['status'], lastWatermark: null, lastSuccessAt: null, updatedAt: 0 };
+      throw new Error('read() takes a write lock; the gate should not call it');
     },
     releaseClaim: () => void calls.push('release'),
   };
@@ -94,7 +92,7 @@ describe('passBackfillGate', () => {
     const log = recordingLogger();
     const result = await passBackfillGate(deps({ lease, log, leaseSeconds: 60 }));
     expect(result).toEqual({ ok: true, backfill: STATS, waitedMs: 0 });
-    expect(calls).toEqual(['claim:60', 'read']);
+    expect(calls).toEqual(['claim:60', 'peek']);
     expect([...log.warnings, ...log.infos]).toEqual([]);
   });
 
@@ -111,18 +109,18 @@ describe('passBackfillGate', () => {
     const { lease, calls } = fakeLease(['claimed'], ['running', 'complete']);
     const result = await passBackfillGate(deps({ lease }));
     expect(result).toEqual({ ok: true, backfill: null, waitedMs: 40 });
-    expect(calls).toEqual(['claim:900', 'read', 'read']);
+    expect(calls).toEqual(['claim:900', 'peek', 'peek']);
   });
 
   test('held, then complete: waits with one warning and reports the wait', async () => {
     const timer = manualTimer(1_000);
     // The status watch (every 5 ms at first) sees `complete` on its third re-read.
-    const { lease, calls } = fakeLease(['held'], ['running'], ['running', 'running', 'complete']);
+    const { lease, calls } = fakeLease(['held'], ['running', 'running', 'running', 'complete']);
     const log = recordingLogger();
     const result = await passBackfillGate(deps({ lease, log, waitMs: 30_000, pollMs: 1_000, timer }));
     expect(result).toEqual({ ok: true, backfill: null, waitedMs: 15 });
     expect(timer.slept).toEqual([5, 5, 5]);
-    expect(calls).toEqual(['claim:900', 'read', 'peek', 'peek', 'peek']);
+    expect(calls).toEqual(['claim:900', 'peek', 'peek', 'peek', 'peek']);
     expect(log.warnings).toEqual([
       'state db backfill is running at /home/k; waiting up to 30s before retrying startup initialization',
     ]);
@@ -149,19 +147,19 @@ describe('passBackfillGate', () => {
     const log = recordingLogger();
     const result = await passBackfillGate(deps({ lease, log, waitMs: 0 }));
     expect(result).toEqual({ ok: false, message: 'timed out waiting for state db backfill at /home/k after 0ms (status: pending)' });
-    expect(calls).toEqual(['claim:900', 'read']);
+    expect(calls).toEqual(['claim:900', 'peek']);
     expect(log.warnings).toEqual([]);
   });
 
   test('between rounds it watches the status; the claim is retried once per poll interval, not per re-read', async () => {
     const timer = manualTimer(0);
-    const { lease, calls } = fakeLease(['held'], ['running'], ['running', 'running', 'running', 'running', 'complete']);
+    const { lease, calls } = fakeLease(['held'], ['running', 'running', 'running', 'running', 'running', 'running', 'complete']);
     // Rounds of 20 ms: re-reads at 5, 10, 15 and 20 (the round's end), then a new claim; the next re-read comes
     // half the wait so far later, at 30.
     const result = await passBackfillGate(deps({ lease, waitMs: 20_000, pollMs: 20, timer }));
     expect(result).toEqual({ ok: true, backfill: null, waitedMs: 30 });
     expect(timer.slept).toEqual([5, 5, 5, 5, 10]);
-    expect(calls).toEqual(['claim:900', 'read', 'peek', 'peek', 'peek', 'peek', 'claim:900', 'read', 'peek']);
+    expect(calls).toEqual(['claim:900', 'peek', 'peek', 'peek', 'peek', 'peek', 'claim:900', 'peek', 'peek']);
   });
 
   test('the sleep never runs past the wait bound', async () => {
