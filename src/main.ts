@@ -79,14 +79,15 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
   }
   const clock = systemClock;
   const ids: IdSource = systemIds;
-  // The database first: its claim decides which process runs the backfill. The rest of start-up needs no
-  // database, so it loads while the gate waits for another process's backfill or this one reads rollouts,
-  // instead of after it (eight processes started at once answer `initialize` soon after the backfill ends).
+  // The rest of start-up needs no database, so it loads while the gate waits for another process's backfill or
+  // this one reads rollouts, instead of after it (eight processes started at once answer `initialize` soon after
+  // the backfill ends). It starts one event-loop turn late: the claim, which decides who runs the backfill, first.
   // One DB handle per process, returned once the backfill is complete; null means "work from the filesystem".
-  const [stateDb, { modules, bwrapPath, spawnPty, info }] = await Promise.all([
-    openStateDb(codexHome, { clock, log, ids, defaultModelProvider: config.modelProvider }),
-    loadServerParts(codexHome, ids, log),
-  ]);
+  const loading = loadServerParts(codexHome, ids, log);
+  // A failure to load is reported once the database is open: leaving mid-backfill would strand the claim.
+  loading.catch(() => undefined);
+  const stateDb = await openStateDb(codexHome, { clock, log, ids, defaultModelProvider: config.modelProvider });
+  const { modules, bwrapPath, spawnPty, info } = await loading;
   const [{ LocalThreadStore }, { ThreadManager }, { createResponsesClient }, { AppServer }, { Notifier }, transport, { ConfigService }, { FileSearchSessions }, { createThreadTools }, { isKnownModel }] = modules;
   const store = new LocalThreadStore(codexHome, stateDb, { clock, log });
   const notifier = new Notifier();
