@@ -5,7 +5,10 @@ import { laterPageOffset } from './scenarios.mjs';
 
 const fmtN = (n) => n.toLocaleString('en-US');
 
-/** Rows of the table, in order. `target` = the highest acceptable ours/reference ratio of the medians. */
+/**
+ * Rows of the table, in order. `target` = the highest acceptable ours/reference ratio of the medians; `maxMs` (other
+ * catalogues) = the highest acceptable median of ours, in ms.
+ */
 export function metricCatalogue(sizes) {
   const rows = [
     { key: 'floor', label: 'process start floor, spawn → exit: `node -e 0` (ours) / `codex --version` (ref)', unit: 'ms' },
@@ -73,6 +76,8 @@ export function buildTable(catalogue, samples, refPresent) {
     const ratio = ours && ref ? ours.median / ref.median : null;
     let result = '';
     if (metric.target !== undefined) result = ratio === null ? 'n/a' : ratio <= metric.target ? 'PASS' : 'MISS';
+    // `maxMs`: an absolute bound on our median (the ratio is still shown).
+    if (metric.maxMs !== undefined) result = !ours ? 'n/a' : ours.median <= metric.maxMs ? 'PASS' : 'MISS';
     rows.push({ metric, ours, ref, ratio, result });
     const cells = [
       metric.label,
@@ -85,7 +90,7 @@ export function buildTable(catalogue, samples, refPresent) {
       refPresent ? fmt(ref?.min, metric.unit) : '',
       refPresent ? fmt(ref?.max, metric.unit) : '',
       ratio === null ? '—' : ratio < 1 ? ratio.toFixed(3) : ratio.toFixed(2),
-      metric.target === undefined ? '' : `≤ ${metric.target}`,
+      metric.maxMs !== undefined ? `≤ ${metric.maxMs} ms` : metric.target === undefined ? '' : `≤ ${metric.target}`,
       result ? `**${result}**` : '',
     ];
     header.push(`| ${cells.join(' | ')} |`);

@@ -24,6 +24,8 @@ export const STATE_DB_FILE = 'state_5.sqlite';
 /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 const WAL_RETRY_MS = 10;
+/** Start-up's search fill waits this long after the backfill that stored the texts (ten times as long elsewhere). */
+const SEARCH_FILL_DELAY_MS = 100;
 
 export interface OpenStateDbOptions {
   clock: Clock;
@@ -32,7 +34,7 @@ export interface OpenStateDbOptions {
   ids?: IdSource;
   /** Bound on waiting for another process's backfill; 30 s as in the reference. */
   backfillWaitMs?: number;
-  /** Poll interval while waiting; 1 s as in the reference. */
+  /** Claim retry (and log) interval while waiting, 1 s as in the reference; the status is re-read every few ms in between. */
   backfillPollMs?: number;
   /** A running backfill's claim expires after this long without a checkpoint; 900 s as in the reference. */
   leaseSeconds?: number;
@@ -103,8 +105,11 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
     }
     // The paginated-history projection lives in its own file, attached to this one connection.
     const history = await attachThreadHistory(db, codexHome, log);
-    // The texts the backfill stored are tokenised by FTS5 after start-up, off the path to `initialize`.
-    if (search) setImmediate(() => void search.fill());
+    // The texts the backfill stored are tokenised by FTS5 after start-up, off the path to `initialize`: late enough
+    // that the `initialize` already waiting on stdin is answered first. A process that waited for another's
+    // backfill starts later still, once that worker has filled the index: the fill takes the write lock, and
+    // waiting for another holder's lock blocks this event loop.
+    if (search) setTimeout(() => void search.fill(), gate.backfill ? SEARCH_FILL_DELAY_MS : 10 * SEARCH_FILL_DELAY_MS).unref();
     return new StateDb(parts, { schema: schema.kind, backfill: gate.backfill, waitedMs: gate.waitedMs }, history);
   } catch (err) {
     log.warn(`failed to initialize state runtime at ${codexHome}: ${errorText(err)}`);
