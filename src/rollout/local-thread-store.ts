@@ -184,7 +184,7 @@ export class LocalThreadStore implements ThreadStore {
     const after = query.after ? { keyMs: Math.floor(query.after.keyMs / 1000) * 1000, id: query.after.id } : null;
     for await (const file of files) {
       // Canonical names carry the position: files before the cursor are skipped without being read.
-      const named = parseRolloutFileName(path.basename(file));
+      const named = parseRolloutFileName(file.slice(file.lastIndexOf(path.sep) + 1));
       if (after && named && comparePosition({ keyMs: named.createdAtMs, id: named.threadId }, after, query.sortDirection) <= 0) continue;
       const summary = await this.listedSummary(file, named?.threadId ?? null);
       if (!summary) continue;
