@@ -5,13 +5,14 @@
  *   node bench/profile.mjs <scenario> [--runs N] [--dir DIR] [--top N] [--interval US] [--dist DIST_DIR]
  *
  * Scenarios: init-fresh, init-existing, thread-start, turns, backfill-2000, backfill-20000, backfill-100000, list-2000,
- * list-later-2000, list-db-20000, read-200.
+ * list-first-start-2000 (the first page asked of the process that ran the backfill), list-later-2000, list-db-20000,
+ * read-200, read-soak (the 1,000-turn home `npm run bench -- --soak-read` cached).
  * The server runs as `node --cpu-prof --cpu-prof-dir=DIR --cpu-prof-interval US dist/cli.js app-server` (through
  * a small exec wrapper, since --cpu-prof is not allowed in NODE_OPTIONS); the profile covers the whole process
  * life, so the printed timings of the scenario's own step are the part to read. Profiles (.cpuprofile) stay in
  * DIR (default bench/.cache/profiles/<scenario>) for Chrome DevTools / speedscope.
  */
-import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyse, formatAnalysis, loadProfile } from './lib/cpuprofile.mjs';
@@ -29,7 +30,7 @@ const { values: opts, positionals } = parseArgs({
   },
 });
 const scenario = positionals[0];
-const SCENARIOS = ['init-fresh', 'init-existing', 'thread-start', 'turns', 'backfill-2000', 'backfill-20000', 'backfill-100000', 'list-2000', 'list-later-2000', 'list-db-20000', 'read-200'];
+const SCENARIOS = ['init-fresh', 'init-existing', 'thread-start', 'turns', 'backfill-2000', 'backfill-20000', 'backfill-100000', 'list-2000', 'list-first-start-2000', 'list-later-2000', 'list-db-20000', 'read-200', 'read-soak'];
 if (!SCENARIOS.includes(scenario)) {
   console.error(`usage: node bench/profile.mjs <${SCENARIOS.join('|')}> [--runs N] [--dir DIR] [--top N] [--interval US]`);
   process.exit(2);
@@ -127,6 +128,14 @@ for (let run = 0; run < Number(opts.runs); run += 1) {
       await (await init(profiled, home)).close();
       break;
     }
+    case 'list-first-start-2000': {
+      const { home } = await largeHome(2000, false);
+      const mcp = await init(profiled, home);
+      await timedRequest('thread/list {} (first request after the backfill)', mcp, () => mcp.sendThreadListRequest({}));
+      await timedRequest('thread/list {} (again)', mcp, () => mcp.sendThreadListRequest({}));
+      await mcp.close();
+      break;
+    }
     case 'list-2000':
     case 'list-later-2000':
     case 'list-db-20000': {
@@ -153,6 +162,18 @@ for (let run = 0; run < Number(opts.runs); run += 1) {
       await writer.close();
       const mcp = await init(profiled, home);
       await timedRequest('thread/read includeTurns', mcp, () => mcp.sendThreadReadRequest({ threadId, includeTurns: true }));
+      await mcp.close();
+      break;
+    }
+    case 'read-soak': {
+      const root = path.join(BENCH_CACHE, 'soak-read', 'ours-1000');
+      const home = path.join(root, 'home');
+      rmSync(home, { recursive: true, force: true });
+      cpSync(path.join(root, 'pristine'), home, { recursive: true, preserveTimestamps: true });
+      await kit.createConfigToml(home, mock.uri, { features: { plugins: false } });
+      const threadId = readFileSync(path.join(root, 'thread-id'), 'utf8').trim();
+      const mcp = await init(profiled, home);
+      await timedRequest('thread/read includeTurns (1,000 turns)', mcp, () => mcp.sendThreadReadRequest({ threadId, includeTurns: true }));
       await mcp.close();
       break;
     }

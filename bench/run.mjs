@@ -16,6 +16,10 @@
  *   --soak                  also the issue-18 soak phase (1,000 turns on one thread, RSS every 100 turns; the read
  *                           of that thread; 200 idle threads): see bench/lib/soak.mjs
  *   --soak-only             only the soak phase; --soak-iterations N (default 1), --soak-turns N (default 1000)
+ *   --soak-read             only the soak's read, --soak-iterations N times (alternating), on a home built once and
+ *                           cached in bench/.cache/soak-read/
+ *   --multi-start-only      only the issue-18 phase "8 processes at once on 500 rollouts" (part of the default run;
+ *                           --multi-start-iterations N, default 5): see bench/lib/multi-start.mjs
  *   --no-reference          ours only, even when the reference is installed
  *   --install-reference     npm install @openai/codex@0.169.0 --prefix bench/.cache/reference, then run
  *   --write-benchmarks      also replace the results block of BENCHMARKS.md with this run
@@ -35,7 +39,8 @@ import { ensureTemplate, templateFingerprint } from './lib/homes.mjs';
 import { buildTable, machineInfo, metricCatalogue } from './lib/report.mjs';
 import { benchModelEvents, floorSession, largeSession, longReadSession, PIPELINED_REQUESTS, prepareLongThreadHome, smallSession } from './lib/scenarios.mjs';
 import { backfillSession, searchCatalogue, searchSession } from './lib/search.mjs';
-import { soakCatalogue, soakSession, soakTable } from './lib/soak.mjs';
+import { soakCatalogue, soakReadSession, soakSession, soakTable } from './lib/soak.mjs';
+import { MULTI_START_ROLLOUTS, multiStartCatalogue, multiStartSession } from './lib/multi-start.mjs';
 import {
   BENCH_CACHE,
   findReferenceBin,
@@ -63,8 +68,11 @@ const { values: opts } = parseArgs({
     'search-sizes': { type: 'string', default: '20000' },
     soak: { type: 'boolean', default: false },
     'soak-only': { type: 'boolean', default: false },
+    'soak-read': { type: 'boolean', default: false },
     'soak-iterations': { type: 'string', default: '1' },
     'soak-turns': { type: 'string', default: '1000' },
+    'multi-start-only': { type: 'boolean', default: false },
+    'multi-start-iterations': { type: 'string', default: '5' },
     'install-reference': { type: 'boolean', default: false },
     'write-benchmarks': { type: 'boolean', default: false },
     'no-snapshot': { type: 'boolean', default: false },
@@ -73,8 +81,12 @@ const { values: opts } = parseArgs({
 });
 const ITER = Number(opts.iterations);
 const ITER_LARGE = Number(opts['iterations-large']);
-const SOAK_ONLY = opts['soak-only'];
-const SOAK = SOAK_ONLY || opts.soak;
+const SOAK_READ = opts['soak-read'];
+const MULTI_ONLY = opts['multi-start-only'];
+const MULTI = MULTI_ONLY || !(opts['search-only'] || opts['soak-only'] || SOAK_READ);
+// SOAK_ONLY: only a phase of its own (the soak, its read or the multi-start one), none of the others.
+const SOAK_ONLY = opts['soak-only'] || SOAK_READ || MULTI_ONLY;
+const SOAK = opts['soak-only'] || SOAK_READ || opts.soak;
 const SOAK_TURNS = Number(opts['soak-turns']);
 const SEARCH_ONLY = opts['search-only'] || SOAK_ONLY;
 const parseSizes = (text) =>
@@ -107,7 +119,7 @@ log(refBin ? `reference: ${refBin} (${refVersion})` : 'reference: absent (instal
 
 const homesRoot = path.join(BENCH_CACHE, 'homes');
 mkdirSync(homesRoot, { recursive: true });
-const templates = new Map([...new Set([...SIZES, ...SEARCH_SIZES])].map((n) => [n, ensureTemplate(homesRoot, n, log)]));
+const templates = new Map([...new Set([...SIZES, ...SEARCH_SIZES, ...(MULTI ? [MULTI_START_ROLLOUTS] : [])])].map((n) => [n, ensureTemplate(homesRoot, n, log)]));
 const fingerprints = new Map([...templates].map(([n, t]) => [n, templateFingerprint(t)]));
 
 const runRoot = path.join(homesRoot, `run-${process.pid}`);
@@ -192,12 +204,16 @@ try {
       await backfillSession(dist, contexts.get(ours.name), templates.get(n), recorder(ours, measured), noter(ours, `backfill ${n}`, i), i);
     });
   }
+  if (MULTI) await phase(`${MULTI_START_ROLLOUTS} rollouts, 8 processes at once`, Number(opts['multi-start-iterations']), async (impl, i, measured) => {
+    await multiStartSession(kit, impl, contexts.get(impl.name), templates.get(MULTI_START_ROLLOUTS), recorder(impl, measured), noter(impl, 'multi-start', i));
+  });
   // Issue 18: memory over a long session (every iteration measured; no warm-up, each one is minutes long).
   if (SOAK) {
     for (let i = 0; i < Number(opts['soak-iterations']); i += 1) {
       for (const impl of orderFor(i)) {
         const t0 = performance.now();
-        await soakSession(kit, impl, contexts.get(impl.name), recorder(impl, true), noter(impl, 'soak', i), { turns: SOAK_TURNS, log });
+        const session = SOAK_READ ? (...a) => soakReadSession(...a, { turns: SOAK_TURNS, reads: 1, log }) : (...a) => soakSession(...a, { turns: SOAK_TURNS, log });
+        await session(kit, impl, contexts.get(impl.name), recorder(impl, true), noter(impl, 'soak', i));
         log(`soak: iteration ${i + 1} (${impl.name}) ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       }
     }
@@ -219,7 +235,7 @@ for (const [n, template] of templates) {
 if (proxy.attempts() > 0) notes.push(`network attempts caught by the proxy trap: ${proxy.attempts()} (${proxy.seen().join('; ')})`);
 
 const machine = machineInfo(refVersion);
-const catalogue = [...(SOAK_ONLY ? [] : metricCatalogue(SIZES)), ...SEARCH_SIZES.flatMap((n) => searchCatalogue(n)), ...(SOAK ? soakCatalogue(SOAK_TURNS) : [])];
+const catalogue = [...(SOAK_ONLY ? [] : metricCatalogue(SIZES)), ...SEARCH_SIZES.flatMap((n) => searchCatalogue(n)), ...(SOAK ? soakCatalogue(SOAK_TURNS) : []), ...(MULTI ? multiStartCatalogue() : [])];
 const { markdown: table, rows } = buildTable(catalogue, samples, Boolean(refBin));
 for (const n of SEARCH_SIZES) {
   const med = (values) => (values?.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : null);
@@ -254,7 +270,7 @@ const md = [
   '',
   table,
   '',
-  ...(SOAK ? [soakTable(samples, SOAK_TURNS), ''] : []),
+  ...(SOAK && !SOAK_READ ? [soakTable(samples, SOAK_TURNS), ''] : []),
   notes.length ? ['Notes:', '', ...notes.map((n) => `- ${n}`)].join('\n') : 'Notes: none (every page, read and backfill matched the generated home; no network attempts).',
   '',
 ].join('\n');

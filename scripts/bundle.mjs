@@ -7,7 +7,7 @@
 // The library exports (dist/testing, dist/main.js, …) remain tsc's per-module output.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -39,8 +39,10 @@ await build({
 copyFileSync('scripts/cli-loader.mjs', 'dist/cli.js');
 chmodSync('dist/cli.js', 0o755);
 
-// Warm-up: a real start-up, initialize, a listing, a thread start and one turn against a local stand-in model
-// exercise the functions worth caching (start-up, listing, the turn runner, the HTTP/SSE client).
+// Warm-up: a real start-up (with a backfill of two stored threads), initialize, listings of stored threads, a read, a
+// thread start and one turn against a local stand-in model exercise the functions worth caching (start-up, backfill,
+// listing, the turn runner, the HTTP/SSE client). Functions a warm-up never ran are compiled on their first call:
+// with an empty home, the first `thread/list` of a real one compiled its per-thread path (≈ 1–2 ms).
 const model = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
@@ -59,6 +61,14 @@ const model = createServer((req, res) => {
 await new Promise((resolve) => model.listen(0, '127.0.0.1', resolve));
 const { port } = model.address();
 const home = mkdtempSync(path.join(os.tmpdir(), 'codex-ts-build-'));
+// Two threads the reference 0.169.0 wrote (one named in session_index.jsonl); absent from a package without fixtures.
+const FIXTURE_HOME = 'fixtures/rollouts/0.169.0';
+const STORED_THREAD_ID = '01a211bb-1b90-7a63-a05b-5f773a6eefd3';
+const withStoredThreads = existsSync(path.join(FIXTURE_HOME, 'sessions'));
+if (withStoredThreads) {
+  cpSync(path.join(FIXTURE_HOME, 'sessions'), path.join(home, 'sessions'), { recursive: true });
+  cpSync(path.join(FIXTURE_HOME, 'session_index.jsonl'), path.join(home, 'session_index.jsonl'));
+}
 writeFileSync(
   path.join(home, 'config.toml'),
   `model = "warm-up"\nmodel_provider = "warm"\napproval_policy = "never"\n[model_providers.warm]\nname = "warm-up"\nbase_url = "http://127.0.0.1:${port}/v1"\nwire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n`,
@@ -89,6 +99,10 @@ try {
     });
     send({ id: 1, method: 'initialize', params: { clientInfo: { name: 'build', title: null, version: '0' } } });
     send({ id: 2, method: 'thread/list', params: {} });
+    // A page that ends before the last thread (its cursor), the DB-only page, a stored thread's read.
+    send({ id: 21, method: 'thread/list', params: { limit: 1 } });
+    send({ id: 22, method: 'thread/list', params: { useStateDbOnly: true } });
+    if (withStoredThreads) send({ id: 23, method: 'thread/read', params: { threadId: STORED_THREAD_ID } });
     send({ id: 3, method: 'thread/start', params: {} });
     child.on('error', reject);
     child.on('exit', (code) => {

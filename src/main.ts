@@ -79,33 +79,16 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
   }
   const clock = systemClock;
   const ids: IdSource = systemIds;
-  // One handle per process, opened after backfill; null means "work from the filesystem".
+  // The rest of start-up needs no database, so it loads while the gate waits for another process's backfill or
+  // this one reads rollouts, instead of after it (eight processes started at once answer `initialize` soon after
+  // the backfill ends). It starts one event-loop turn late: the claim, which decides who runs the backfill, first.
+  // One DB handle per process, returned once the backfill is complete; null means "work from the filesystem".
+  const loading = loadServerParts(codexHome, ids, log);
+  // A failure to load is reported once the database is open: leaving mid-backfill would strand the claim.
+  loading.catch(() => undefined);
   const stateDb = await openStateDb(codexHome, { clock, log, ids, defaultModelProvider: config.modelProvider });
-  const [{ LocalThreadStore }, { ThreadManager }, { createResponsesClient }, { AppServer }, { Notifier }, transport, { ConfigService }, { FileSearchSessions }] = await Promise.all([
-    import('./rollout/local-thread-store.js'),
-    import('./threads/thread-manager.js'),
-    import('./model/responses-client.js'),
-    import('./server/app-server.js'),
-    import('./server/notifier.js'),
-    import('./transport/index.js'),
-    import('./config/config-service.js'),
-    import('./discovery/file-search-sessions.js'),
-  ]);
-  const { createThreadTools, findBwrap, bwrapMissingWarning } = await import('./tools/index.js');
-  const { isKnownModel } = await import('./threads/catalog.js');
-  const bwrapPath = process.platform === 'linux' ? findBwrap(process.env['PATH'], isExecutableFile) : null;
-  const spawnPty = loadNodePty(log);
-  const info = {
-    version: SERVER_VERSION,
-    codexHome,
-    osDescription: osDescription(),
-    arch: os.arch() === 'x64' ? 'x86_64' : os.arch() === 'arm64' ? 'aarch64' : os.arch(),
-    terminal: terminalName(process.env),
-    hostname: os.hostname(),
-    platformOs: process.platform === 'darwin' ? 'macos' : process.platform,
-    installationId: installationId(codexHome, ids),
-    configWarnings: process.platform === 'linux' && bwrapPath === null ? [bwrapMissingWarning()] : [],
-  };
+  const { modules, bwrapPath, spawnPty, info } = await loading;
+  const [{ LocalThreadStore }, { ThreadManager }, { createResponsesClient }, { AppServer }, { Notifier }, transport, { ConfigService }, { FileSearchSessions }, { createThreadTools }, { isKnownModel }] = modules;
   const store = new LocalThreadStore(codexHome, stateDb, { clock, log });
   const notifier = new Notifier();
   const provider = resolveProvider(config, config.modelProvider);
@@ -161,6 +144,40 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
   process.on('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));
   await server.serve(reader, writer);
   return stop('stdin closed');
+}
+
+/** The server's modules and the facts about this machine start-up reports (none of it needs the state DB). */
+async function loadServerParts(codexHome: string, ids: IdSource, log: Logger) {
+  // One event-loop turn first: opening the database up to the backfill claim runs in microtasks, and the claim
+  // should not wait for the module initialisation (in the bundle the imports below are microtasks too).
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const modules = await Promise.all([
+    import('./rollout/local-thread-store.js'),
+    import('./threads/thread-manager.js'),
+    import('./model/responses-client.js'),
+    import('./server/app-server.js'),
+    import('./server/notifier.js'),
+    import('./transport/index.js'),
+    import('./config/config-service.js'),
+    import('./discovery/file-search-sessions.js'),
+    import('./tools/index.js'),
+    import('./threads/catalog.js'),
+  ]);
+  const { findBwrap, bwrapMissingWarning } = modules[8];
+  const bwrapPath = process.platform === 'linux' ? findBwrap(process.env['PATH'], isExecutableFile) : null;
+  const spawnPty = loadNodePty(log);
+  const info = {
+    version: SERVER_VERSION,
+    codexHome,
+    osDescription: osDescription(),
+    arch: os.arch() === 'x64' ? 'x86_64' : os.arch() === 'arm64' ? 'aarch64' : os.arch(),
+    terminal: terminalName(process.env),
+    hostname: os.hostname(),
+    platformOs: process.platform === 'darwin' ? 'macos' : process.platform,
+    installationId: installationId(codexHome, ids),
+    configWarnings: process.platform === 'linux' && bwrapPath === null ? [bwrapMissingWarning()] : [],
+  };
+  return { modules, bwrapPath, spawnPty, info };
 }
 
 type Prepared = { spec: import('./transport/listen.js').ListenerSpec } | { error: string };

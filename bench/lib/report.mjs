@@ -5,7 +5,10 @@ import { laterPageOffset } from './scenarios.mjs';
 
 const fmtN = (n) => n.toLocaleString('en-US');
 
-/** Rows of the table, in order. `target` = the highest acceptable ours/reference ratio of the medians. */
+/**
+ * Rows of the table, in order. `target` = the highest acceptable ours/reference ratio of the medians; `maxMs` (other
+ * catalogues) = the highest acceptable median of ours, in ms.
+ */
 export function metricCatalogue(sizes) {
   const rows = [
     { key: 'floor', label: 'process start floor, spawn → exit: `node -e 0` (ours) / `codex --version` (ref)', unit: 'ms' },
@@ -32,8 +35,9 @@ export function metricCatalogue(sizes) {
       { key: `first${n}`, label: `first start on ${N} rollouts (backfill) → \`initialize\``, unit: 'ms', target: { 2000: 0.25, 20000: 0.1 }[n] },
       { key: `rows${n}`, label: `thread rows in \`state_5.sqlite\` after that first start (${N})`, unit: 'rows', higherIsBetter: true },
       { key: `first${n}Cpu`, label: `server CPU time of that first start (${N}; diagnostic)`, unit: 'ms' },
+      { key: `listFirstStart${n}`, label: `\`thread/list\` first page (25 of ${N}), first request of that first start (right after \`initialized\`)`, unit: 'ms', target: n === 2000 ? 0.3 : undefined },
       { key: `second${n}`, label: `second start on ${N} rollouts → \`initialize\``, unit: 'ms' },
-      { key: `listFirst${n}`, label: `\`thread/list\` first page (25 of ${N}), first request`, unit: 'ms', target: n === 2000 || n >= 100_000 ? 0.3 : undefined },
+      { key: `listFirst${n}`, label: `\`thread/list\` first page (25 of ${N}), first request of the second start`, unit: 'ms', target: n === 2000 || n >= 100_000 ? 0.3 : undefined },
       { key: `listLater${n}`, label: `\`thread/list\` later page (cursor at ${fmtN(laterPageOffset(n))} of ${N})`, unit: 'ms' },
       { key: `listDb${n}`, label: `\`thread/list\` first page, \`useStateDbOnly\` (${N})`, unit: 'ms', target: n >= 100_000 ? 0.3 : undefined },
       { key: `tput${n}`, label: `pipelined \`thread/list\` throughput (${N}; higher is better)`, unit: 'req/s', higherIsBetter: true },
@@ -74,6 +78,8 @@ export function buildTable(catalogue, samples, refPresent) {
     const ratio = ours && ref ? ours.median / ref.median : null;
     let result = '';
     if (metric.target !== undefined) result = ratio === null ? 'n/a' : ratio <= metric.target ? 'PASS' : 'MISS';
+    // `maxMs`: an absolute bound on our median (the ratio is still shown).
+    if (metric.maxMs !== undefined) result = !ours ? 'n/a' : ours.median <= metric.maxMs ? 'PASS' : 'MISS';
     rows.push({ metric, ours, ref, ratio, result });
     const cells = [
       metric.label,
@@ -86,7 +92,7 @@ export function buildTable(catalogue, samples, refPresent) {
       refPresent ? fmt(ref?.min, metric.unit) : '',
       refPresent ? fmt(ref?.max, metric.unit) : '',
       ratio === null ? '—' : ratio < 1 ? ratio.toFixed(3) : ratio.toFixed(2),
-      metric.target === undefined ? '' : `≤ ${metric.target}`,
+      metric.maxMs !== undefined ? `≤ ${metric.maxMs} ms` : metric.target === undefined ? '' : `≤ ${metric.target}`,
       result ? `**${result}**` : '',
     ];
     header.push(`| ${cells.join(' | ')} |`);

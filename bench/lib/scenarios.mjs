@@ -141,9 +141,9 @@ export async function smallSession(kit, impl, ctx, rec, note) {
 }
 
 /**
- * A copy of the n-rollout template without a DB: first start (backfill) → initialize, exit; second start →
- * initialize, then thread/list (first page, page at offset n/2 by cursor, first page with useStateDbOnly),
- * pipelined thread/list throughput, peak RSS.
+ * A copy of the n-rollout template without a DB: first start (backfill) → initialize, thread/list first page (the
+ * first request of that process), exit; second start → initialize, then thread/list (first page, page at offset
+ * n/2 by cursor, first page with useStateDbOnly), pipelined thread/list throughput, peak RSS.
  */
 export async function largeSession(kit, impl, ctx, template, rec, note, options = {}) {
   const { validateDb = false } = options;
@@ -154,12 +154,16 @@ export async function largeSession(kit, impl, ctx, template, rec, note, options 
   await sleep(100);
   const readTimeoutMs = options.readTimeoutMs ?? 300_000;
 
+  const expected = template.manifest.threads;
   let mcp = await startAndInitialize(kit, impl, home, ctx, rec, `first${n}`, readTimeoutMs);
+  // The editor's first request, sent right after `initialized`, to the process that just ran the backfill.
+  const [firstStartMs, firstStart] = await timed(async () => mcp.readStreamUntilResponseMessage(await mcp.sendThreadListRequest({})));
+  rec(`listFirstStart${n}`, firstStartMs);
+  checkPage(firstStart.result, expected, 0, 25, note, 'first page after the backfill');
   await closeTimed(mcp, rec, null, note);
   if (validateDb) validateBackfill(home, n, note, rec);
 
   mcp = await startAndInitialize(kit, impl, home, ctx, rec, `second${n}`, readTimeoutMs);
-  const expected = template.manifest.threads;
 
   const [firstMs, first] = await timed(async () => mcp.readStreamUntilResponseMessage(await mcp.sendThreadListRequest({})));
   rec(`listFirst${n}`, firstMs);

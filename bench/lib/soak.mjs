@@ -9,11 +9,11 @@
  * Targets (issue 18): VmHWM after the last turn ≤ 1.3 × VmRSS after turn 10 (ours), and ≤ 0.5 of the reference's;
  * VmHWM with the idle threads ≤ 0.5 of the reference's; the read ≤ 0.2 of the reference.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { summarize } from './report.mjs';
-import { cpuTimeMs, startServer } from './servers.mjs';
+import { BENCH_CACHE, cpuTimeMs, startServer } from './servers.mjs';
 
 const CLIENT_INFO = { name: 'bench_client', title: 'Bench client', version: '0.0.1' };
 export const SOAK_TURNS = 1000;
@@ -70,6 +70,63 @@ async function freshHome(kit, ctx, name) {
   return home;
 }
 
+/** A new process on `home`: `thread/read {includeTurns:true}` of `threadId` as its first request; wall, CPU, VmHWM. */
+async function measureRead(kit, impl, ctx, home, threadId, rec, note, turns) {
+  const mcp = await start(kit, impl, home, ctx);
+  const c0 = cpuTimeMs(mcp.pid);
+  const r0 = performance.now();
+  const read = await mcp.readStreamUntilResponseMessage(await mcp.sendThreadReadRequest({ threadId, includeTurns: true }), { timeoutMs: READ_TIMEOUT_MS });
+  const ms = performance.now() - r0;
+  rec(`read${turns}`, ms);
+  rec(`read${turns}Cpu`, cpuTimeMs(mcp.pid) - c0);
+  rec(`read${turns}Hwm`, memoryMiB(mcp.pid).hwm);
+  const got = read.result?.thread?.turns?.length;
+  if (got !== turns) note(`thread/read returned ${got} turns, expected ${turns}`);
+  mcp.clearMessageBuffer();
+  await close(mcp, note);
+  return ms;
+}
+
+/**
+ * `--soak-read`: only the read of the long thread, `reads` times. The `turns`-turn home is built once per
+ * implementation (by that implementation, as in the soak) in bench/.cache/soak-read/<impl>-<turns>/home and a
+ * pristine copy kept next to it; every read runs on `home` restored from that copy (a read may write the state
+ * databases, and the reference's rows name the home's absolute path, so it must stay where it was built; file
+ * times are kept, as our index rows are only used when no older than the file), with config.toml pointed at this
+ * run's mock. Delete the folder to rebuild.
+ */
+export async function soakReadSession(kit, impl, ctx, rec, note, { turns = SOAK_TURNS, reads = 5, log = () => {} } = {}) {
+  const root = path.join(BENCH_CACHE, 'soak-read', `${impl.name}-${turns}`);
+  const home = path.join(root, 'home');
+  const pristine = path.join(root, 'pristine');
+  if (!existsSync(path.join(root, 'thread-id'))) {
+    const t0 = performance.now();
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(home, { recursive: true });
+    await kit.createConfigToml(home, ctx.mock.uri, { features: { plugins: false } });
+    const mcp = await start(kit, impl, home, ctx);
+    const started = await mcp.readStreamUntilResponseMessage(await mcp.sendThreadStartRequest({}));
+    const id = started.result.thread.id;
+    for (let k = 1; k <= turns; k += 1) {
+      await turn(mcp, id, `step ${k}: continue the migration of module_${k % 37}.ts`, note, `soak turn ${k}`);
+      if (k % 200 === 0) log(`  soak-read (${impl.name}): built ${k} turns, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    }
+    await close(mcp, note);
+    cpSync(home, pristine, { recursive: true, preserveTimestamps: true });
+    writeFileSync(path.join(root, 'thread-id'), id);
+  }
+  const threadId = readFileSync(path.join(root, 'thread-id'), 'utf8').trim();
+  for (let i = 0; i < reads; i += 1) {
+    rmSync(home, { recursive: true, force: true });
+    cpSync(pristine, home, { recursive: true, preserveTimestamps: true });
+    await kit.createConfigToml(home, ctx.mock.uri, { features: { plugins: false } });
+    const ms = await measureRead(kit, impl, ctx, home, threadId, rec, note, turns);
+    log(`  soak-read (${impl.name}): read ${i + 1}/${reads} ${ms.toFixed(0)} ms, load ${loadText()}`);
+  }
+}
+
+const loadText = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
 /** One soak iteration of one implementation; records `soakRss<k>`/`soakHwm<k>`, `read<turns>`, `idleRss`/`idleHwm`. */
 export async function soakSession(kit, impl, ctx, rec, note, { turns = SOAK_TURNS, log = () => {} } = {}) {
   const home = await freshHome(kit, ctx, `soak-${impl.name}`);
@@ -89,17 +146,7 @@ export async function soakSession(kit, impl, ctx, rec, note, { turns = SOAK_TURN
   }
   await close(mcp, note);
 
-  mcp = await start(kit, impl, home, ctx);
-  const c0 = cpuTimeMs(mcp.pid);
-  const r0 = performance.now();
-  const read = await mcp.readStreamUntilResponseMessage(await mcp.sendThreadReadRequest({ threadId, includeTurns: true }), { timeoutMs: READ_TIMEOUT_MS });
-  rec(`read${turns}`, performance.now() - r0);
-  rec(`read${turns}Cpu`, cpuTimeMs(mcp.pid) - c0);
-  rec(`read${turns}Hwm`, memoryMiB(mcp.pid).hwm);
-  const got = read.result?.thread?.turns?.length;
-  if (got !== turns) note(`thread/read returned ${got} turns, expected ${turns}`);
-  mcp.clearMessageBuffer();
-  await close(mcp, note);
+  await measureRead(kit, impl, ctx, home, threadId, rec, note, turns);
   rmSync(home, { recursive: true, force: true });
 
   const idleHome = await freshHome(kit, ctx, `idle-${impl.name}`);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { isCanonicalThreadId } from '../support/thread-id.js';
+import { relativeInside } from './contained.js';
 
 /** Directory names inside CODEX_HOME, as the reference uses them. */
 export const SESSIONS_DIR = 'sessions';
@@ -79,8 +80,7 @@ export class HomeLayout {
 
   /** True when `p` resolves inside the home directory. */
   contains(p: string): boolean {
-    const rel = path.relative(this.home, path.resolve(p));
-    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+    return relativeInside(this.home, p) !== null;
   }
 
   isArchivedPath(p: string): boolean {

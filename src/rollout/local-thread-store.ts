@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../support/clock.js';
@@ -6,7 +7,7 @@ import { isContained } from './contained.js';
 import { readThreadLines, type ThreadLines } from './lineage.js';
 import { readRolloutSpans, type RolloutSpans } from './line-spans.js';
 import { moveNoReplace } from './move.js';
-import type { RolloutContents } from './reader.js';
+import { readRolloutSelected, type LineSkipRule, type RolloutContents, type SelectedLines } from './reader.js';
 import type { ListPage, StoredThread, ThreadLock, ThreadStore, ThreadWriter } from './thread-store.js';
 import { WriterLocks } from './writer-lock.js';
 import { RolloutWriter } from './writer.js';
@@ -67,6 +68,10 @@ export class LocalThreadStore implements ThreadStore {
 
   readWithLineage(rolloutPath: string): Promise<ThreadLines> {
     return readThreadLines(this, rolloutPath);
+  }
+
+  readSelected(rolloutPath: string, skip: LineSkipRule): Promise<SelectedLines> {
+    return readRolloutSelected(rolloutPath, skip);
   }
 
   readSpans(rolloutPath: string): Promise<RolloutSpans> {
@@ -183,7 +188,7 @@ export class LocalThreadStore implements ThreadStore {
     const after = query.after ? { keyMs: Math.floor(query.after.keyMs / 1000) * 1000, id: query.after.id } : null;
     for await (const file of files) {
       // Canonical names carry the position: files before the cursor are skipped without being read.
-      const named = parseRolloutFileName(path.basename(file));
+      const named = parseRolloutFileName(file.slice(file.lastIndexOf(path.sep) + 1));
       if (after && named && comparePosition({ keyMs: named.createdAtMs, id: named.threadId }, after, query.sortDirection) <= 0) continue;
       const summary = await this.listedSummary(file, named?.threadId ?? null);
       if (!summary) continue;
@@ -204,12 +209,15 @@ export class LocalThreadStore implements ThreadStore {
    */
   private async listedSummary(file: string, threadId: string | null): Promise<RolloutSummary | null> {
     const cached = this.summaries.get(file);
+    // Synchronous: a page stats limit + 1 files, and a local `stat` costs a few µs where the fs/promises
+    // thread-pool round trip costs ten times that (and more on a busy machine).
     let info;
     try {
-      info = await stat(file);
+      info = statSync(file, { throwIfNoEntry: false });
     } catch {
       return null;
     }
+    if (!info) return null;
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.summary;
     const row = threadId ? this.indexCall(() => this.index?.getThread(threadId) ?? null) : null;
     if (row && row.rolloutPath === file && row.updatedAtMs >= Math.floor(info.mtimeMs)) {

@@ -1,5 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { HomeLayout } from './layout.js';
 import { isRecord } from '../support/json-values.js';
@@ -34,15 +33,23 @@ export class ThreadNames {
 
   /** Latest name per thread id. */
   async names(): Promise<Map<string, string>> {
+    // Synchronous: every listing asks, the answer is almost always "unchanged", and a local `stat` (or the read
+    // of a file of a few KB) costs less than the thread-pool round trips of fs/promises.
     let info;
     try {
-      info = await stat(this.layout.sessionIndexPath);
+      info = statSync(this.layout.sessionIndexPath, { throwIfNoEntry: false });
     } catch {
-      return new Map();
+      info = undefined;
     }
+    if (!info) return new Map();
     if (this.cache && this.cache.size === info.size && this.cache.mtimeMs === info.mtimeMs) return this.cache.names;
     const names = new Map<string, string>();
-    const text = await readFile(this.layout.sessionIndexPath, 'utf8').catch(() => '');
+    let text = '';
+    try {
+      text = readFileSync(this.layout.sessionIndexPath, 'utf8');
+    } catch {
+      // Removed since the stat: no names.
+    }
     for (const raw of text.split('\n')) {
       if (!raw.trim()) continue;
       try {

@@ -1,6 +1,6 @@
 import type { RolloutSpans } from './line-spans.js';
 import type { ThreadLines } from './lineage.js';
-import type { RolloutContents } from './reader.js';
+import type { LineSkipRule, RolloutContents, SelectedLines } from './reader.js';
 import type { IndexListQuery } from './thread-index.js';
 import type { AppendedLine, NewRolloutLine, RolloutSummary } from './types.js';
 
@@ -73,6 +73,11 @@ export interface ThreadStore {
   listedThread?(rolloutPath: string, threadId: string): Promise<StoredThread | null>;
   /** A thread's own file and its history with fork lineage (a reference fork's source lines first). */
   readWithLineage(rolloutPath: string): Promise<ThreadLines>;
+  /**
+   * A thread's own file, decoding only the lines `skip` does not rule out (no fork lineage). The first
+   * decodable line is always decoded, so a caller can tell a fork and fall back to `readWithLineage`.
+   */
+  readSelected(rolloutPath: string, skip: LineSkipRule): Promise<SelectedLines>;
   /** A rollout's complete lines with their byte spans (the history projection follows them). */
   readSpans(rolloutPath: string): Promise<RolloutSpans>;
   /** The file's size in bytes. */

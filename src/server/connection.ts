@@ -8,6 +8,7 @@ import type { ConnectionState, Handler, HandlerResult, RequestContext } from './
 import { invalidRequest, toResponseError } from './errors.js';
 import { HANDLERS } from './handler-table.js';
 import { connectionApprovals } from './approval-port.js';
+import { QuietWork } from './quiet-work.js';
 import type { ApprovalPort } from '../tools/approval.js';
 
 /** Everything a connection shares with the rest of the server. */
@@ -22,6 +23,7 @@ export class ClientConnection implements ConnectionState {
   private client: { name: string; version: string; optOut: ReadonlySet<string>; experimentalApi: boolean } | null = null;
   private readonly rpc: MessageConnection;
   private inFlight = 0;
+  private readonly quiet = new QuietWork(() => this.inFlight > 0);
   private idle: (() => void)[] = [];
   /** Ids of server→client requests: vscode-jsonrpc numbers them 0, 1, … in the order they are sent (so does the reference). */
   private nextServerRequestId = 0;
@@ -40,12 +42,14 @@ export class ClientConnection implements ConnectionState {
     const draining = new DrainOnCloseReader(flow);
     this.rpc = createMessageConnection(draining, writer, rpcLogger(server.log), { messageStrategy: flow });
     this.rpc.onRequest((method, params) => {
+      this.quiet.noteActivity();
       const answer = this.track(() => this.dispatch(method, params));
       draining.requestDispatched();
       return answer;
     });
     this.rpc.onClose(() => {
       this.closed = true;
+      this.quiet.close();
       for (const gone of [...this.awaitingClient]) gone();
     });
     this.rpc.onNotification(() => {
@@ -124,6 +128,11 @@ export class ClientConnection implements ConnectionState {
     }
   }
 
+  /** See `QuietWork`: runs `task` once this client pauses, never while one of its requests is handled. */
+  whenQuiet(task: () => void): void {
+    this.quiet.run(task);
+  }
+
   /** Resolves when no request of this connection is being handled. */
   async settled(): Promise<void> {
     if (this.inFlight === 0) return;
@@ -140,6 +149,7 @@ export class ClientConnection implements ConnectionState {
       return await work();
     } finally {
       this.inFlight -= 1;
+      this.quiet.noteActivity();
       if (this.inFlight === 0) {
         // Several waiters are possible (shutdown's drain and the connection's own close).
         for (const wake of this.idle.splice(0)) wake();

@@ -44,6 +44,11 @@ export interface ConnectionState extends NotificationTarget {
   readonly experimentalApi: boolean;
   /** Approval requests of the turns this client starts go to this client (server→client requests). */
   readonly approvals: ApprovalPort;
+  /**
+   * Runs `task` once the client has sent nothing and waited for nothing for a short while; never after it left.
+   * For preparation that saves a later request time and must not delay one that is already there.
+   */
+  whenQuiet(task: () => void): void;
 }
 
 /** What a handler may use: the domain facade, the notifier and the connection the request came on. */

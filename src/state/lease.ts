@@ -32,6 +32,7 @@ interface StateRow {
 export class BackfillLease {
   private readonly ensure: Database.Statement<[number]>;
   private readonly select: Database.Statement<[], StateRow>;
+  private readonly selectStatus: Database.Statement<[], { status: string }>;
   private readonly claim: Database.Statement<[number, number]>;
   private readonly checkpointStmt: Database.Statement<[string, number]>;
   private readonly complete: Database.Statement<[string | null, number, number]>;
@@ -48,6 +49,7 @@ export class BackfillLease {
       INSERT INTO backfill_state (id, status, last_watermark, last_success_at, updated_at)
       VALUES (1, 'pending', NULL, NULL, ?) ON CONFLICT(id) DO NOTHING`);
     this.select = db.prepare('SELECT status, last_watermark, last_success_at, updated_at FROM backfill_state WHERE id = 1');
+    this.selectStatus = db.prepare('SELECT status FROM backfill_state WHERE id = 1');
     this.claim = db.prepare(`
       UPDATE backfill_state SET status = 'running', updated_at = ?
       WHERE id = 1 AND status != 'complete' AND (status != 'running' OR updated_at <= ?)`);
@@ -80,6 +82,15 @@ export class BackfillLease {
   /** Reads the row, creating it as `pending` when missing. */
   read(): BackfillState {
     return this.readTx.immediate();
+  }
+
+  /**
+   * The status alone, in one plain SELECT: no write lock, so it never waits on (nor delays) the worker's batches;
+   * cheap enough to poll every few milliseconds. A missing row reads as `pending`; it creates nothing.
+   */
+  peekStatus(): BackfillStatus {
+    const row = this.selectStatus.get();
+    return row ? parseStatus(row.status) : 'pending';
   }
 
   tryClaim(leaseSeconds: number): ClaimOutcome {

@@ -30,6 +30,8 @@ export const BUSY_TIMEOUT_MS = 5_000;
 const WAL_RETRY_MS = 10;
 /** Below this many files a backfill summarises in the main thread: starting a worker (≈ 30 ms) would not pay. */
 export const BACKFILL_POOL_MIN_FILES = 1_000;
+/** Start-up's search fill waits this long after the backfill that stored the texts (ten times as long elsewhere). */
+const SEARCH_FILL_DELAY_MS = 100;
 
 export interface OpenStateDbOptions {
   clock: Clock;
@@ -38,7 +40,7 @@ export interface OpenStateDbOptions {
   ids?: IdSource;
   /** Bound on waiting for another process's backfill; 30 s as in the reference. */
   backfillWaitMs?: number;
-  /** Poll interval while waiting; 1 s as in the reference. */
+  /** Claim retry (and log) interval while waiting, 1 s as in the reference; the status is re-read every few ms in between. */
   backfillPollMs?: number;
   /** A running backfill's claim expires after this long without a checkpoint; 900 s as in the reference. */
   leaseSeconds?: number;
@@ -115,8 +117,11 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
     }
     // The paginated-history projection lives in its own file, attached to this one connection.
     const history = await attachThreadHistory(db, codexHome, log);
-    // The texts the backfill stored are tokenised by FTS5 after start-up, off the path to `initialize`.
-    if (search) setImmediate(() => void search.fill());
+    // The texts the backfill stored are tokenised by FTS5 after start-up, off the path to `initialize`: late enough
+    // that the `initialize` already waiting on stdin is answered first. A process that waited for another's
+    // backfill starts later still, once that worker has filled the index: the fill takes the write lock, and
+    // waiting for another holder's lock blocks this event loop.
+    if (search) setTimeout(() => void search.fill(), gate.backfill ? SEARCH_FILL_DELAY_MS : 10 * SEARCH_FILL_DELAY_MS).unref();
     return new StateDb(parts, { schema: schema.kind, backfill: gate.backfill, waitedMs: gate.waitedMs }, history);
   } catch (err) {
     log.warn(`failed to initialize state runtime at ${codexHome}: ${errorText(err)}`);

@@ -83,6 +83,8 @@ export class StateDb implements ThreadIndex {
   private readonly edges: SpawnEdges;
   private readonly receipts: ReadReceipts;
   private readonly upsertWithEdge: Database.Transaction<(row: IndexedThreadInput) => void>;
+  /** Asked for every thread a listing or read answers: prepared once (preparing costs more than the lookup). */
+  private readonly selectGitInfo: Database.Statement<[string], { sha: string | null; branch: string | null; originUrl: string | null }>;
   /** Full-text search over threads (`thread/search`), or null: callers then scan the rollouts. */
   readonly search: ThreadSearcher | null;
 
@@ -101,6 +103,7 @@ export class StateDb implements ThreadIndex {
     this.edges = parts.edges;
     this.receipts = parts.receipts;
     this.search = parts.search;
+    this.selectGitInfo = parts.db.prepare('SELECT git_sha AS sha, git_branch AS branch, git_origin_url AS originUrl FROM threads WHERE id = ?');
     this.upsertWithEdge = parts.db.transaction((row: IndexedThreadInput) => {
       this.threads.upsertThread(row);
       if (row.spawn) this.edges.ensureEdge(row.spawn.parentThreadId, row.id, 'open');
@@ -126,9 +129,7 @@ export class StateDb implements ThreadIndex {
 
   /** The thread's stored Git metadata (`threads.git_*`), or null when it has no row or none is set. */
   gitInfo(threadId: string): { sha: string | null; branch: string | null; originUrl: string | null } | null {
-    const row = this.db.prepare<[string], { sha: string | null; branch: string | null; originUrl: string | null }>(
-      'SELECT git_sha AS sha, git_branch AS branch, git_origin_url AS originUrl FROM threads WHERE id = ?',
-    ).get(threadId);
+    const row = this.selectGitInfo.get(threadId);
     if (!row || (row.sha === null && row.branch === null && row.originUrl === null)) return null;
     return row;
   }

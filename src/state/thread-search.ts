@@ -15,15 +15,24 @@ const MIN_FTS_CHARS = 3;
 /** Characters of a long term handed to FTS5: a prefix narrows as well as the whole term; the whole term is checked after. */
 const FTS_PREFIX_CHARS = 48;
 /**
- * Rows handed to FTS5 per event-loop turn by the background fill: about 10–20 ms of work, so a 20,000-thread
- * home is tokenised in well under a second of CPU while requests are still answered between chunks.
+ * Work per event-loop turn of the background fill that hands stored texts to FTS5: a request that arrives meanwhile
+ * waits for at most about one slice. Chunk sizes adapt to it (a row's cost varies with its text and the machine's load).
  */
-const FILL_CHUNK_ROWS = 1000;
+const FILL_SLICE_MS = 4;
+const FILL_FIRST_ROWS = 32;
+const FILL_MAX_ROWS = 1000;
 /** Files re-read at once when the index catches up. */
 const CATCH_UP_CONCURRENCY = 16;
 
 /** SQL function registered by `ThreadLister` on the same connection (the source kind of a `threads.source`). */
 const SOURCE_KIND_FUNCTION = 'codex_ts_source_kind';
+
+/** The next chunk's rows: doubled while a chunk takes under half a slice, halved when it overran one. */
+export function nextFillRows(rows: number, spentMs: number): number {
+  if (spentMs > FILL_SLICE_MS) return Math.max(1, Math.floor(rows / 2));
+  if (spentMs < FILL_SLICE_MS / 2) return Math.min(FILL_MAX_ROWS, rows * 2);
+  return rows;
+}
 
 /**
  * Order columns and the key compared with a cursor (unix ms). Reference behaviour: by creation the reference
@@ -42,6 +51,8 @@ export interface ThreadSearcherDeps {
   readTexts: (rolloutPath: string, archived: boolean) => Promise<RolloutSummary | null>;
   /** Names from `session_index.jsonl` (the reference's rename record), latest per thread. */
   sessionNames: () => Promise<Map<string, string>>;
+  /** A monotonic clock in ms that times the background fill's chunks; `performance.now` by default. */
+  now?: () => number;
 }
 
 interface CandidateParams {
@@ -64,7 +75,7 @@ export class ThreadSearcher implements ThreadSearchPort {
   private state: 'ready' | 'rebuilding' = 'ready';
   private catchingUp: Promise<void> | null = null;
   private filling: Promise<void> | null = null;
-  /** Set by our own writes to `threads`; cleared when a catch-up pass starts. */
+  /** Set by our own writes to `threads` and by a failed pass; cleared when a catch-up pass starts. */
   private dirty = true;
   private seenDataVersion = -1;
   private seenNames: Map<string, string> | null = null;
@@ -117,21 +128,25 @@ export class ThreadSearcher implements ThreadSearchPort {
   }
 
   /**
-   * Hands the rows the backfill stored to FTS5, a chunk per event-loop turn so requests are answered in between;
-   * searches meanwhile check the pending rows exactly. Resolves when none is left (or the index failed).
+   * Hands the rows the backfill stored to FTS5, a chunk of about `FILL_SLICE_MS` per event-loop turn so requests
+   * are answered in between; searches meanwhile check the pending rows exactly. Resolves when none is left (or the index failed).
    */
   fill(): Promise<void> {
     this.filling ??= (async () => {
+      const now = this.deps.now ?? (() => performance.now());
+      let rows = FILL_FIRST_ROWS;
       for (;;) {
         if (this.state !== 'ready' || !this.deps.db.open) return;
         let count = 0;
+        const started = now();
         try {
-          count = this.tables.fillChunk.immediate(FILL_CHUNK_ROWS);
+          count = this.tables.fillChunk.immediate(rows);
         } catch (err) {
           this.failed(err);
           return;
         }
         if (count === 0) return;
+        rows = nextFillRows(rows, now() - started);
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     })().finally(() => {
@@ -158,9 +173,15 @@ export class ThreadSearcher implements ThreadSearchPort {
     if (this.catchingUp) return this.catchUp();
     const version = Number(this.deps.db.pragma('data_version', { simple: true }));
     if (!this.dirty && version === this.seenDataVersion && names === this.seenNames) return;
-    const pass = this.runCatchUp(names).finally(() => {
-      this.catchingUp = null;
-    });
+    const pass = this.runCatchUp(names)
+      .catch((err: unknown) => {
+        // A pass that failed part-way has not caught up: the next search runs one even if nothing changes.
+        this.dirty = true;
+        throw err;
+      })
+      .finally(() => {
+        this.catchingUp = null;
+      });
     this.catchingUp = pass;
     return pass;
   }

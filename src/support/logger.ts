@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Logger as PinoLogger } from 'pino';
 
@@ -30,8 +31,9 @@ export function resolveLogLevel(logLevel: string | undefined, rustLog: string | 
 
 /**
  * A pino logger on file descriptor 2, synchronous so nothing is lost when the process exits. pino itself is
- * loaded on the first message at an enabled level: at the default `warn` most runs log nothing, and loading
- * pino costs start-up time every editor window would pay.
+ * loaded on the first message at an enabled level that is more than one string: at the default `warn` most runs
+ * log nothing, and loading pino costs start-up time every editor window would pay (≈ 50–100 ms of CPU, paid by
+ * every process that waits for another's backfill, whose only message is one string).
  */
 export function createStderrLogger(level: string): Logger {
   const threshold = LEVEL_VALUES[level] ?? LEVEL_VALUES['warn'] as number;
@@ -43,15 +45,35 @@ export function createStderrLogger(level: string): Logger {
     }
     return root;
   };
-  return lazyLogger(threshold, () => materialize());
+  return lazyLogger(threshold, () => materialize(), writePlainLine);
+}
+
+/** A line pipe writes keep whole (PIPE_BUF); longer ones go through pino. */
+const PLAIN_LINE_MAX_BYTES = 4096;
+
+/**
+ * Writes `msg` as the line pino would (`{"level":40,"time":…,"msg":…}`: no base fields, no bindings); false when it
+ * did not (too long, or the write failed: pino then retries EAGAIN on a non-blocking stderr).
+ */
+function writePlainLine(level: number, msg: string): boolean {
+  const line = `${JSON.stringify({ level, time: Date.now(), msg })}\n`;
+  if (Buffer.byteLength(line) > PLAIN_LINE_MAX_BYTES) return false;
+  try {
+    writeSync(2, line);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 type Method = 'debug' | 'info' | 'warn' | 'error';
 
-function lazyLogger(threshold: number, target: () => PinoLogger): Logger {
+function lazyLogger(threshold: number, target: () => PinoLogger, writePlain?: (level: number, msg: string) => boolean): Logger {
   const method = (name: Method) =>
     ((...args: unknown[]) => {
-      if ((LEVEL_VALUES[name] as number) < threshold) return;
+      const level = LEVEL_VALUES[name] as number;
+      if (level < threshold) return;
+      if (writePlain && args.length === 1 && typeof args[0] === 'string' && writePlain(level, args[0])) return;
       (target()[name] as (...a: unknown[]) => void)(...args);
     }) as PinoLogger[Method];
   const childOf = (bindings: Record<string, unknown>): Logger => {

@@ -30,17 +30,9 @@ export interface ThreadHistory {
  */
 export function rebuildHistory(lines: RolloutLine[]): ThreadHistory {
   const history: ThreadHistory = { turns: [], modelInput: [], totalUsage: null, lastUsage: null, sessionMeta: null, model: null };
-  const cursor: { current: TurnFacts | null } = { current: null };
-  let hasItemEvents = false;
-  const open = (id: string, startedAtMs: number): TurnFacts => {
-    const turn: TurnFacts = { id, items: [], itemsView: 'full', status: 'inProgress', error: null, startedAtMs, completedAtMs: null, durationMs: null };
-    cursor.current = turn;
-    history.turns.push(turn);
-    return turn;
-  };
+  const turns = new TurnRebuilder();
   for (const [index, line] of lines.entries()) {
     const p = line.payload;
-    const atMs = Date.parse(line.timestamp) || 0;
     if (line.type === 'session_meta') {
       history.sessionMeta ??= p;
       const base = isRecord(p['base_instructions']) ? p['base_instructions']['text'] : null;
@@ -63,58 +55,124 @@ export function rebuildHistory(lines: RolloutLine[]): ThreadHistory {
       continue;
     }
     if (line.type !== 'event_msg') continue;
-    const turn = cursor.current;
+    if (p['type'] === 'token_count') {
+      const info = p['info'];
+      if (isRecord(info)) {
+        history.totalUsage = tokensFromRollout(info['total_token_usage']);
+        history.lastUsage = tokensFromRollout(info['last_token_usage']);
+      }
+      continue;
+    }
+    turns.event(p, line.timestamp, index);
+  }
+  history.turns = turns.finish();
+  return history;
+}
+
+/** The `event_msg` payload types `TurnRebuilder` reads; every other line leaves the turns as they are. */
+const TURN_EVENT_TYPES = new Set(['task_started', 'item_completed', 'user_message', 'agent_message', 'task_complete', 'turn_aborted', 'error']);
+
+/**
+ * A `LineSkipRule` for turns: every line but an `event_msg` whose payload type is one of `TURN_EVENT_TYPES`
+ * (or is not told by the line's head) can be passed over.
+ */
+export function skipForTurns(type: string, payloadType: string | null): boolean {
+  return type !== 'event_msg' || (payloadType !== null && !TURN_EVENT_TYPES.has(payloadType));
+}
+
+/**
+ * Only the turns of a rollout's lines: what `rebuildHistory(lines).turns` gives, or null when that needs line
+ * positions (old formats name turns and items after them) and `exactPositions` is false.
+ */
+export function rebuildTurns(lines: RolloutLine[], exactPositions: boolean): TurnFacts[] | null {
+  const turns = new TurnRebuilder();
+  for (const [index, line] of lines.entries()) {
+    if (line.type !== 'event_msg' || line.payload['type'] === 'token_count') continue;
+    turns.event(line.payload, line.timestamp, index);
+    if (turns.usedPosition && !exactPositions) return null;
+  }
+  return turns.finish();
+}
+
+/**
+ * Rebuilds turns from `event_msg` payloads fed in file order, with each line's timestamp and position among
+ * the decoded lines (only used to name turns and items of formats that carry no ids).
+ */
+class TurnRebuilder {
+  private readonly turns: TurnFacts[] = [];
+  private current: TurnFacts | null = null;
+  private hasItemEvents = false;
+  /** True once a turn or item was named after its line's position. */
+  usedPosition = false;
+
+  event(p: JsonObject, timestamp: string, index: number): void {
+    const turn = this.current;
     switch (p['type']) {
       case 'task_started':
-        open(str(p['turn_id']) ?? `turn-${index}`, num(p['started_at']) !== null ? (num(p['started_at']) as number) * 1000 : atMs);
+        this.open(str(p['turn_id']) ?? this.positional('turn', index), num(p['started_at']) !== null ? (num(p['started_at']) as number) * 1000 : atMsOf(timestamp));
         break;
       case 'item_completed': {
-        hasItemEvents = true;
+        this.hasItemEvents = true;
         const item = itemFromEvent(p);
-        if (item) (turn ?? open(str(p['turn_id']) ?? `turn-${index}`, atMs)).items.push(item);
+        if (item) (turn ?? this.open(str(p['turn_id']) ?? this.positional('turn', index), atMsOf(timestamp))).items.push(item);
         break;
       }
       case 'user_message':
-        if (!hasItemEvents) {
-          const target = turn && turn.status === 'inProgress' && !turn.items.some((i) => i['type'] === 'userMessage') ? turn : open(`turn-${index}`, atMs);
-          target.items.push(userMessageItem(`item-${index}`, [{ type: 'text', text: str(p['message']) ?? '', text_elements: [] }], atMs, atMs));
+        if (!this.hasItemEvents) {
+          const atMs = atMsOf(timestamp);
+          const target = turn && turn.status === 'inProgress' && !turn.items.some((i) => i['type'] === 'userMessage') ? turn : this.open(this.positional('turn', index), atMs);
+          target.items.push(userMessageItem(this.positional('item', index), [{ type: 'text', text: str(p['message']) ?? '', text_elements: [] }], atMs, atMs));
         }
         break;
       case 'agent_message':
-        if (!hasItemEvents && turn) turn.items.push(agentMessageItem(`item-${index}`, str(p['message']) ?? '', atMs, atMs));
+        if (!this.hasItemEvents && turn) {
+          const atMs = atMsOf(timestamp);
+          turn.items.push(agentMessageItem(this.positional('item', index), str(p['message']) ?? '', atMs, atMs));
+        }
         break;
       case 'task_complete':
         if (turn && isRecord(p['error'])) {
           // 0.169.0 records a failed turn as a `task_complete` carrying the error.
           const info = p['error']['codex_error_info'];
           turn.error = { message: str(p['error']['message']) ?? '', codexErrorInfo: info === undefined || info === null ? null : errorInfoFromRollout(info), additionalDetails: null, misalignment: null };
-          finish(turn, 'failed', p, atMs);
-        } else if (turn) finish(turn, 'completed', p, atMs);
+          finish(turn, 'failed', p, atMsOf(timestamp));
+        } else if (turn) finish(turn, 'completed', p, atMsOf(timestamp));
         break;
       case 'turn_aborted':
-        if (turn) finish(turn, 'interrupted', p, atMs);
+        if (turn) finish(turn, 'interrupted', p, atMsOf(timestamp));
         break;
       case 'error':
         if (turn) {
           turn.error = { message: str(p['message']) ?? '', codexErrorInfo: p['codex_error_info'] ?? 'other', additionalDetails: null, misalignment: null };
-          finish(turn, 'failed', p, atMs);
+          finish(turn, 'failed', p, atMsOf(timestamp));
         }
         break;
-      case 'token_count': {
-        const info = p['info'];
-        if (isRecord(info)) {
-          history.totalUsage = tokensFromRollout(info['total_token_usage']);
-          history.lastUsage = tokensFromRollout(info['last_token_usage']);
-        }
-        break;
-      }
       default:
         break;
     }
   }
-  // 0.40.0 has no task markers: its turns end where the next begins.
-  for (const turn of history.turns) if (turn.status === 'inProgress' && turn !== cursor.current) turn.status = 'completed';
-  return history;
+
+  finish(): TurnFacts[] {
+    // 0.40.0 has no task markers: its turns end where the next begins.
+    for (const turn of this.turns) if (turn.status === 'inProgress' && turn !== this.current) turn.status = 'completed';
+    return this.turns;
+  }
+
+  private open(id: string, startedAtMs: number): TurnFacts {
+    const turn: TurnFacts = { id, items: [], itemsView: 'full', status: 'inProgress', error: null, startedAtMs, completedAtMs: null, durationMs: null };
+    this.current = turn;
+    this.turns.push(turn);
+    return turn;
+  }
+
+  private positional(kind: 'turn' | 'item', index: number): string {
+    this.usedPosition = true;
+    return `${kind}-${index}`;
+  }
+}
+
+function atMsOf(timestamp: string): number {
+  return Date.parse(timestamp) || 0;
 }
 
 function finish(turn: TurnFacts, status: TurnFacts['status'], p: JsonObject, atMs: number): void {

@@ -13,8 +13,9 @@ export const handleInitialize: Handler<'initialize'> = (params, cx) => {
     },
     after: () => {
       cx.connection.notify('remoteControl/status/changed', { status: 'disabled', serverName: cx.info.hostname, installationId: cx.info.installationId, environmentId: null });
-      // The client reads the answer now: use the pause to load what thread/start needs.
-      setImmediate(() => cx.threads.warm());
+      // Load what thread/start needs once the client pauses. Not right away: an editor's first requests (a
+      // thread/list) follow the answer at once, and loading the flock binding (≈ 3 ms) would delay them.
+      cx.connection.whenQuiet(() => cx.threads.warm());
     },
   };
 };

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { isContained, isRealDirectory } from '../../../src/rollout/contained.js';
+import { isContained, isRealDirectory, relativeInside } from '../../../src/rollout/contained.js';
 import { ThreadStoreError } from '../../../src/rollout/errors.js';
 import { moveNoReplace } from '../../../src/rollout/move.js';
 
@@ -48,6 +48,17 @@ describe('isContained', () => {
     expect(await isContained(home, `${home}-sibling/f`)).toBe(false);
     expect(await isContained(home, path.join(home, '..', 'outside', 'f'))).toBe(false);
     expect(await isContained(home, '/')).toBe(false);
+  });
+
+  test('a name that starts with two dots is a child, not a step up (it failed before: `..x` read as `..`)', async () => {
+    await mkdir(path.join(home, '..x'));
+    await writeFile(path.join(home, '..x', 'f'), 'x');
+    expect(await isContained(home, path.join(home, '..x', 'f'))).toBe(true);
+    expect(await isContained(home, path.join(home, '...'))).toBe(true);
+    expect(await isContained(home, path.join(home, '..x', '..', '..', 'outside'))).toBe(false);
+    expect(relativeInside(home, path.join(home, '..x', 'f'))).toBe(path.join('..x', 'f'));
+    expect(relativeInside(home, path.join(home, '..'))).toBeNull();
+    expect(relativeInside(home, `${home}/`)).toBeNull();
   });
 
   test('a symlink at any level refuses, even one pointing inside the root', async () => {

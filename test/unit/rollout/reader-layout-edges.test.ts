@@ -192,6 +192,8 @@ describe('HomeLayout', () => {
     expect(layout.contains(`${home}-sibling/x`)).toBe(false);
     expect(layout.contains(path.join(home, 'a', '..', '..', 'x'))).toBe(false);
     expect(layout.contains('/')).toBe(false);
+    expect(layout.contains(path.join(home, '..x', 'f'))).toBe(true);
+    expect(layout.contains(path.join(home, '..x', '..', '..'))).toBe(false);
   });
 
   test('contains resolves a relative path against the working directory', () => {

@@ -1,41 +1,50 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { BackfillStats } from '../../../src/state/backfill.js';
 import type { BackfillLease, BackfillState, ClaimOutcome } from '../../../src/state/lease.js';
-import { BACKFILL_POLL_MS, BACKFILL_WAIT_MS, formatDuration, passBackfillGate, type BackfillGateDeps } from '../../../src/state/startup.js';
+import { BACKFILL_POLL_MS, BACKFILL_WAIT_MS, formatDuration, passBackfillGate, type BackfillGateDeps, type GateTimer } from '../../../src/state/startup.js';
 import { recordingLogger } from './helpers.js';
-
-// Every sleep of the gate is recorded and takes no time: the tests check how long it asks to wait.
-const sleeps = vi.hoisted(() => [] as number[]);
-vi.mock('node:timers/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:timers/promises')>();
-  return {
-    ...real,
-    setTimeout: (ms: number, value?: unknown) => {
-      sleeps.push(ms);
-      return real.setTimeout(0, value);
-    },
-  };
-});
 
 const STATS: BackfillStats = { scanned: 3, upserted: 2, failed: 1 };
 
-/** A lease double: `claims` are the tryClaim answers in order (the last repeats), `statuses` the read() answers. */
+/**
+ * A lease double: `claims` are the tryClaim answers in order (the last repeats), `statuses` the peekStatus()
+ * answers. The gate never calls read(): reading the status takes no write lock.
+ */
 function fakeLease(claims: ClaimOutcome[], statuses: BackfillState['status'][]) {
   const calls: string[] = [];
   let c = 0;
   let s = 0;
   const lease = {
+    peekStatus: (): BackfillState['status'] => {
+      calls.push('peek');
+      return statuses[Math.min(s++, statuses.length - 1)] as BackfillState['status'];
+    },
     tryClaim: (leaseSeconds: number) => {
       calls.push(`claim:${leaseSeconds}`);
       return claims[Math.min(c++, claims.length - 1)] as ClaimOutcome;
     },
     read: (): BackfillState => {
-      calls.push('read');
-      return { status: statuses[Math.min(s++, statuses.length - 1)] as BackfillState['status'], lastWatermark: null, lastSuccessAt: null, updatedAt: 0 };
+      throw new Error('read() takes a write lock; the gate should not call it');
     },
     releaseClaim: () => void calls.push('release'),
   };
   return { lease: lease as unknown as BackfillLease, calls };
+}
+
+/** A clock the gate reads and sleeps on: `sleep` records the request and moves the clock by it, at once. */
+function manualTimer(startMs: number): GateTimer & { slept: number[]; advance(ms: number): void } {
+  let t = startMs;
+  const slept: number[] = [];
+  return {
+    now: () => t,
+    sleep: (ms: number) => {
+      slept.push(ms);
+      t += ms;
+      return Promise.resolve();
+    },
+    slept,
+    advance: (ms: number) => void (t += ms),
+  };
 }
 
 /** performance.now() answers these values in order (the last repeats): the gate's elapsed time is exact. */
@@ -46,7 +55,6 @@ function pinNow(...values: number[]): void {
 
 afterEach(() => {
   vi.restoreAllMocks();
-  sleeps.length = 0;
 });
 
 function deps(overrides: Partial<BackfillGateDeps>): BackfillGateDeps {
@@ -84,7 +92,7 @@ describe('passBackfillGate', () => {
     const log = recordingLogger();
     const result = await passBackfillGate(deps({ lease, log, leaseSeconds: 60 }));
     expect(result).toEqual({ ok: true, backfill: STATS, waitedMs: 0 });
-    expect(calls).toEqual(['claim:60', 'read']);
+    expect(calls).toEqual(['claim:60', 'peek']);
     expect([...log.warnings, ...log.infos]).toEqual([]);
   });
 
@@ -101,17 +109,18 @@ describe('passBackfillGate', () => {
     const { lease, calls } = fakeLease(['claimed'], ['running', 'complete']);
     const result = await passBackfillGate(deps({ lease }));
     expect(result).toEqual({ ok: true, backfill: null, waitedMs: 40 });
-    expect(calls).toEqual(['claim:900', 'read', 'read']);
+    expect(calls).toEqual(['claim:900', 'peek', 'peek']);
   });
 
   test('held, then complete: waits with one warning and reports the wait', async () => {
-    pinNow(1_000, 1_000, 1_250);
-    const { lease, calls } = fakeLease(['held', 'held'], ['running', 'complete']);
+    const timer = manualTimer(1_000);
+    // The status watch (every 5 ms at first) sees `complete` on its third re-read.
+    const { lease, calls } = fakeLease(['held'], ['running', 'running', 'running', 'complete']);
     const log = recordingLogger();
-    const result = await passBackfillGate(deps({ lease, log, waitMs: 30_000, pollMs: 1 }));
-    expect(result).toEqual({ ok: true, backfill: null, waitedMs: 250 });
-    expect(sleeps).toEqual([1]);
-    expect(calls).toEqual(['claim:900', 'read', 'claim:900', 'read']);
+    const result = await passBackfillGate(deps({ lease, log, waitMs: 30_000, pollMs: 1_000, timer }));
+    expect(result).toEqual({ ok: true, backfill: null, waitedMs: 15 });
+    expect(timer.slept).toEqual([5, 5, 5]);
+    expect(calls).toEqual(['claim:900', 'peek', 'peek', 'peek', 'peek']);
     expect(log.warnings).toEqual([
       'state db backfill is running at /home/k; waiting up to 30s before retrying startup initialization',
     ]);
@@ -119,15 +128,17 @@ describe('passBackfillGate', () => {
   });
 
   test('still held: the first wait is a warning, the later ones are info, then it times out', async () => {
-    // started=0; round 1 elapsed 0; round 2 elapsed 5; round 3 elapsed 10 = waitMs: timed out.
-    pinNow(0, 0, 5, 10);
-    const { lease } = fakeLease(['held'], ['running']);
+    // Rounds of 4 ms within a 10 ms bound: claims at 0, 4 and 8, the last round cut to 2 ms, then timed out at 10.
+    const timer = manualTimer(0);
+    const { lease, calls } = fakeLease(['held'], ['running']);
     const log = recordingLogger();
-    const result = await passBackfillGate(deps({ lease, log, waitMs: 10, pollMs: 1 }));
+    const result = await passBackfillGate(deps({ lease, log, waitMs: 10, pollMs: 4, timer }));
     expect(result).toEqual({ ok: false, message: 'timed out waiting for state db backfill at /home/k after 10ms (status: running)' });
     const waiting = 'state db backfill is running at /home/k; waiting up to 10ms before retrying startup initialization';
     expect(log.warnings).toEqual([waiting]);
-    expect(log.infos).toEqual([waiting]);
+    expect(log.infos).toEqual([waiting, waiting]);
+    expect(timer.slept).toEqual([4, 4, 2]);
+    expect(calls.filter((c) => c.startsWith('claim'))).toHaveLength(4);
   });
 
   test('a zero wait bound times out at once, naming the status', async () => {
@@ -136,26 +147,35 @@ describe('passBackfillGate', () => {
     const log = recordingLogger();
     const result = await passBackfillGate(deps({ lease, log, waitMs: 0 }));
     expect(result).toEqual({ ok: false, message: 'timed out waiting for state db backfill at /home/k after 0ms (status: pending)' });
-    expect(calls).toEqual(['claim:900', 'read']);
+    expect(calls).toEqual(['claim:900', 'peek']);
     expect(log.warnings).toEqual([]);
   });
 
-  test('between rounds it sleeps the poll interval, not the whole remaining wait', async () => {
-    pinNow(0, 0, 100, 200, 300);
-    const { lease, calls } = fakeLease(['held'], ['running', 'running', 'running', 'complete']);
-    const result = await passBackfillGate(deps({ lease, waitMs: 20_000, pollMs: 7 }));
-    expect(result).toEqual({ ok: true, backfill: null, waitedMs: 300 });
-    expect(calls.filter((c) => c.startsWith('claim'))).toHaveLength(4);
-    expect(sleeps).toEqual([7, 7, 7]);
+  test('between rounds it watches the status; the claim is retried once per poll interval, not per re-read', async () => {
+    const timer = manualTimer(0);
+    const { lease, calls } = fakeLease(['held'], ['running', 'running', 'running', 'running', 'running', 'running', 'complete']);
+    // Rounds of 20 ms: re-reads at 5, 10, 15 and 20 (the round's end), then a new claim; the next re-read comes
+    // half the wait so far later, at 30.
+    const result = await passBackfillGate(deps({ lease, waitMs: 20_000, pollMs: 20, timer }));
+    expect(result).toEqual({ ok: true, backfill: null, waitedMs: 30 });
+    expect(timer.slept).toEqual([5, 5, 5, 5, 10]);
+    expect(calls).toEqual(['claim:900', 'peek', 'peek', 'peek', 'peek', 'peek', 'claim:900', 'peek', 'peek']);
   });
 
   test('the sleep never runs past the wait bound', async () => {
-    // 20 ms elapsed of a 50 ms bound with a 10 s poll: the round sleeps the remaining 30 ms, then times out.
-    pinNow(0, 20, 50);
+    // 20 ms elapsed of a 50 ms bound with a 10 s poll: the watch stops at 50 ms, then the gate times out.
+    const timer = manualTimer(0);
     const { lease } = fakeLease(['held'], ['running']);
-    const result = await passBackfillGate(deps({ lease, waitMs: 50, pollMs: 10_000 }));
+    const slowClaim = lease.tryClaim.bind(lease);
+    lease.tryClaim = (seconds: number) => {
+      const outcome = slowClaim(seconds);
+      if (timer.now() === 0) timer.advance(20);
+      return outcome;
+    };
+    const result = await passBackfillGate(deps({ lease, waitMs: 50, pollMs: 10_000, timer }));
     expect(result).toEqual({ ok: false, message: 'timed out waiting for state db backfill at /home/k after 50ms (status: running)' });
-    expect(sleeps).toEqual([30]);
+    expect(timer.slept).toEqual([10, 15, 5]);
+    expect(timer.now()).toBe(50);
   });
 });
 

@@ -45,6 +45,9 @@ export interface Harness {
   namesGate: Promise<void> | null;
   /** Errors thrown, one per call, by `sessionNames`. */
   namesErrors: unknown[];
+  /** The searcher's clock: each reading advances it by `clockStep` ms (so a fill chunk "takes" that long). */
+  clockMs: number;
+  clockStep: number;
   insert(row: ThreadRowInput): void;
   /** A second connection (another process). */
   other(): Database.Database;
@@ -75,6 +78,8 @@ export function harness(options: { searchSchema?: boolean } = {}): Harness {
     pragmaErrors: [],
     namesGate: null,
     namesErrors: [],
+    clockMs: 0,
+    clockStep: 0,
     searcher: undefined as unknown as ThreadSearcher,
     insert(row) {
       const created = row.createdAtMs ?? BASE_MS;
@@ -132,6 +137,7 @@ export function harness(options: { searchSchema?: boolean } = {}): Harness {
       if (h.namesErrors.length > 0) throw h.namesErrors.shift();
       return h.names;
     },
+    now: () => (h.clockMs += h.clockStep),
   });
   return h;
 }

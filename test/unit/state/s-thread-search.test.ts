@@ -1,6 +1,6 @@
 /** `ThreadSearcher` (src/state/thread-search.ts): catch-up, candidates, order, paging, snippets, upkeep, corruption. */
 import { describe, expect, test } from 'vitest';
-import { ftsQuery } from '../../../src/state/thread-search.js';
+import { ftsQuery, nextFillRows } from '../../../src/state/thread-search.js';
 import { threadIdFor } from './helpers.js';
 import { addThread, BASE_MS, docsOf, harness, hitsOf, idsOf, markerOf, query, rolloutPathOf, type Harness } from './s-search-harness.js';
 
@@ -380,8 +380,8 @@ describe('upkeep', () => {
 });
 
 describe('fill', () => {
-  test('hands every pending row to FTS5 in chunks of 1000, one per event-loop turn, and resolves when none is left; concurrent calls share it', async () => {
-    const h = harness();
+  /** 1,500 threads whose texts the backfill stored unindexed; `pending()` counts them. */
+  function pendingHome(h: Harness): () => number {
     const tables = h.searcher.writableTables;
     h.db.transaction(() => {
       for (let i = 0; i < 1500; i += 1) {
@@ -391,20 +391,55 @@ describe('fill', () => {
         tables?.write({ threadId: id, preview: text, name: null, messages: [text] }, BASE_MS + i, null, true);
       }
     })();
-    const pending = (): number => (h.db.prepare('SELECT count(*) AS n FROM codex_ts_search_docs WHERE indexed = 0').get() as { n: number }).n;
+    // One doc per thread: a message equal to the preview is not stored twice.
+    return () => (h.db.prepare('SELECT count(*) AS n FROM codex_ts_search_docs WHERE indexed = 0').get() as { n: number }).n;
+  }
+
+  test('hands every pending row to FTS5, one chunk per event-loop turn, doubling from 32 rows (up to 1000) while chunks are quick; resolves when none is left; concurrent calls share it', async () => {
+    const h = harness();
+    const pending = pendingHome(h);
+    expect(pending()).toBe(1500);
     const first = h.searcher.fill();
     expect(h.searcher.fill()).toBe(first);
-    // The first chunk runs at once, the rest on later turns.
-    expect(pending()).toBe(500);
-    await tick();
-    expect(pending()).toBe(0);
+    // The first chunk runs at once, the rest one per turn.
+    const seen = [pending()];
+    while (seen.at(-1) !== 0) {
+      await tick();
+      seen.push(pending());
+    }
+    expect(seen).toEqual([1468, 1404, 1276, 1020, 508, 0]);
     await first;
-    expect(pending()).toBe(0);
     expect(h.db.prepare('SELECT count(*) AS n FROM codex_ts_search_fts WHERE codex_ts_search_fts MATCH \'"her" AND "ero" AND "ron"\'').get()).toEqual({ n: 1 });
     // A new fill after the last one ended is a new run.
     const again = h.searcher.fill();
     expect(again).not.toBe(first);
     await again;
+  });
+
+  test('a chunk that overran its 4 ms slice halves the next one (down to one row); one within the slice keeps its size', async () => {
+    const h = harness();
+    const pending = pendingHome(h);
+    h.clockStep = 5;
+    const fill = h.searcher.fill();
+    const seen = [pending()];
+    for (let i = 0; i < 7; i += 1) {
+      await tick();
+      seen.push(pending());
+    }
+    expect(seen).toEqual([1468, 1452, 1444, 1440, 1438, 1437, 1436, 1435]);
+    h.clockStep = 3;
+    await tick();
+    await tick();
+    expect(pending()).toBe(1433);
+    h.clockStep = 0;
+    await fill;
+    expect(pending()).toBe(0);
+    expect(nextFillRows(1000, 0)).toBe(1000);
+    expect(nextFillRows(600, 1.9)).toBe(1000);
+    expect(nextFillRows(600, 2)).toBe(600);
+    expect(nextFillRows(600, 4)).toBe(600);
+    expect(nextFillRows(600, 4.1)).toBe(300);
+    expect(nextFillRows(1, 50)).toBe(1);
   });
 
   test('stops on a closed connection and while rebuilding', async () => {
@@ -488,6 +523,18 @@ describe('failures', () => {
     expect(h.log.warnings).toEqual(['thread search index: database is locked (SQLITE_BUSY)', 'thread search index: odd (X_SQLITE_NOTADB)']);
     expect(h.searcher.writableTables).not.toBeNull();
     expect(await idsOf(h, 'ocelot')).toEqual([A]);
+  });
+
+  test('a pass that fails part-way is redone by the next search, though nothing changed since (it failed before: the pass counted as done)', async () => {
+    const h = harness();
+    addThread(h, { id: A }, ['ocelot']);
+    h.db.exec("CREATE TRIGGER t_fail BEFORE INSERT ON codex_ts_search_threads BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    expect(await h.searcher.search(query('ocelot'))).toBeNull();
+    expect(h.log.warnings).toEqual(['thread search index: injected (SQLITE_CONSTRAINT_TRIGGER)']);
+    // Same connection: no data_version change, no write of ours, same names.
+    h.db.exec('DROP TRIGGER t_fail');
+    expect(await idsOf(h, 'ocelot')).toEqual([A]);
+    expect(h.reads).toEqual([rolloutPathOf(A), rolloutPathOf(A)]);
   });
 
   test('two searches failing on corruption start one rebuild', async () => {
