@@ -3,6 +3,7 @@ import { printDiagnosticsOnFailure } from '../support/diagnostics.js';
 import {
   McpProcess,
   createConfigToml,
+  createFakeRollout,
   createMockResponsesServer,
   createMockResponsesServerRepeatingAssistant,
   type ConfigTomlOverrides,
@@ -115,4 +116,19 @@ export async function runTurn(mcp: McpProcess, threadId: string, text: string): 
 /** Method names (or `response`) of a message list, for order assertions. */
 export function shape(messages: JsonRpcMessage[]): string[] {
   return messages.map((m) => ('method' in m && m.method ? m.method : 'error' in m ? 'error-response' : 'response'));
+}
+
+/**
+ * `count` fake rollouts in one hour (`month`-DD T`hour`:MM:SS, spread over days 1–28, a second apart within a day's
+ * minute), each with a `thread <i>` preview and source `vscode`; their ids in creation order.
+ */
+export async function seedFakeRollouts(home: string, count: number, month: string, hour: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    const second = String(i % 60).padStart(2, '0');
+    const minute = String(Math.floor(i / 60) % 60).padStart(2, '0');
+    ids.push(await createFakeRollout(home, `${month}-${day}T${hour}-${minute}-${second}`, `${month}-${day}T${hour}:${minute}:${second}Z`, `thread ${i}`, 'mock_provider', { source: 'vscode' }));
+  }
+  return ids;
 }

@@ -1,22 +1,13 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
-import { createFakeRollout, type McpProcess } from '../../src/testing/index.js';
-import { request, setupEnv, spawnServer, type Json } from './helpers.js';
+import { type McpProcess } from '../../src/testing/index.js';
+import { request, seedFakeRollouts, setupEnv, spawnServer, type Json } from './helpers.js';
 
 const PROCESSES = 8;
 const ROLLOUTS = 300;
 
-async function seedHome(home: string, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const day = String(1 + (i % 28)).padStart(2, '0');
-    const second = String(i % 60).padStart(2, '0');
-    const minute = String(Math.floor(i / 60) % 60).padStart(2, '0');
-    ids.push(await createFakeRollout(home, `2025-04-${day}T09-${minute}-${second}`, `2025-04-${day}T09:${minute}:${second}Z`, `thread ${i}`, 'mock_provider', { source: 'vscode' }));
-  }
-  return ids;
-}
+const seedHome = (home: string, count: number): Promise<string[]> => seedFakeRollouts(home, count, '2025-04', '09');
 
 async function listFromDb(mcp: McpProcess): Promise<string[]> {
   const ids: string[] = [];

@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileS
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
-import { createFakeRollout, type McpProcess } from '../../src/testing/index.js';
+import { type McpProcess } from '../../src/testing/index.js';
 import { readOnlyServer, unavailable } from '../support/unprivileged.js';
-import { request, runTurn, setupEnv, spawnServer, startThread, type Json } from './helpers.js';
+import { request, seedFakeRollouts, runTurn, setupEnv, spawnServer, startThread, type Json } from './helpers.js';
 
 async function listAll(mcp: McpProcess, extra: Json = {}): Promise<string[]> {
   const ids: string[] = [];
@@ -17,16 +17,7 @@ async function listAll(mcp: McpProcess, extra: Json = {}): Promise<string[]> {
   return ids;
 }
 
-async function seedHome(home: string, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const day = String(1 + (i % 28)).padStart(2, '0');
-    const second = String(i % 60).padStart(2, '0');
-    const minute = String(Math.floor(i / 60) % 60).padStart(2, '0');
-    ids.push(await createFakeRollout(home, `2025-03-${day}T10-${minute}-${second}`, `2025-03-${day}T10:${minute}:${second}Z`, `thread ${i}`, 'mock_provider', { source: 'vscode' }));
-  }
-  return ids;
-}
+const seedHome = (home: string, count: number): Promise<string[]> => seedFakeRollouts(home, count, '2025-03', '10');
 
 /** File descriptors of a process that point at the state DB's main file. */
 function stateDbHandles(pid: number, home: string): number {

@@ -5,6 +5,7 @@ import { onTestFinished } from 'vitest';
 import type { Clock } from '../../../src/support/clock.js';
 import { ensureSchema } from '../../../src/state/migrations.js';
 import { STATE_DB_FILE } from '../../../src/state/open.js';
+import type { GateTimer } from '../../../src/state/startup.js';
 
 /** An in-memory database with the reference schema (ensureSchema), closed when the test finishes. */
 export function schemaDb(): Database.Database {
@@ -45,4 +46,20 @@ export function openDescriptors(home: string): number {
     }
   }
   return n;
+}
+
+/** A clock the start-up gate reads and sleeps on: `sleep` records the request and moves the clock by it, at once. */
+export function manualTimer(startMs = 0): GateTimer & { slept: number[]; advance(ms: number): void } {
+  let t = startMs;
+  const slept: number[] = [];
+  return {
+    now: () => t,
+    sleep: (ms: number) => {
+      slept.push(ms);
+      t += ms;
+      return Promise.resolve();
+    },
+    slept,
+    advance: (ms: number) => void (t += ms),
+  };
 }

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { BackfillStats } from '../../../src/state/backfill.js';
 import type { BackfillLease, BackfillState, ClaimOutcome } from '../../../src/state/lease.js';
-import { BACKFILL_POLL_MS, BACKFILL_WAIT_MS, formatDuration, passBackfillGate, type BackfillGateDeps, type GateTimer } from '../../../src/state/startup.js';
+import { BACKFILL_POLL_MS, BACKFILL_WAIT_MS, formatDuration, passBackfillGate, type BackfillGateDeps } from '../../../src/state/startup.js';
 import { recordingLogger } from './helpers.js';
+import { manualTimer } from './k-db.js';
 
 const STATS: BackfillStats = { scanned: 3, upserted: 2, failed: 1 };
 
@@ -29,22 +30,6 @@ function fakeLease(claims: ClaimOutcome[], statuses: BackfillState['status'][]) 
     releaseClaim: () => void calls.push('release'),
   };
   return { lease: lease as unknown as BackfillLease, calls };
-}
-
-/** A clock the gate reads and sleeps on: `sleep` records the request and moves the clock by it, at once. */
-function manualTimer(startMs: number): GateTimer & { slept: number[]; advance(ms: number): void } {
-  let t = startMs;
-  const slept: number[] = [];
-  return {
-    now: () => t,
-    sleep: (ms: number) => {
-      slept.push(ms);
-      t += ms;
-      return Promise.resolve();
-    },
-    slept,
-    advance: (ms: number) => void (t += ms),
-  };
 }
 
 /** performance.now() answers these values in order (the last repeats): the gate's elapsed time is exact. */

@@ -13,24 +13,9 @@ import {
   type GateTimer,
 } from '../../../src/state/startup.js';
 import { makeTempHome, recordingLogger } from './helpers.js';
-import { manualClock } from './k-db.js';
+import { manualClock, manualTimer } from './k-db.js';
 
 const STATS: BackfillStats = { scanned: 500, upserted: 500, failed: 0 };
-
-/** The gate's clock: `sleep` moves it at once by the requested time. */
-function manualTimer(): GateTimer & { slept: number[] } {
-  let t = 0;
-  const slept: number[] = [];
-  return {
-    now: () => t,
-    sleep: (ms: number) => {
-      slept.push(ms);
-      t += ms;
-      return Promise.resolve();
-    },
-    slept,
-  };
-}
 
 /**
  * Another process's backfill on the same clock: `running` until `completeAtMs` (or `pending` from `releaseAtMs`,

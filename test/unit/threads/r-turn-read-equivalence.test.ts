@@ -6,7 +6,7 @@
  */
 import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { LocalThreadStore } from '../../../src/rollout/local-thread-store.js';
 import { readRolloutSelected } from '../../../src/rollout/reader.js';
 import { silentLogger } from '../../../src/support/logger.js';
@@ -15,16 +15,9 @@ import { renderTurn } from '../../../src/threads/render/turn.js';
 import { readThread, type ThreadQueryDeps } from '../../../src/threads/thread-queries.js';
 import type { ThreadFacts } from '../../../src/threads/render/thread.js';
 import { FIXTURES } from '../../support/paths.js';
-import { tempHome } from '../../support/temp-home.js';
+import { tempHomeForTest } from '../../support/temp-home.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
-
-function home(): string {
-  const h = tempHome();
-  cleanups.push(h.cleanup);
-  return h.home;
-}
+const home = (): string => tempHomeForTest();
 
 function rollouts(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
