@@ -7,7 +7,7 @@ import { BACKFILL_BATCH_SIZE, runBackfill, type BackfillDeps, type Summarize } f
 import { startSummaryPool } from '../../../src/state/backfill-pool.js';
 import { BackfillLease } from '../../../src/state/lease.js';
 import type { SearchTables } from '../../../src/state/search-index.js';
-import { collectRolloutFiles } from '../../../src/state/rollout-files.js';
+import { collectRolloutFiles, type RolloutFile } from '../../../src/state/rollout-files.js';
 import { SpawnEdges } from '../../../src/state/spawn-edges.js';
 import { ThreadsTable } from '../../../src/state/threads.js';
 import { makeTempHome, recordingLogger } from './helpers.js';
@@ -73,9 +73,15 @@ async function backfill(home: string, pool: BackfillDeps['pool'], summarize: Sum
   };
 }
 
-function pool(workerUrl: URL, size = 2): NonNullable<BackfillDeps['pool']> {
-  return (_count, fallback) => startSummaryPool({ workerUrl, size, withText: true, inThread: fallback, log: recordingLogger() });
+function pool(workerUrl: URL, size = 2, log = recordingLogger()): NonNullable<BackfillDeps['pool']> {
+  return (_count, fallback) => startSummaryPool({ workerUrl, size, withText: true, inThread: fallback, log });
 }
+
+function files(n: number, tag: string): RolloutFile[] {
+  return Array.from({ length: n }, (_, i) => ({ path: `/nowhere/${tag}-${i}.jsonl`, archived: false, watermark: `${tag}-${i}` }));
+}
+
+const neverInThread = (): Promise<never> => Promise.reject(new Error('the pool summarised in the main thread'));
 
 /** A worker script in the test's home: `body` runs in the worker thread. */
 function workerScript(home: string, name: string, body: string): URL {
@@ -106,7 +112,9 @@ describe('backfill summariser threads', () => {
     // Two batches per worker are in flight: both were sent to the worker before it died.
     const held = new Set((await collectRolloutFiles(home, recordingLogger())).slice(0, 2 * BACKFILL_BATCH_SIZE).map((f) => f.path));
     const expected = await backfill(home, null, (file, archived) => (held.has(file) ? Promise.resolve(null) : inThread(file, archived)));
-    const pooled = await backfill(home, pool(crashing, 1));
+    const poolLog = recordingLogger();
+    const pooled = await backfill(home, pool(crashing, 1, poolLog));
+    expect(poolLog.warnings).toEqual([`backfill summariser thread failed (exited with code 3); ${2 * BACKFILL_BATCH_SIZE} rollout files counted as failed`]);
     expect(expected.stats.failed).toBeGreaterThanOrEqual(2 * BACKFILL_BATCH_SIZE);
     expect(expected.rows.length).toBeGreaterThan(0);
     expect(pooled).toEqual(expected);
@@ -116,7 +124,9 @@ describe('backfill summariser threads', () => {
     const home = homeWithRollouts(BACKFILL_BATCH_SIZE + 30);
     const broken = workerScript(home, 'broken.mjs', `throw new Error('cannot load');`);
     const plain = await backfill(home, null);
-    const pooled = await backfill(home, pool(broken, 1));
+    const poolLog = recordingLogger();
+    const pooled = await backfill(home, pool(broken, 1, poolLog));
+    expect(poolLog.warnings).toEqual(['backfill summariser thread failed to start (Error: cannot load); summarising in the main thread']);
     expect({ ...pooled, warnings: [] }).toEqual({ ...plain, warnings: [] });
     expect(pooled.warnings.slice(-plain.warnings.length)).toEqual(plain.warnings);
   });
@@ -128,5 +138,45 @@ describe('backfill summariser threads', () => {
     expect(result.stats).toEqual({ scanned: 30, upserted: 0, failed: 30 });
     expect(result.rows).toEqual([]);
   });
-});
 
+  test('two batches per worker are kept in flight; at least one worker', async () => {
+    const home = makeTempHome('q-pool-');
+    const idle = workerScript(home, 'idle.mjs', `parentPort.postMessage({ ready: true });`);
+    const two = startSummaryPool({ workerUrl: idle, size: 2, withText: false, inThread: neverInThread, log: recordingLogger() });
+    const none = startSummaryPool({ workerUrl: idle, size: 0, withText: false, inThread: neverInThread, log: recordingLogger() });
+    expect([two.lookahead, none.lookahead]).toEqual([4, 2]);
+    await Promise.all([two.close(), none.close()]);
+  });
+
+  test('each batch goes to the worker with the fewest batches, the first one on a tie; each request has its own id', async () => {
+    const home = makeTempHome('q-pool-');
+    const echo = workerScript(
+      home,
+      'echo.mjs',
+      `import { threadId } from 'node:worker_threads';\nparentPort.on('message', (m) => parentPort.postMessage({ id: m.id, summaries: m.files.map(([p]) => ({ p, threadId, id: m.id })) }));\nparentPort.postMessage({ ready: true });`,
+    );
+    const p = startSummaryPool({ workerUrl: echo, size: 2, withText: false, inThread: neverInThread, log: recordingLogger() });
+    const replies = (await Promise.all(['a', 'b', 'c', 'd'].map((tag) => p.summarize(files(2, tag))))) as unknown as { p: string; threadId: number; id: number }[][];
+    await p.close();
+    expect(replies.map((r) => r.map((x) => x.p))).toEqual(['a', 'b', 'c', 'd'].map((tag) => [`/nowhere/${tag}-0.jsonl`, `/nowhere/${tag}-1.jsonl`]));
+    const threads = replies.map((r) => r[0]?.threadId as number);
+    expect(threads[0]).toBeLessThan(threads[1] as number);
+    expect([threads[2], threads[3]]).toEqual([threads[0], threads[1]]);
+    // Ids are given as batches are sent (when their worker is ready): distinct, 0–3.
+    expect(replies.map((r) => r[0]?.id).sort()).toEqual([0, 1, 2, 3]);
+  });
+
+  test('close: batches a worker still holds resolve as failed, nothing is read in the main thread, nothing is logged', async () => {
+    const home = makeTempHome('q-pool-');
+    const silent = workerScript(home, 'silent.mjs', `parentPort.on('message', () => {});\nparentPort.postMessage({ ready: true });`);
+    const log = recordingLogger();
+    const p = startSummaryPool({ workerUrl: silent, size: 1, withText: false, inThread: neverInThread, log });
+    const held = p.summarize(files(3, 'held'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await p.close();
+    expect(await held).toEqual([null, null, null]);
+    expect(log.warnings).toEqual([]);
+    // After close the pool no longer sends anything to a worker.
+    await expect(p.summarize(files(1, 'late'))).rejects.toThrow('the pool summarised in the main thread');
+  });
+});
