@@ -1,4 +1,5 @@
-import { Emitter, type DataCallback, type Disposable, type Event, type Message, type MessageReader, type PartialMessageInfo } from 'vscode-jsonrpc/node';
+import { WrappingReader } from './wrapping-reader.js';
+import { type DataCallback, type Disposable, type Message, type MessageReader } from 'vscode-jsonrpc/node';
 
 /**
  * Wraps the reader the connection listens on, to keep vscode-jsonrpc's incoming queue from losing what a
@@ -14,11 +15,10 @@ import { Emitter, type DataCallback, type Disposable, type Event, type Message, 
  * - A `$/cancelRequest` whose `params.id` is not a string or number makes vscode-jsonrpc throw; it cannot
  *   cancel anything, so it is dropped like any other notification the server does not know.
  */
-export class DrainOnCloseReader implements MessageReader {
+export class DrainOnCloseReader extends WrappingReader {
   private delivered = 0;
   private dispatched = 0;
   private ended = false;
-  private readonly closeEmitter = new Emitter<void>();
   private callback: DataCallback | null = null;
   /** Queue keys of requests handed to the connection and not dispatched yet, oldest first (from `queuedHead`). */
   private queued: string[] = [];
@@ -28,23 +28,12 @@ export class DrainOnCloseReader implements MessageReader {
   private held: Message[] = [];
   private heldHead = 0;
 
-  constructor(private readonly inner: MessageReader) {
+  constructor(inner: MessageReader) {
+    super(inner);
     inner.onClose(() => {
       this.ended = true;
       this.maybeClose();
     });
-  }
-
-  get onError(): Event<Error> {
-    return this.inner.onError;
-  }
-
-  get onClose(): Event<void> {
-    return this.closeEmitter.event;
-  }
-
-  get onPartialMessage(): Event<PartialMessageInfo> {
-    return this.inner.onPartialMessage;
   }
 
   listen(callback: DataCallback): Disposable {
@@ -70,11 +59,6 @@ export class DrainOnCloseReader implements MessageReader {
     }
     this.release();
     this.maybeClose();
-  }
-
-  dispose(): void {
-    this.inner.dispose();
-    this.closeEmitter.dispose();
   }
 
   /** Hands held messages to the connection, in order, up to the first whose request id is still queued. */

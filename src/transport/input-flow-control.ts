@@ -1,15 +1,13 @@
 import {
-  Emitter,
   Message as Messages,
   type DataCallback,
   type Disposable,
-  type Event,
   type Message,
   type MessageReader,
   type MessageStrategy,
-  type PartialMessageInfo,
 } from 'vscode-jsonrpc/node';
 import type { InputGate } from './ndjson-reader.js';
+import { WrappingReader } from './wrapping-reader.js';
 
 /** Requests read and not yet answered above which input stops being read. */
 export const MAX_PENDING_REQUESTS = 128;
@@ -57,8 +55,7 @@ export interface FlowLimits {
  *
  * Must be given to vscode-jsonrpc both as the reader (directly or wrapped) and as `messageStrategy`.
  */
-export class InputFlowControl implements MessageReader, MessageStrategy {
-  private readonly closeEmitter = new Emitter<void>();
+export class InputFlowControl extends WrappingReader implements MessageStrategy {
   private seq = 0;
   private readonly seqOf = new WeakMap<object, number>();
   /** Requests counted and not answered yet. */
@@ -75,10 +72,11 @@ export class InputFlowControl implements MessageReader, MessageStrategy {
   private readonly limits: FlowLimits;
 
   constructor(
-    private readonly inner: MessageReader,
+    inner: MessageReader,
     private readonly output: MessageWriterLike,
     limits: Partial<FlowLimits> = {},
   ) {
+    super(inner);
     this.limits = {
       maxPendingRequests: limits.maxPendingRequests ?? MAX_PENDING_REQUESTS,
       maxUnwrittenBytes: limits.maxUnwrittenBytes ?? MAX_UNWRITTEN_OUTPUT_BYTES,
@@ -100,18 +98,6 @@ export class InputFlowControl implements MessageReader, MessageStrategy {
   /** True while the gate is closed. */
   get gateClosed(): boolean {
     return !this.isOpen();
-  }
-
-  get onError(): Event<Error> {
-    return this.inner.onError;
-  }
-
-  get onClose(): Event<void> {
-    return this.closeEmitter.event;
-  }
-
-  get onPartialMessage(): Event<PartialMessageInfo> {
-    return this.inner.onPartialMessage;
   }
 
   listen(callback: DataCallback): Disposable {
@@ -152,11 +138,6 @@ export class InputFlowControl implements MessageReader, MessageStrategy {
     }
     if (result instanceof Promise) void result.finally(() => this.finished(message)).catch(() => {});
     else this.finished(message);
-  }
-
-  dispose(): void {
-    this.inner.dispose();
-    this.closeEmitter.dispose();
   }
 
   private isOpen(): boolean {
