@@ -8,11 +8,17 @@ import { rowFromSummary } from '../rollout/file-row.js';
 import type { ThreadsTable } from './threads.js';
 import type { SearchTables } from './search-index.js';
 import type { BatchSummaries, BatchSummarizer } from './backfill-pool.js';
+import { deferIndexesForBulkInsert, restoreDeferredIndexes } from './deferred-indexes.js';
 
 /** Files per checkpoint, as in the reference. */
 export const BACKFILL_BATCH_SIZE = 200;
 /** Files read at once; reading dominates, SQLite writes are a few µs per row. */
 const READ_CONCURRENCY = 32;
+/**
+ * From this many files on, a backfill into a table holding no more rows than it brings builds the `threads`
+ * indexes once at the end instead of row by row (`deferred-indexes.ts`).
+ */
+export const DEFER_INDEXES_MIN_FILES = 1_000;
 
 export type Summarize = (rolloutPath: string, archived: boolean) => Promise<RolloutSummary | null>;
 
@@ -41,6 +47,8 @@ export interface BackfillDeps {
    * thread; `inThread` is this thread's summariser, for batches the pool cannot take. Closed when the run ends.
    */
   pool?: ((fileCount: number, inThread: (batch: readonly RolloutFile[]) => Promise<BatchSummaries>) => BatchSummarizer | null) | null;
+  /** {@link DEFER_INDEXES_MIN_FILES} unless a test sets it. */
+  deferIndexesMinFiles?: number;
 }
 
 /**
@@ -56,6 +64,7 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
     (file) => startWatermark === null || file.watermark > startWatermark,
   );
   const stats: BackfillStats = { scanned: 0, upserted: 0, failed: 0 };
+  if (files.length >= (deps.deferIndexesMinFiles ?? DEFER_INDEXES_MIN_FILES)) deferIndexesForBulkInsert(deps.db, 'threads', files.length);
   const search = deps.search ? { tables: deps.search.tables, names: await deps.search.names().catch(() => new Map<string, string>()) } : null;
   let searchFailed = false;
   const batches: RolloutFile[][] = [];
@@ -102,6 +111,11 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
     }
   };
   let lastWatermark: string | null = null;
+  // No WAL checkpoint after each batch's commit: with the default threshold (1,000 pages) nearly every commit of
+  // a large backfill copied the pages it had just written into the database file and synced it. One checkpoint
+  // at the end copies each page once (a process that dies meanwhile leaves a longer WAL, recovered on open).
+  const autoCheckpoint = deps.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+  deps.db.pragma('wal_autocheckpoint = 0');
   try {
     for (const batch of batches) {
       readAhead();
@@ -111,9 +125,15 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
       lastWatermark = batch.at(-1)?.watermark ?? lastWatermark;
     }
   } finally {
+    deps.db.pragma(`wal_autocheckpoint = ${autoCheckpoint}`);
     await pool?.close();
   }
-  lease.markComplete(lastWatermark);
+  // The indexes (deferred by this run, or by an earlier one that died) are built in the completing transaction.
+  deps.db.transaction(() => {
+    restoreDeferredIndexes(deps.db, log);
+    lease.markComplete(lastWatermark);
+  }).immediate();
+  checkpointQuietly(deps.db, log);
   log.info(`state db backfill scanned=${stats.scanned}, upserted=${stats.upserted}, failed=${stats.failed}`);
   return stats;
 }
@@ -153,6 +173,18 @@ function upsertRows(
     }
   }
   return written;
+}
+
+/**
+ * Copies the backfill's WAL into the database and truncates it (a large backfill leaves hundreds of MB). Waits
+ * for readers at most the busy timeout; when it cannot finish, the next automatic checkpoint does the rest.
+ */
+function checkpointQuietly(db: Database.Database, log: Logger): void {
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (err) {
+    log.warn(`state db checkpoint after the backfill failed: ${String(err)}`);
+  }
 }
 
 /** Summaries of a batch in order; a summariser that throws counts as a failed file. */

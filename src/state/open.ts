@@ -21,6 +21,7 @@ import { errorText } from './error-text.js';
 import { HomeLayout } from '../rollout/layout.js';
 import { ThreadNames } from '../rollout/thread-names.js';
 import { ensureSearchSchema } from './search-schema.js';
+import { hasDeferredIndexes, restoreDeferredIndexes } from './deferred-indexes.js';
 import { ThreadSearcher } from './thread-search.js';
 
 /** The file name the reference 0.169.0 uses in CODEX_HOME. */
@@ -114,6 +115,11 @@ export async function openStateDb(codexHome: string, options: OpenStateDbOptions
       log.warn(gate.message);
       db.close();
       return null;
+    }
+    // Indexes a backfill of ours deferred and another implementation's worker completed without building them.
+    if (gate.backfill === null && hasDeferredIndexes(db)) {
+      const conn = db;
+      conn.transaction(() => restoreDeferredIndexes(conn, log)).immediate();
     }
     // The paginated-history projection lives in its own file, attached to this one connection.
     const history = await attachThreadHistory(db, codexHome, log);

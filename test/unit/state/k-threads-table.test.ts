@@ -147,6 +147,31 @@ describe('ThreadsTable', () => {
     expect(threads.get(ID2)).toEqual({ ...input({ id: ID2, modelProvider: 'fallback_provider' }), createdAtMs: 1_700_000_000_999, tokensUsed: 42 });
   });
 
+  test('a batch larger than one statement (450 rows: 200 + 200 + 50) stores every row as single upserts do', () => {
+    const rows = Array.from({ length: 450 }, (_, i) =>
+      input({
+        id: `019d0000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+        preview: i % 7 === 0 ? '' : `preview ${i}`,
+        modelProvider: i % 5 === 0 ? null : `p${i}`,
+        model: i % 3 === 0 ? null : 'm',
+        archived: i % 11 === 0,
+        archivedAtMs: i % 11 === 0 ? 1_700_000_200_000 + i : null,
+        tokensUsed: i,
+      }),
+    );
+    const batched = table();
+    batched.threads.upsertThreads(rows);
+    const single = table();
+    for (const row of rows) single.threads.upsertThread(row);
+    const all = (db: typeof batched.db) => db.prepare('SELECT * FROM threads ORDER BY id').all();
+    expect(all(batched.db)).toHaveLength(450);
+    expect(all(batched.db)).toEqual(all(single.db));
+    // The same sizes again reuse their statements and update in place.
+    batched.threads.upsertThreads(rows.map((row) => ({ ...row, preview: `again ${row.id}` })));
+    expect(batched.raw(rows[449]?.id)).toMatchObject({ preview: `again ${rows[449]?.id}`, title: `again ${rows[449]?.id}` });
+    expect(all(batched.db)).toHaveLength(450);
+  });
+
   test('an update keeps a stored name when the new row has none, and replaces it when it has one', () => {
     const { threads } = table();
     threads.upsertThread(input({ name: 'kept' }));

@@ -1,0 +1,176 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, onTestFinished, test } from 'vitest';
+import type { RolloutSummary } from '../../../src/rollout/types.js';
+import { DEFER_INDEXES_MIN_FILES, runBackfill, type BackfillDeps, type Summarize } from '../../../src/state/backfill.js';
+import { deferIndexesForBulkInsert, hasDeferredIndexes, restoreDeferredIndexes } from '../../../src/state/deferred-indexes.js';
+import { BackfillLease } from '../../../src/state/lease.js';
+import { openStateDb, STATE_DB_FILE } from '../../../src/state/index.js';
+import { SpawnEdges } from '../../../src/state/spawn-edges.js';
+import { ThreadsTable } from '../../../src/state/threads.js';
+import { systemClock } from '../../../src/support/clock.js';
+import { makeTempHome, recordingLogger, threadIdFor } from './helpers.js';
+import { manualClock, schemaDb } from './k-db.js';
+
+const T0 = 1_700_000_000_000;
+
+/** The indexes of `table` that have SQL text (the ones a bulk backfill defers), by name. */
+function indexesOf(db: Database.Database, table = 'threads'): { name: string; sql: string }[] {
+  return db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name").all(table) as {
+    name: string;
+    sql: string;
+  }[];
+}
+
+function insertRows(db: Database.Database, count: number): void {
+  const threads = new ThreadsTable(db, 'openai');
+  for (let n = 0; n < count; n += 1) {
+    threads.upsertThread({
+      id: threadIdFor(n), rolloutPath: `/h/sessions/r-${n}.jsonl`, archived: false, createdAtMs: T0 + n, updatedAtMs: T0 + n, recencyAtMs: T0 + n,
+      source: 'cli', spawn: null, modelProvider: 'p', model: null, cwd: '/w', cliVersion: '0.169.0', originator: 'o', preview: `p ${n}`,
+      tokensUsed: 0, approvalMode: 'never', sandboxPolicy: '{}', name: null, archivedAtMs: null,
+    });
+  }
+}
+
+describe('deferred indexes', () => {
+  test('deferring drops every threads index with SQL text and records it; restoring builds the same ones', () => {
+    const db = schemaDb();
+    const before = indexesOf(db);
+    expect(before.length).toBeGreaterThan(15);
+    expect(hasDeferredIndexes(db)).toBe(false);
+    expect(deferIndexesForBulkInsert(db, 'threads', 10)).toBe(before.length);
+    expect(indexesOf(db)).toEqual([]);
+    expect(hasDeferredIndexes(db)).toBe(true);
+    // The primary key's automatic index stays: upserts still find their row.
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = 'threads' AND sql IS NULL").get()).toEqual({ n: 1 });
+    // Deferring again (a resumed backfill) drops nothing more and keeps the records.
+    expect(deferIndexesForBulkInsert(db, 'threads', 10)).toBe(0);
+    const log = recordingLogger();
+    expect(db.transaction(() => restoreDeferredIndexes(db, log))()).toBe(before.length);
+    expect(indexesOf(db)).toEqual(before);
+    expect(hasDeferredIndexes(db)).toBe(false);
+    expect(restoreDeferredIndexes(db, log)).toBe(0);
+    expect(log.warnings).toEqual([]);
+  });
+
+  test('a table holding more rows than the backfill brings keeps its indexes', () => {
+    const db = schemaDb();
+    insertRows(db, 3);
+    expect(deferIndexesForBulkInsert(db, 'threads', 2)).toBe(0);
+    expect(hasDeferredIndexes(db)).toBe(false);
+    expect(indexesOf(db).length).toBeGreaterThan(15);
+    // As many as it holds: deferred.
+    expect(deferIndexesForBulkInsert(db, 'threads', 3)).toBeGreaterThan(15);
+  });
+
+  test('restoring skips an index that exists again, and gives up (with a warning) one whose SQL fails', () => {
+    const db = schemaDb();
+    const before = indexesOf(db);
+    deferIndexesForBulkInsert(db, 'threads', 1);
+    const first = before[0] as { name: string; sql: string };
+    db.exec(first.sql);
+    db.prepare('INSERT INTO codex_ts_deferred_indexes (name, sql) VALUES (?, ?)').run('idx_gone', 'CREATE INDEX idx_gone ON threads(no_such_column)');
+    const log = recordingLogger();
+    expect(db.transaction(() => restoreDeferredIndexes(db, log))()).toBe(before.length - 1);
+    expect(indexesOf(db)).toEqual(before);
+    expect(log.warnings).toEqual(['state db index idx_gone not rebuilt after the backfill: no such column: no_such_column (SQLITE_ERROR)']);
+    expect(hasDeferredIndexes(db)).toBe(false);
+  });
+});
+
+function homeWithFiles(count: number): string {
+  const home = makeTempHome();
+  const dir = path.join(home, 'sessions', '2026');
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < count; i += 1) writeFileSync(path.join(dir, `rollout-${String(i).padStart(4, '0')}.jsonl`), '');
+  return home;
+}
+
+function summaryFor(file: string, archived: boolean): RolloutSummary {
+  const n = Number(/rollout-(\d+)/.exec(file)?.[1]);
+  return {
+    id: threadIdFor(n), rolloutPath: file, archived, createdAtMs: T0 + n, updatedAtMs: T0 + n * 1000, recencyAtMs: T0 + n,
+    source: 'cli', spawn: null, modelProvider: 'p', model: null, cwd: '/w', cliVersion: '0.169.0', originator: 'o',
+    preview: `preview ${n}`, tokensUsed: 0, forkedFromId: null, lineCount: 1,
+  };
+}
+
+function backfillDeps(db: Database.Database, home: string, summarize: Summarize, overrides: Partial<BackfillDeps> = {}): BackfillDeps {
+  const lease = new BackfillLease(db, manualClock(T0));
+  lease.tryClaim(900);
+  return { codexHome: home, db, lease, threads: new ThreadsTable(db, 'openai'), edges: new SpawnEdges(db), summarize, log: recordingLogger(), ...overrides };
+}
+
+describe('runBackfill and deferred indexes', () => {
+  test(`from ${DEFER_INDEXES_MIN_FILES} files on (here lowered to 3) the rows go in without the indexes, which are back at completion`, async () => {
+    const home = homeWithFiles(3);
+    const db = schemaDb();
+    const before = indexesOf(db);
+    const seenDuringRun: number[] = [];
+    const summarize: Summarize = (file, archived) => {
+      seenDuringRun.push(indexesOf(db).length);
+      return Promise.resolve(summaryFor(file, archived));
+    };
+    const deps = backfillDeps(db, home, summarize, { deferIndexesMinFiles: 3 });
+    expect(await runBackfill(deps)).toEqual({ scanned: 3, upserted: 3, failed: 0 });
+    expect(seenDuringRun).toEqual([0, 0, 0]);
+    expect(indexesOf(db)).toEqual(before);
+    expect(hasDeferredIndexes(db)).toBe(false);
+    expect(deps.lease.read().status).toBe('complete');
+    expect(db.prepare('SELECT count(*) AS n FROM threads').get()).toEqual({ n: 3 });
+  });
+
+  test('below the threshold the indexes stay in place throughout', async () => {
+    const home = homeWithFiles(2);
+    const db = schemaDb();
+    const seenDuringRun: number[] = [];
+    const summarize: Summarize = (file, archived) => {
+      seenDuringRun.push(indexesOf(db).length);
+      return Promise.resolve(summaryFor(file, archived));
+    };
+    await runBackfill(backfillDeps(db, home, summarize, { deferIndexesMinFiles: 3 }));
+    expect(seenDuringRun).toEqual([indexesOf(db).length, indexesOf(db).length]);
+    expect(seenDuringRun[0]).toBeGreaterThan(15);
+  });
+
+  test('a backfill that dies half-way leaves the records; the resumed one (below the threshold) restores the indexes', async () => {
+    const home = homeWithFiles(3);
+    const db = schemaDb();
+    const before = indexesOf(db);
+    const failing = new ThreadsTable(db, 'openai');
+    failing.upsertThreads = () => {
+      throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR');
+    };
+    await expect(runBackfill(backfillDeps(db, home, (f, a) => Promise.resolve(summaryFor(f, a)), { deferIndexesMinFiles: 3, threads: failing }))).rejects.toThrow('disk I/O error');
+    expect(hasDeferredIndexes(db)).toBe(true);
+    expect(indexesOf(db)).toEqual([]);
+    // The WAL checkpoint threshold is the connection's own again.
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+
+    await runBackfill(backfillDeps(db, home, (f, a) => Promise.resolve(summaryFor(f, a)), { deferIndexesMinFiles: 1_000 }));
+    expect(indexesOf(db)).toEqual(before);
+    expect(hasDeferredIndexes(db)).toBe(false);
+  });
+
+  test('openStateDb restores indexes left deferred in a database whose backfill another implementation completed', async () => {
+    const home = makeTempHome();
+    const first = await openStateDb(home, { clock: systemClock, log: recordingLogger() });
+    first?.close();
+    const conn = new Database(path.join(home, STATE_DB_FILE));
+    onTestFinished(() => void (conn.open && conn.close()));
+    const before = indexesOf(conn);
+    deferIndexesForBulkInsert(conn, 'threads', 0);
+    expect(indexesOf(conn)).toEqual([]);
+    conn.close();
+
+    const db = await openStateDb(home, { clock: systemClock, log: recordingLogger() });
+    expect(db).not.toBeNull();
+    db?.close();
+    const check = new Database(path.join(home, STATE_DB_FILE), { readonly: true });
+    onTestFinished(() => void check.close());
+    expect(indexesOf(check)).toEqual(before);
+    expect(hasDeferredIndexes(check)).toBe(false);
+  });
+});
