@@ -83,10 +83,12 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
     const written = upsertRows(deps, rows, stats);
     if (search && !searchFailed) {
       try {
-        for (const { summary } of written) {
-          const name = search.names.get(summary.id) ?? null;
-          search.tables.write({ threadId: summary.id, preview: summary.preview, name, messages: summary.visibleTexts ?? [] }, summary.updatedAtMs, null, true);
-        }
+        search.tables.writePending(
+          written.map(({ summary }) => ({
+            doc: { threadId: summary.id, preview: summary.preview, name: search.names.get(summary.id) ?? null, messages: summary.visibleTexts ?? [] },
+            updatedAtMs: summary.updatedAtMs,
+          })),
+        );
       } catch (err) {
         // The index is a convenience: its failure never fails the backfill (search catches up from the files).
         searchFailed = true;

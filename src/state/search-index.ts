@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { MESSAGE_SEPARATOR } from '../support/literal-match.js';
+import { MultiRowInsert } from './multi-row.js';
 
 /** What the index holds for one thread: the texts `thread/search` matches, in snippet priority order. */
 export interface SearchDocument {
@@ -20,6 +21,21 @@ export interface SearchDocument {
 export interface SearchDoc {
   field: 'preview' | 'name' | 'message';
   text: string;
+}
+
+/** One thread's texts for {@link SearchTables.writePending}, with the row's `updated_at_ms`. */
+export interface PendingEntry {
+  doc: SearchDocument;
+  updatedAtMs: number;
+}
+
+/** The rows a document is stored as: its name, its preview when no message holds it, its messages joined. */
+function documentTexts(doc: SearchDocument): [SearchDoc['field'], string][] {
+  const rows: [SearchDoc['field'], string][] = [];
+  if (doc.name !== null && doc.name !== '') rows.push(['name', doc.name]);
+  if (doc.preview !== '' && !doc.messages.includes(doc.preview)) rows.push(['preview', doc.preview]);
+  if (doc.messages.length > 0) rows.push(['message', doc.messages.join(MESSAGE_SEPARATOR)]);
+  return rows;
 }
 
 /** A thread whose index entry is missing or older than its `threads` row. */
@@ -60,6 +76,11 @@ export class SearchTables {
   private readonly selectIndexed: Database.Statement<[string], StaleRecord>;
   private readonly selectField: Database.Statement<[string, string], unknown>;
   readonly replace: Database.Transaction<(doc: SearchDocument, updatedAtMs: number, rowName: string | null) => void>;
+  private readonly deleteDocsOf: Database.Statement<[string]>;
+  private readonly insertPendingMany: MultiRowInsert;
+  private readonly upsertMarkerMany: MultiRowInsert;
+  /** {@link writePending} in a savepoint: all of a batch or none of it. */
+  private readonly writePendingAll: Database.Transaction<(entries: readonly PendingEntry[]) => void>;
 
   constructor(private readonly db: Database.Database) {
     this.insertDoc = db.prepare('INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 1)');
@@ -100,6 +121,16 @@ export class SearchTables {
     );
     this.selectField = db.prepare('SELECT 1 FROM codex_ts_search_docs WHERE thread_id = ? AND field = ? LIMIT 1');
     this.replace = db.transaction((doc: SearchDocument, updatedAtMs: number, rowName: string | null) => this.write(doc, updatedAtMs, rowName));
+    this.deleteDocsOf = db.prepare('DELETE FROM codex_ts_search_docs WHERE thread_id IN (SELECT value FROM json_each(?))');
+    this.insertPendingMany = new MultiRowInsert(db, 'INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed)', '(?, ?, ?, 0)', '', 50);
+    this.upsertMarkerMany = new MultiRowInsert(
+      db,
+      'INSERT INTO codex_ts_search_threads (thread_id, updated_at_ms, name)',
+      '(?, ?, ?)',
+      'ON CONFLICT(thread_id) DO UPDATE SET updated_at_ms = excluded.updated_at_ms, name = excluded.name',
+      50,
+    );
+    this.writePendingAll = db.transaction((entries: readonly PendingEntry[]) => this.writePendingNow(entries));
   }
 
   /**
@@ -109,10 +140,33 @@ export class SearchTables {
   write(doc: SearchDocument, updatedAtMs: number, rowName: string | null, pending = false): void {
     const insert = pending ? this.insertPending : this.insertDoc;
     this.deleteDocs.run(doc.threadId);
-    if (doc.name !== null && doc.name !== '') insert.run(doc.threadId, 'name', doc.name);
-    if (doc.preview !== '' && !doc.messages.includes(doc.preview)) insert.run(doc.threadId, 'preview', doc.preview);
-    if (doc.messages.length > 0) insert.run(doc.threadId, 'message', doc.messages.join(MESSAGE_SEPARATOR));
+    for (const [field, text] of documentTexts(doc)) insert.run(doc.threadId, field, text);
     this.upsertMarker.run(doc.threadId, Math.trunc(updatedAtMs), rowName ?? doc.name);
+  }
+
+  /**
+   * The backfill's {@link write} of a whole batch, pending for the background fill: the same rows as one `write`
+   * per entry in order (of entries for one thread, the last counts), in a few multi-row statements, all or none.
+   */
+  writePending(entries: readonly PendingEntry[]): void {
+    this.writePendingAll(entries);
+  }
+
+  private writePendingNow(entries: readonly PendingEntry[]): void {
+    const last = new Map<string, PendingEntry>();
+    for (const entry of entries) {
+      last.delete(entry.doc.threadId);
+      last.set(entry.doc.threadId, entry);
+    }
+    this.deleteDocsOf.run(JSON.stringify([...last.keys()]));
+    const docs: unknown[] = [];
+    const markers: unknown[] = [];
+    for (const { doc, updatedAtMs } of last.values()) {
+      for (const [field, text] of documentTexts(doc)) docs.push(doc.threadId, field, text);
+      markers.push(doc.threadId, Math.trunc(updatedAtMs), doc.name);
+    }
+    this.insertPendingMany.run(docs);
+    this.upsertMarkerMany.run(markers);
   }
 
   /** Appends a turn's texts as one row (and the preview once); false when the thread is not indexed yet. */

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { IndexedThread, IndexedThreadInput, TurnIndexUpdate } from '../rollout/thread-index.js';
+import { MultiRowInsert } from './multi-row.js';
 import { rowParams, THREAD_COLUMNS, threadFromRecord, type ThreadRecord, type ThreadRowParams } from './thread-rows.js';
 
 // Columns written by an upsert and their values: `$x` is the row parameter `x` (see `ThreadRowParams`).
@@ -20,8 +21,8 @@ const UPSERT_HEAD = `INSERT INTO threads (${UPSERT_COLUMNS.map(([column]) => col
 const UPSERT_VALUES = UPSERT_COLUMNS.map(([, value]) => value);
 /** The row parameters of one row of a multi-row upsert, in placeholder order. */
 const UPSERT_PARAMS = UPSERT_VALUES.filter((v) => v.startsWith('$')).map((v) => v.slice(1) as keyof ThreadRowParams);
-/** Rows per multi-row upsert statement: 200 × 26 parameters, far below SQLite's limit of 32,766. */
-const UPSERT_BATCH_ROWS = 200;
+/** Rows per multi-row upsert statement: 50 × 26 parameters, far below SQLite's limit of 32,766. */
+const UPSERT_CHUNK_ROWS = 50;
 const INSERT_ONLY = new Set(['id', 'history_mode', 'memory_mode']);
 // `name` survives a rebuild from the file, which never holds it. Git info, sections, pins and the other
 // columns this server does not own are never touched by an update.
@@ -37,13 +38,10 @@ export class ThreadsTable {
   private readonly selectPath: Database.Statement<[string, number], { rollout_path: string }>;
   private readonly selectThread: Database.Statement<[string], ThreadRecord>;
   private readonly upsert: Database.Statement<ThreadRowParams>;
-  /** Multi-row upserts by row count (a backfill uses two sizes: its batch and the last one). */
-  private readonly upsertBatches = new Map<number, Database.Statement<unknown[]>>();
+  private readonly upsertMany: MultiRowInsert;
   private readonly updatePath: Database.Statement<{ path: string; archived: number; archived_at: number | null; id: string }>;
   private readonly updateTurn: Database.Statement<TurnParams>;
   private readonly updateName: Database.Statement<[string, number, number, string]>;
-
-  private readonly db: Database.Database;
 
   constructor(
     db: Database.Database,
@@ -52,7 +50,7 @@ export class ThreadsTable {
     this.selectPath = db.prepare('SELECT rollout_path FROM threads WHERE id = ? AND archived = ?');
     this.selectThread = db.prepare(`SELECT ${THREAD_COLUMNS} FROM threads WHERE id = ?`);
     this.upsert = db.prepare(`${UPSERT_HEAD} VALUES (${UPSERT_VALUES.map((v) => v.replace(/^\$/, '@')).join(', ')}) ${UPSERT_CONFLICT}`);
-    this.db = db;
+    this.upsertMany = new MultiRowInsert(db, UPSERT_HEAD, `(${UPSERT_VALUES.map((v) => (v.startsWith('$') ? '?' : v)).join(', ')})`, UPSERT_CONFLICT, UPSERT_CHUNK_ROWS);
     // SPEC §8.3 read-repair: `archived_at` is set when archived and still empty, cleared when active.
     this.updatePath = db.prepare(`
       UPDATE threads
@@ -86,30 +84,17 @@ export class ThreadsTable {
 
   /** Upserts rows in array order (a later row with the same id wins), in one statement. */
   /**
-   * Upserts rows with one multi-row statement per {@link UPSERT_BATCH_ROWS} rows, values bound by position. SQLite
-   * sets up the triggers once per statement instead of per row, and nothing is parsed per row (the earlier
-   * `json_each` form re-parsed each row's JSON object for every column: 15 s of CPU for 100,000 rows against 5 s).
+   * Upserts rows with multi-row statements, values bound by position (`MultiRowInsert`); later rows with the same
+   * id win. The earlier `json_each` form re-parsed each row's JSON object for every column: 15 s of CPU for the
+   * 100,000 rows of a large backfill, against 5 s.
    */
   upsertThreads(rows: readonly IndexedThreadInput[]): void {
-    for (let start = 0; start < rows.length; start += UPSERT_BATCH_ROWS) {
-      const chunk = rows.slice(start, start + UPSERT_BATCH_ROWS);
-      const values: unknown[] = [];
-      for (const row of chunk) {
-        const params = rowParams(row, this.defaultModelProvider);
-        for (const key of UPSERT_PARAMS) values.push(params[key]);
-      }
-      this.upsertStatement(chunk.length).run(values);
+    const values: unknown[] = [];
+    for (const row of rows) {
+      const params = rowParams(row, this.defaultModelProvider);
+      for (const key of UPSERT_PARAMS) values.push(params[key]);
     }
-  }
-
-  private upsertStatement(rowCount: number): Database.Statement<unknown[]> {
-    let statement = this.upsertBatches.get(rowCount);
-    if (!statement) {
-      const tuple = `(${UPSERT_VALUES.map((v) => (v.startsWith('$') ? '?' : v)).join(', ')})`;
-      statement = this.db.prepare(`${UPSERT_HEAD} VALUES ${Array.from({ length: rowCount }, () => tuple).join(', ')} ${UPSERT_CONFLICT}`);
-      this.upsertBatches.set(rowCount, statement);
-    }
-    return statement;
+    this.upsertMany.run(values);
   }
 
   updateRolloutPath(threadId: string, rolloutPath: string, archived: boolean, archivedAtMs: number | null): boolean {

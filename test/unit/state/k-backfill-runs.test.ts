@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import type { RolloutSummary } from '../../../src/rollout/types.js';
 import { BACKFILL_BATCH_SIZE, runBackfill, type BackfillDeps, type Summarize } from '../../../src/state/backfill.js';
 import { BackfillLease } from '../../../src/state/lease.js';
-import type { SearchTables } from '../../../src/state/search-index.js';
+import type { PendingEntry, SearchTables } from '../../../src/state/search-index.js';
 import { SpawnEdges } from '../../../src/state/spawn-edges.js';
 import { ThreadsTable } from '../../../src/state/threads.js';
 import { makeTempHome, recordingLogger, threadIdFor } from './helpers.js';
@@ -49,13 +49,14 @@ function deps(home: string, overrides: Partial<BackfillDeps> = {}) {
   return { db, lease, log, deps: full, ids };
 }
 
+/** Search tables recording each batch's entries; a batch holding a thread `failOn` names fails whole. */
 function recordingTables(failOn?: (threadId: string) => boolean) {
-  const writes: unknown[][] = [];
+  const writes: PendingEntry[] = [];
   const tables = {
-    write: (...args: unknown[]) => {
-      const doc = args[0] as { threadId: string };
-      if (failOn?.(doc.threadId)) throw new Error(`fts write failed for ${doc.threadId}`);
-      writes.push(args);
+    writePending: (entries: readonly PendingEntry[]) => {
+      const failing = entries.find((entry) => failOn?.(entry.doc.threadId));
+      if (failing) throw new Error(`fts write failed for ${failing.doc.threadId}`);
+      writes.push(...entries);
     },
   } as unknown as SearchTables;
   return { tables, writes };
@@ -197,20 +198,21 @@ describe('runBackfill', () => {
     const { deps: d } = deps(home, { summarize, search: { tables, names: () => Promise.resolve(names) } });
     await runBackfill(d);
     expect(writes).toEqual([
-      [{ threadId: threadIdFor(0), preview: 'preview 0', name: null, messages: [] }, T0, null, true],
-      [{ threadId: threadIdFor(1), preview: 'preview 1', name: 'Named one', messages: ['hello', 'world'] }, T0 + 1000, null, true],
+      { doc: { threadId: threadIdFor(0), preview: 'preview 0', name: null, messages: [] }, updatedAtMs: T0 },
+      { doc: { threadId: threadIdFor(1), preview: 'preview 1', name: 'Named one', messages: ['hello', 'world'] }, updatedAtMs: T0 + 1000 },
     ]);
   });
 
   test('search: unreadable names mean no names; a failing index write stops filling but not the backfill', async () => {
-    const { home } = homeWithFiles(BACKFILL_BATCH_SIZE + 2);
-    const { tables, writes } = recordingTables((id) => id === threadIdFor(1));
+    const { home } = homeWithFiles(2 * BACKFILL_BATCH_SIZE + 2);
+    const { tables, writes } = recordingTables((id) => id === threadIdFor(201));
     const { log, deps: d, ids } = deps(home, { search: { tables, names: () => Promise.reject(new Error('no session index')) } });
-    expect(await runBackfill(d)).toEqual({ scanned: 202, upserted: 202, failed: 0 });
-    expect(ids()).toHaveLength(202);
-    // Row 0 was written, row 1 failed; nothing after it (not even the next batch) was attempted.
-    expect(writes).toEqual([[{ threadId: threadIdFor(0), preview: 'preview 0', name: null, messages: [] }, T0, null, true]]);
-    expect(log.warnings).toEqual([`thread search index not filled by the backfill: Error: fts write failed for ${threadIdFor(1)}`]);
+    expect(await runBackfill(d)).toEqual({ scanned: 402, upserted: 402, failed: 0 });
+    expect(ids()).toHaveLength(402);
+    // The first batch was written (without names); the second (holding row 201) failed whole; the third was not attempted.
+    expect(writes.map((w) => w.doc.threadId)).toEqual(Array.from({ length: BACKFILL_BATCH_SIZE }, (_, i) => threadIdFor(i)));
+    expect(writes.every((w) => w.doc.name === null)).toBe(true);
+    expect(log.warnings).toEqual([`thread search index not filled by the backfill: Error: fts write failed for ${threadIdFor(201)}`]);
   });
 
   test('a row the schema rejects fails only its file; the search index gets only the written rows', async () => {
@@ -221,7 +223,7 @@ describe('runBackfill', () => {
     const { log, deps: d, ids } = deps(home, { summarize, search: { tables, names: () => Promise.resolve(new Map()) } });
     expect(await runBackfill(d)).toEqual({ scanned: 3, upserted: 2, failed: 1 });
     expect(ids()).toEqual([threadIdFor(0), threadIdFor(2)]);
-    expect(writes.map((w) => (w[0] as { threadId: string }).threadId)).toEqual([threadIdFor(0), threadIdFor(2)]);
+    expect(writes.map((w) => w.doc.threadId)).toEqual([threadIdFor(0), threadIdFor(2)]);
     expect(log.warnings).toHaveLength(1);
     expect(log.warnings[0]).toMatch(new RegExp(`^failed to upsert rollout ${files[1]}: SqliteError: NOT NULL constraint failed: threads.cwd$`));
   });

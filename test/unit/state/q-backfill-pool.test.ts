@@ -59,7 +59,7 @@ async function backfill(home: string, pool: BackfillDeps['pool'], summarize: Sum
   const db = schemaDb();
   const log = recordingLogger();
   const writes: unknown[] = [];
-  const tables = { write: (...args: unknown[]) => writes.push(args) } as unknown as SearchTables;
+  const tables = { writePending: (entries: unknown[]) => writes.push(...entries) } as unknown as SearchTables;
   const stats = await runBackfill({
     codexHome: home, db, lease: new BackfillLease(db, manualClock(T0)), threads: new ThreadsTable(db, 'openai'), edges: new SpawnEdges(db),
     summarize, log, search: { tables, names: () => Promise.resolve(new Map()) }, pool,

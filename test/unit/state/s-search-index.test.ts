@@ -48,6 +48,42 @@ describe('write and replace', () => {
     expect(t.isIndexed(B)).toBe(false);
   });
 
+  test('writePending stores what one pending write per entry stores (the last entry of a thread counts), in order', () => {
+    const entries = Array.from({ length: 130 }, (_, i) => ({
+      doc: {
+        threadId: threadIdFor(100 + (i % 120)),
+        preview: i % 4 === 0 ? '' : `preview ${i}`,
+        name: i % 9 === 0 ? `name ${i}` : null,
+        messages: i % 3 === 0 ? [] : [`m${i}`, i % 4 === 1 ? `preview ${i}` : `n${i}`],
+      },
+      updatedAtMs: BASE_MS + i + 0.5,
+    }));
+    const one = setup();
+    // An older text of a thread the batch rewrites goes, as with write().
+    one.t.write({ threadId: threadIdFor(100), preview: 'stale', name: null, messages: ['old'] }, BASE_MS, null, true);
+    for (const entry of entries) one.t.write(entry.doc, entry.updatedAtMs, null, true);
+    const batched = setup();
+    batched.t.write({ threadId: threadIdFor(100), preview: 'stale', name: null, messages: ['old'] }, BASE_MS, null, true);
+    batched.t.writePending(entries);
+    const rows = (h: Harness) => h.db.prepare('SELECT thread_id, field, text, indexed FROM codex_ts_search_docs ORDER BY thread_id, id').all();
+    const markers = (h: Harness) => h.db.prepare('SELECT * FROM codex_ts_search_threads ORDER BY thread_id').all();
+    expect(rows(batched.h)).toEqual(rows(one.h));
+    expect(markers(batched.h)).toEqual(markers(one.h));
+    expect(markers(batched.h)).toHaveLength(120);
+    expect(docsOf(batched.h.db, threadIdFor(100))).toEqual([]);
+    expect(docsOf(batched.h.db, threadIdFor(101))).toEqual([{ field: 'message', text: 'm121\u001epreview 121', indexed: 0 }]);
+    expect(rows(batched.h).some((r) => (r as { text: string }).text === 'old')).toBe(false);
+  });
+
+  test('writePending writes all of a batch or none of it', () => {
+    const { h, t } = setup();
+    h.db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON codex_ts_search_threads WHEN new.thread_id = '${B}' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    const doc = (threadId: string) => ({ doc: { threadId, preview: 'p', name: null, messages: ['x'] }, updatedAtMs: BASE_MS });
+    expect(() => t.writePending([doc(A), doc(B)])).toThrow('refused');
+    expect(h.db.prepare('SELECT count(*) AS n FROM codex_ts_search_docs').get()).toEqual({ n: 0 });
+    expect(markerOf(h.db, A)).toBeUndefined();
+  });
+
   test('pending rows wait for the fill: not in FTS5 until fillChunk hands them over, oldest first, `max` at a time', () => {
     const { h, t } = setup();
     t.write({ threadId: A, preview: 'alpha', name: 'nA', messages: ['m1'] }, BASE_MS, null, true);
