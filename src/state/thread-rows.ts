@@ -63,8 +63,9 @@ export function rowParams(row: IndexedThreadInput, defaultModelProvider: string)
 }
 
 /**
- * The columns every thread SELECT returns. The schema's insert triggers fill the `_ms` columns from the
- * second columns when a writer leaves them out, so they are never NULL or 0 in practice.
+ * The columns every thread SELECT returns, in `ThreadRow`'s order (raw rows are read by position). The schema's
+ * insert triggers fill the `_ms` columns from the second columns when a writer leaves them out, so they are never
+ * NULL or 0 in practice.
  */
 export const THREAD_COLUMNS = `
   id, rollout_path, archived, archived_at, source, model_provider, model, cwd, cli_version, originator,
@@ -119,12 +120,8 @@ export type ThreadRow = [
   recencyMs: number,
 ];
 
-/** Positions in a `ThreadRow` that callers read without converting the row. */
-export const ROW_ID = 0;
+/** Where a `ThreadRow` holds the rollout path (read before the row is converted). */
 export const ROW_ROLLOUT_PATH = 1;
-export const ROW_CREATED_MS = 15;
-export const ROW_UPDATED_MS = 16;
-export const ROW_RECENCY_MS = 17;
 
 export function threadFromRow(row: ThreadRow): IndexedThread {
   const source = decodeSource(sourceText(row[4]));
