@@ -15,10 +15,12 @@ export interface ReadReceipt {
  */
 export class ReadReceipts {
   private readonly select: Database.Statement<[string], { first_unread_turn: string | null; revision: string }>;
+  private readonly selectMany: Database.Statement<[string], { thread_id: string; first_unread_turn: string | null; revision: string }>;
   private readonly upsertCompleted: Database.Statement<[string, string, string, string]>;
 
   constructor(db: Database.Database) {
     this.select = db.prepare('SELECT first_unread_turn, revision FROM thread_read_receipts WHERE thread_id = ?');
+    this.selectMany = db.prepare('SELECT thread_id, first_unread_turn, revision FROM thread_read_receipts WHERE thread_id IN (SELECT value FROM json_each(?))');
     this.upsertCompleted = db.prepare(`
       INSERT INTO thread_read_receipts (thread_id, first_unread_turn, revision, last_published_turn)
       VALUES (?, ?, ?, ?)
@@ -32,6 +34,16 @@ export class ReadReceipts {
   get(threadId: string): ReadReceipt | null {
     const row = this.select.get(threadId);
     return row ? { firstUnreadTurnId: row.first_unread_turn, revision: row.revision } : null;
+  }
+
+  /** `get` of each thread in one statement (ids bound as a JSON array); threads without a receipt are absent. */
+  getMany(threadIds: readonly string[]): Map<string, ReadReceipt> {
+    const receipts = new Map<string, ReadReceipt>();
+    if (threadIds.length === 0) return receipts;
+    for (const row of this.selectMany.all(JSON.stringify(threadIds))) {
+      receipts.set(row.thread_id, { firstUnreadTurnId: row.first_unread_turn, revision: row.revision });
+    }
+    return receipts;
   }
 
   recordCompletedTurn(threadId: string, turnId: string, revision: string): void {

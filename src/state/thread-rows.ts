@@ -63,8 +63,9 @@ export function rowParams(row: IndexedThreadInput, defaultModelProvider: string)
 }
 
 /**
- * The columns every thread SELECT returns. The schema's insert triggers fill the `_ms` columns from the
- * second columns when a writer leaves them out, so they are never NULL or 0 in practice.
+ * The columns every thread SELECT returns, in `ThreadRow`'s order (raw rows are read by position). The schema's
+ * insert triggers fill the `_ms` columns from the second columns when a writer leaves them out, so they are never
+ * NULL or 0 in practice.
  */
 export const THREAD_COLUMNS = `
   id, rollout_path, archived, archived_at, source, model_provider, model, cwd, cli_version, originator,
@@ -93,29 +94,66 @@ export interface ThreadRecord {
   recency_ms: number;
 }
 
-export function threadFromRecord(record: ThreadRecord): IndexedThread {
-  const source = decodeSource(sourceText(record.source));
+/**
+ * A `THREAD_COLUMNS` row as an array (a statement in better-sqlite3's `raw` mode), in the columns' order. Hot
+ * lookups (a listed page, a listed file's row) read rows this way: better-sqlite3 builds an object row property by
+ * property from C++, re-internalising every column name for every row, which costs several times the array.
+ */
+export type ThreadRow = [
+  id: string,
+  rolloutPath: string,
+  archived: number,
+  archivedAt: number | null,
+  source: string | Buffer,
+  modelProvider: string,
+  model: string | null,
+  cwd: string,
+  cliVersion: string,
+  originator: string | null,
+  preview: string,
+  name: string | null,
+  sandboxPolicy: string,
+  approvalMode: string,
+  tokensUsed: number,
+  createdMs: number,
+  updatedMs: number,
+  recencyMs: number,
+];
+
+/** Where a `ThreadRow` holds the rollout path (read before the row is converted). */
+export const ROW_ROLLOUT_PATH = 1;
+
+export function threadFromRow(row: ThreadRow): IndexedThread {
+  const source = decodeSource(sourceText(row[4]));
+  const archivedAt = row[3];
   return {
-    id: record.id,
-    rolloutPath: record.rollout_path,
-    archived: record.archived !== 0,
-    createdAtMs: record.created_ms,
-    updatedAtMs: record.updated_ms,
-    recencyAtMs: record.recency_ms,
+    id: row[0],
+    rolloutPath: row[1],
+    archived: row[2] !== 0,
+    createdAtMs: row[15],
+    updatedAtMs: row[16],
+    recencyAtMs: row[17],
     source,
     spawn: spawnOriginOf(source),
-    modelProvider: record.model_provider,
-    model: record.model,
-    cwd: record.cwd,
-    cliVersion: record.cli_version,
-    originator: record.originator ?? '',
-    preview: record.preview,
-    tokensUsed: record.tokens_used,
-    approvalMode: record.approval_mode,
-    sandboxPolicy: record.sandbox_policy,
-    name: record.name,
-    archivedAtMs: record.archived_at === null ? null : record.archived_at * 1000,
+    modelProvider: row[5],
+    model: row[6],
+    cwd: row[7],
+    cliVersion: row[8],
+    originator: row[9] ?? '',
+    preview: row[10],
+    tokensUsed: row[14],
+    approvalMode: row[13],
+    sandboxPolicy: row[12],
+    name: row[11],
+    archivedAtMs: archivedAt === null ? null : archivedAt * 1000,
   };
+}
+
+export function threadFromRecord(r: ThreadRecord): IndexedThread {
+  return threadFromRow([
+    r.id, r.rollout_path, r.archived, r.archived_at, r.source, r.model_provider, r.model, r.cwd, r.cli_version, r.originator,
+    r.preview, r.name, r.sandbox_policy, r.approval_mode, r.tokens_used, r.created_ms, r.updated_ms, r.recency_ms,
+  ]);
 }
 
 function seconds(ms: number): number {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { IndexedThread, IndexedThreadInput, TurnIndexUpdate } from '../rollout/thread-index.js';
 import { MultiRowInsert } from './multi-row.js';
-import { rowParams, THREAD_COLUMNS, threadFromRecord, type ThreadRecord, type ThreadRowParams } from './thread-rows.js';
+import { rowParams, THREAD_COLUMNS, threadFromRow, type ThreadRow, type ThreadRowParams } from './thread-rows.js';
 
 // Columns written by an upsert and their values: `$x` is the row parameter `x` (see `ThreadRowParams`).
 // `title` = `first_user_message` = `preview` (SPEC §8.1); history and memory mode are set on insert only.
@@ -36,7 +36,8 @@ const UPSERT_CONFLICT = `ON CONFLICT(id) DO UPDATE SET ${UPSERT_COLUMNS.filter((
  */
 export class ThreadsTable {
   private readonly selectPath: Database.Statement<[string, number], { rollout_path: string }>;
-  private readonly selectThread: Database.Statement<[string], ThreadRecord>;
+  /** Raw rows (`ThreadRow`): asked once per listed file by the default `thread/list` path. */
+  private readonly selectThread: Database.Statement<[string], ThreadRow>;
   private readonly upsert: Database.Statement<ThreadRowParams>;
   private readonly upsertMany: MultiRowInsert;
   private readonly updatePath: Database.Statement<{ path: string; archived: number; archived_at: number | null; id: string }>;
@@ -48,7 +49,7 @@ export class ThreadsTable {
     private readonly defaultModelProvider: string,
   ) {
     this.selectPath = db.prepare('SELECT rollout_path FROM threads WHERE id = ? AND archived = ?');
-    this.selectThread = db.prepare(`SELECT ${THREAD_COLUMNS} FROM threads WHERE id = ?`);
+    this.selectThread = db.prepare<[string], ThreadRow>(`SELECT ${THREAD_COLUMNS} FROM threads WHERE id = ?`).raw(true);
     this.upsert = db.prepare(`${UPSERT_HEAD} VALUES (${UPSERT_VALUES.map((v) => v.replace(/^\$/, '@')).join(', ')}) ${UPSERT_CONFLICT}`);
     this.upsertMany = new MultiRowInsert(db, UPSERT_HEAD, `(${UPSERT_VALUES.map((v) => (v.startsWith('$') ? '?' : v)).join(', ')})`, UPSERT_CONFLICT, UPSERT_CHUNK_ROWS);
     // SPEC §8.3 read-repair: `archived_at` is set when archived and still empty, cleared when active.
@@ -74,8 +75,8 @@ export class ThreadsTable {
   }
 
   get(threadId: string): IndexedThread | null {
-    const record = this.selectThread.get(threadId);
-    return record ? threadFromRecord(record) : null;
+    const row = this.selectThread.get(threadId);
+    return row ? threadFromRow(row) : null;
   }
 
   upsertThread(row: IndexedThreadInput): void {

@@ -22,6 +22,13 @@ export interface ThreadStatePort extends ThreadIndex {
   deleteThread?(threadId: string): void;
   /** The thread's stored Git metadata (`thread/metadata/update`); absent in test doubles. */
   gitInfo?(threadId: string): GitInfo | null;
+  /**
+   * `gitInfo` of many threads in one statement (a listed page): a thread is in the map only when `gitInfo` would
+   * answer non-null for it. Absent in test doubles (callers then ask per thread).
+   */
+  gitInfos?(threadIds: readonly string[]): Map<string, GitInfo>;
+  /** `readState` of many threads in one statement: threads without a receipt are not in the map. Absent in test doubles. */
+  readStates?(threadIds: readonly string[]): Map<string, { firstUnreadTurnId: string | null; revision: string }>;
   updateGitInfo?(threadId: string, patch: Partial<GitInfo>): boolean;
   /** The `thread_history_1.sqlite` projection, or null/absent when it cannot be used. */
   readonly history?: ThreadHistoryProjection | null;

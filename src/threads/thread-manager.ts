@@ -91,7 +91,7 @@ export class ThreadManager {
 
   constructor(private readonly deps: ThreadManagerDeps) {
     this.projector = new HistoryProjector(deps.stateDb?.history ?? null, deps.log, deps.store);
-    this.queryDeps = { store: deps.store, stateDb: deps.stateDb, log: deps.log, loaded: (id) => this.get(id), storedFacts: (stored) => this.storedFacts(stored) };
+    this.queryDeps = { store: deps.store, stateDb: deps.stateDb, log: deps.log, loaded: (id) => this.get(id), storedFacts: (stored, gitInfo) => this.storedFacts(stored, gitInfo) };
     const idleMs = deps.idleUnloadMs ?? IDLE_UNLOAD_MS;
     this.idleTimer = setInterval(() => void this.unloadIdle(idleMs), Math.max(50, Math.min(60_000, Math.floor(idleMs / 4))));
     this.idleTimer.unref();
@@ -418,23 +418,28 @@ export class ThreadManager {
     setImmediate(() => active.controller.abort());
   }
 
-  /** A stored thread as read/list/unarchive answer it: its live state when it is loaded here. */
-  private storedFacts(stored: StoredThread): ThreadFacts {
+  /**
+   * A stored thread as read/list/unarchive answer it: its live state when it is loaded here. `gitInfo` when the
+   * caller already looked it up (a listed page asks for all its threads at once), else it is looked up here.
+   */
+  private storedFacts(stored: StoredThread, gitInfo?: GitInfo | null): ThreadFacts {
     const loaded = this.loaded.get(stored.id);
     // A rollout that names no provider shows the configured one, as a DB row for it does (`model_provider`).
     const facts = loaded
       ? loadedThreadFacts(loaded, { directInput: null })
       : storedThreadFacts(stored.modelProvider === null ? { ...stored, modelProvider: this.deps.defaults.modelProvider } : stored);
-    return this.withGitInfo(facts);
+    return this.withGitInfo(facts, gitInfo);
   }
 
-  /** `facts` with the thread's stored Git metadata, when the state DB has some. */
-  private withGitInfo(facts: ThreadFacts): ThreadFacts {
-    let gitInfo = null;
-    try {
-      gitInfo = this.deps.stateDb?.gitInfo?.(facts.id) ?? null;
-    } catch (error) {
-      this.deps.log.warn({ err: error }, 'git metadata lookup failed');
+  /** `facts` with the thread's stored Git metadata (`known`, else looked up), when the state DB has some. */
+  private withGitInfo(facts: ThreadFacts, known?: GitInfo | null): ThreadFacts {
+    let gitInfo = known ?? null;
+    if (known === undefined) {
+      try {
+        gitInfo = this.deps.stateDb?.gitInfo?.(facts.id) ?? null;
+      } catch (error) {
+        this.deps.log.warn({ err: error }, 'git metadata lookup failed');
+      }
     }
     return gitInfo ? { ...facts, gitInfo } : facts;
   }

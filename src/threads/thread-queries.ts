@@ -4,7 +4,7 @@ import type { Logger } from '../support/logger.js';
 import { ThreadError } from './errors.js';
 import { rebuildHistory, rebuildTurns, skipForTurns } from './history.js';
 import type { LoadedThread } from './loaded-thread.js';
-import type { ThreadStatePort } from './ports.js';
+import type { GitInfo, ThreadStatePort } from './ports.js';
 import type { ReadState } from './facts.js';
 import type { ThreadFacts } from './render/thread.js';
 import type { TurnFacts } from './facts.js';
@@ -32,8 +32,8 @@ export interface ThreadQueryDeps {
   log: Logger;
   /** The thread loaded here (marking it active), or undefined. */
   loaded(threadId: string): LoadedThread | undefined;
-  /** A stored thread, or its live state when it is loaded here. */
-  storedFacts(stored: StoredThread): ThreadFacts;
+  /** A stored thread, or its live state when it is loaded here; `gitInfo` when already looked up (else it is). */
+  storedFacts(stored: StoredThread, gitInfo?: GitInfo | null): ThreadFacts;
 }
 
 export async function readThread(deps: ThreadQueryDeps, threadId: string, includeTurns: boolean): Promise<ThreadRead> {
@@ -65,11 +65,29 @@ async function storedTurns(store: ThreadStore, rolloutPath: string): Promise<Tur
 
 export async function listThreads(deps: ThreadQueryDeps, request: ThreadListRequest): Promise<ThreadListPage> {
   const page = await listStoredThreads(deps.store, request);
+  // The page's Git metadata and read receipts in one statement each, not two per listed thread. Without the batch
+  // lookups (test doubles) or when one fails, each thread is asked for alone, as a read does.
+  const ids = page.threads.map((stored) => stored.id);
+  const gitInfos = pageLookup(deps, 'git metadata lookup failed', () => deps.stateDb?.gitInfos?.(ids));
+  const receipts = pageLookup(deps, 'read receipt lookup failed', () => deps.stateDb?.readStates?.(ids));
   return {
-    threads: page.threads.map((stored) => ({ thread: deps.storedFacts(stored), readState: readState(deps, stored.id) })),
+    threads: page.threads.map((stored) => ({
+      thread: deps.storedFacts(stored, gitInfos ? (gitInfos.get(stored.id) ?? null) : undefined),
+      readState: receipts ? (receipts.get(stored.id) ?? initialReadState(stored.id)) : readState(deps, stored.id),
+    })),
     nextCursor: page.nextCursor,
     backwardsCursor: page.backwardsCursor,
   };
+}
+
+function pageLookup<T>(deps: ThreadQueryDeps, failure: string, lookup: () => T | undefined): T | undefined {
+  if (!deps.stateDb) return undefined;
+  try {
+    return lookup();
+  } catch (error) {
+    deps.log.warn({ err: error }, failure);
+    return undefined;
+  }
 }
 
 /** SPEC §3 read state: the stored receipt, or the initial state of a thread without one. */
@@ -80,5 +98,9 @@ function readState(deps: ThreadQueryDeps, threadId: string): ReadState {
   } catch (error) {
     deps.log.warn({ err: error }, 'read receipt lookup failed');
   }
-  return receipt ?? { firstUnreadTurnId: null, revision: `initial:${threadId}` };
+  return receipt ?? initialReadState(threadId);
+}
+
+function initialReadState(threadId: string): ReadState {
+  return { firstUnreadTurnId: null, revision: `initial:${threadId}` };
 }

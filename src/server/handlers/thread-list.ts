@@ -25,7 +25,8 @@ export const handleThreadList: Handler<'thread/list'> = async (params, cx) => {
   const data: Thread[] = [];
   const readStates: Record<string, ThreadReadState> = {};
   for (const { thread, readState } of page.threads) {
-    data.push({ ...renderThread(thread, []), canAcceptDirectInput: null });
+    // Listed facts carry `directInput: null` (stored and loaded alike): `canAcceptDirectInput` is null in listings.
+    data.push(renderThread(thread, []));
     readStates[thread.id] = renderReadState(readState);
   }
   return { result: { data, readStates, nextCursor: page.nextCursor, backwardsCursor: page.backwardsCursor } };
