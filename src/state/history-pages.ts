@@ -50,7 +50,7 @@ export class HistoryPages {
         completed_at AS completedAt, duration_ms AS durationMs, first_user_item_id AS firstUserItemId,
         final_agent_item_id AS finalAgentItemId, root_turn_id AS rootTurnId
       FROM ${this.schema}.thread_turns WHERE thread_id = @threadId ${anchorClause(page)}
-      ORDER BY rollout_ordinal ${page.direction === 'asc' ? 'ASC' : 'DESC'} LIMIT @limit`;
+      ORDER BY rollout_ordinal ${page.direction === 'asc' ? 'ASC' : 'DESC'} LIMIT @limit + 0`;
     return this.statement(sql).all({ threadId, anchor: page.anchor ?? 0, limit: page.limit + 1 }) as TurnRow[];
   }
 
@@ -59,7 +59,7 @@ export class HistoryPages {
     const sql = `SELECT turn_id AS turnId, item_id AS itemId, rollout_ordinal AS ordinal, item_json AS itemJson,
         started_at_ms AS startedAtMs, completed_at_ms AS completedAtMs
       FROM ${this.schema}.thread_items WHERE thread_id = @threadId ${turnId === null ? '' : 'AND turn_id = @turnId'} ${anchorClause(page)}
-      ORDER BY rollout_ordinal ${page.direction === 'asc' ? 'ASC' : 'DESC'} LIMIT @limit`;
+      ORDER BY rollout_ordinal ${page.direction === 'asc' ? 'ASC' : 'DESC'} LIMIT @limit + 0`;
     const params: Record<string, unknown> = { threadId, anchor: page.anchor ?? 0, limit: page.limit + 1 };
     if (turnId !== null) params['turnId'] = turnId;
     return this.statement(sql).all(params) as ItemRow[];

@@ -85,7 +85,7 @@ export class SearchTables {
   constructor(private readonly db: Database.Database) {
     this.insertDoc = db.prepare('INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 1)');
     this.insertPending = db.prepare('INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 0)');
-    this.selectPending = db.prepare('SELECT id, text FROM codex_ts_search_docs WHERE indexed = 0 ORDER BY id LIMIT ?');
+    this.selectPending = db.prepare('SELECT id, text FROM codex_ts_search_docs WHERE indexed = 0 ORDER BY id LIMIT ? + 0');
     this.insertFts = db.prepare('INSERT INTO codex_ts_search_fts (rowid, text) VALUES (?, ?)');
     this.markIndexed = db.prepare('UPDATE codex_ts_search_docs SET indexed = 1 WHERE id = ?');
     this.fillChunk = db.transaction((max: number) => {
