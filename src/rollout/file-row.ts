@@ -18,9 +18,24 @@ export const FILE_ROW_APPROVAL_MODE = 'on-request';
 
 /** The index row a rollout file alone implies: no name, and for an archived file `archived_at` = its mtime. */
 export function rowFromSummary(summary: RolloutSummary): IndexedThreadInput {
-  const { lineCount: _lines, forkedFromId: _fork, ...rest } = summary;
+  // Field by field rather than a rest spread: a backfill builds 100,000 of these from summaries that arrive from
+  // its worker threads, and copying every own property (the search texts included) of those cost ≈ 20 µs each.
   return {
-    ...rest,
+    id: summary.id,
+    rolloutPath: summary.rolloutPath,
+    archived: summary.archived,
+    createdAtMs: summary.createdAtMs,
+    updatedAtMs: summary.updatedAtMs,
+    recencyAtMs: summary.recencyAtMs,
+    source: summary.source,
+    spawn: summary.spawn,
+    modelProvider: summary.modelProvider,
+    model: summary.model,
+    cwd: summary.cwd,
+    cliVersion: summary.cliVersion,
+    originator: summary.originator,
+    preview: summary.preview,
+    tokensUsed: summary.tokensUsed,
     approvalMode: FILE_ROW_APPROVAL_MODE,
     sandboxPolicy: READ_ONLY_SANDBOX_POLICY_JSON,
     name: null,
