@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
+import { monotonicMs } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
 import { threadHistorySchemaSql } from './history-schema-sql.js';
 import { THREAD_HISTORY_MIGRATIONS } from './migration-records.js';
@@ -248,12 +249,12 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
  * same file; the switch is persistent, so retrying briefly lets every opener through.
  */
 async function switchToWal(db: Database.Database): Promise<unknown> {
-  const deadline = performance.now() + WAL_RETRY_LIMIT_MS;
+  const deadline = monotonicMs() + WAL_RETRY_LIMIT_MS;
   for (;;) {
     try {
       return db.pragma(`${SCHEMA}.journal_mode = WAL`, { simple: true });
     } catch (err) {
-      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw err;
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || monotonicMs() >= deadline) throw err;
       await sleep(WAL_RETRY_MS);
     }
   }

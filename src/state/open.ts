@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { summarizeRollout } from '../rollout/summary.js';
-import type { Clock } from '../support/clock.js';
+import { monotonicMs, type Clock } from '../support/clock.js';
 import { systemIds, type IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { runBackfill, type BackfillDeps, type Summarize } from './backfill.js';
@@ -196,12 +196,12 @@ async function openConnection(dbPath: string): Promise<Database.Database> {
  * The switch is persistent, so retrying until the timeout lets every opener through.
  */
 async function switchToWal(db: Database.Database): Promise<unknown> {
-  const deadline = performance.now() + BUSY_TIMEOUT_MS;
+  const deadline = monotonicMs() + BUSY_TIMEOUT_MS;
   for (;;) {
     try {
       return db.pragma('journal_mode = WAL', { simple: true });
     } catch (err) {
-      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw err;
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || monotonicMs() >= deadline) throw err;
       await sleep(WAL_RETRY_MS);
     }
   }
