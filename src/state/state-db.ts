@@ -17,6 +17,7 @@ import { ReadReceipts, type ReadReceipt } from './read-receipts.js';
 import { SpawnEdges, type SpawnEdgeStatus } from './spawn-edges.js';
 import { ThreadsTable } from './threads.js';
 import type { ThreadSearcher } from './thread-search.js';
+import { prepareOnUse, type Prepared } from './prepared.js';
 
 /** What start-up did before handing out the handle. */
 export interface StateDbStartup {
@@ -64,9 +65,10 @@ export function prepareStateDbParts(
 /**
  * The process's one handle on `CODEX_HOME/state_5.sqlite`. Obtain it from `openStateDb`, which returns it
  * only after the rollout backfill is complete. Implements the rollout store's `ThreadIndex` port and adds
- * spawn edges, backfill state and read receipts. Every statement is prepared once, at open; calls are
- * synchronous and throw only when SQLite fails (callers treat that as "no index answer"). Multi-statement
- * writes use IMMEDIATE transactions so concurrent processes wait on the busy timeout instead of failing.
+ * spawn edges, backfill state and read receipts. Every statement is prepared once, on its first use (see
+ * `prepareOnUse`); calls are synchronous and throw only when SQLite fails (callers treat that as "no index
+ * answer"). Multi-statement writes use IMMEDIATE transactions so concurrent processes wait on the busy timeout
+ * instead of failing.
  */
 const DELETE_THREAD_SQL = [
   'DELETE FROM threads WHERE id = ?',
@@ -83,8 +85,8 @@ export class StateDb implements ThreadIndex {
   private readonly edges: SpawnEdges;
   private readonly receipts: ReadReceipts;
   private readonly upsertWithEdge: Database.Transaction<(row: IndexedThreadInput) => void>;
-  /** Asked for every thread a listing or read answers: prepared once (preparing costs more than the lookup). */
-  private readonly selectGitInfo: Database.Statement<[string], { sha: string | null; branch: string | null; originUrl: string | null }>;
+  /** Asked for every thread a listing or read answers: prepared once, on first use (preparing costs more than the lookup). */
+  private readonly selectGitInfo: Prepared<[string], { sha: string | null; branch: string | null; originUrl: string | null }>;
   /** Full-text search over threads (`thread/search`), or null: callers then scan the rollouts. */
   readonly search: ThreadSearcher | null;
 
@@ -103,7 +105,7 @@ export class StateDb implements ThreadIndex {
     this.edges = parts.edges;
     this.receipts = parts.receipts;
     this.search = parts.search;
-    this.selectGitInfo = parts.db.prepare('SELECT git_sha AS sha, git_branch AS branch, git_origin_url AS originUrl FROM threads WHERE id = ?');
+    this.selectGitInfo = prepareOnUse(parts.db, 'SELECT git_sha AS sha, git_branch AS branch, git_origin_url AS originUrl FROM threads WHERE id = ?');
     this.upsertWithEdge = parts.db.transaction((row: IndexedThreadInput) => {
       this.threads.upsertThread(row);
       if (row.spawn) this.edges.ensureEdge(row.spawn.parentThreadId, row.id, 'open');

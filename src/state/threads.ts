@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { IndexedThread, IndexedThreadInput, TurnIndexUpdate } from '../rollout/thread-index.js';
 import { rowParams, THREAD_COLUMNS, threadFromRecord, type ThreadRecord, type ThreadRowParams } from './thread-rows.js';
+import { prepareOnUse, type Prepared } from './prepared.js';
 
 // Columns written by an upsert and their values: `$x` is the row parameter `x` (see `ThreadRowParams`).
 // `title` = `first_user_message` = `preview` (SPEC §8.1); history and memory mode are set on insert only.
@@ -30,34 +31,34 @@ const UPSERT_CONFLICT = `ON CONFLICT(id) DO UPDATE SET ${UPSERT_COLUMNS.filter((
  * callers that need several statements atomically wrap them in `StateDb`'s immediate transactions.
  */
 export class ThreadsTable {
-  private readonly selectPath: Database.Statement<[string, number], { rollout_path: string }>;
-  private readonly selectThread: Database.Statement<[string], ThreadRecord>;
-  private readonly upsert: Database.Statement<ThreadRowParams>;
-  private readonly upsertBatch: Database.Statement<[string]>;
-  private readonly updatePath: Database.Statement<{ path: string; archived: number; archived_at: number | null; id: string }>;
-  private readonly updateTurn: Database.Statement<TurnParams>;
-  private readonly updateName: Database.Statement<[string, number, number, string]>;
+  private readonly selectPath: Prepared<[string, number], { rollout_path: string }>;
+  private readonly selectThread: Prepared<[string], ThreadRecord>;
+  private readonly upsert: Prepared<ThreadRowParams>;
+  private readonly upsertBatch: Prepared<[string]>;
+  private readonly updatePath: Prepared<{ path: string; archived: number; archived_at: number | null; id: string }>;
+  private readonly updateTurn: Prepared<TurnParams>;
+  private readonly updateName: Prepared<[string, number, number, string]>;
 
   constructor(
     db: Database.Database,
     private readonly defaultModelProvider: string,
   ) {
-    this.selectPath = db.prepare('SELECT rollout_path FROM threads WHERE id = ? AND archived = ?');
-    this.selectThread = db.prepare(`SELECT ${THREAD_COLUMNS} FROM threads WHERE id = ?`);
-    this.upsert = db.prepare(`${UPSERT_HEAD} VALUES (${UPSERT_VALUES.map((v) => v.replace(/^\$/, '@')).join(', ')}) ${UPSERT_CONFLICT}`);
+    this.selectPath = prepareOnUse(db, 'SELECT rollout_path FROM threads WHERE id = ? AND archived = ?');
+    this.selectThread = prepareOnUse(db, `SELECT ${THREAD_COLUMNS} FROM threads WHERE id = ?`);
+    this.upsert = prepareOnUse(db, `${UPSERT_HEAD} VALUES (${UPSERT_VALUES.map((v) => v.replace(/^\$/, '@')).join(', ')}) ${UPSERT_CONFLICT}`);
     // One statement for a whole batch: SQLite sets up the threads triggers once per statement, not per row,
     // which makes a 200-row batch about three times cheaper than 200 single-row upserts.
-    this.upsertBatch = db.prepare(
+    this.upsertBatch = prepareOnUse(db, 
       `${UPSERT_HEAD} SELECT ${UPSERT_VALUES.map((v) => (v.startsWith('$') ? `j.value ->> '${v.slice(1)}'` : v)).join(', ')}
        FROM json_each(?) AS j WHERE true ${UPSERT_CONFLICT}`,
     );
     // SPEC §8.3 read-repair: `archived_at` is set when archived and still empty, cleared when active.
-    this.updatePath = db.prepare(`
+    this.updatePath = prepareOnUse(db, `
       UPDATE threads
       SET rollout_path = @path, archived = @archived,
           archived_at = CASE WHEN @archived = 1 THEN COALESCE(archived_at, @archived_at) ELSE NULL END
       WHERE id = @id`);
-    this.updateTurn = db.prepare(`
+    this.updateTurn = prepareOnUse(db, `
       UPDATE threads SET
         updated_at = @updated_at, updated_at_ms = @updated_at_ms,
         recency_at = COALESCE(@recency_at, recency_at), recency_at_ms = COALESCE(@recency_at_ms, recency_at_ms),
@@ -66,7 +67,7 @@ export class ThreadsTable {
         first_user_message = CASE WHEN preview = '' AND @first IS NOT NULL THEN @first ELSE first_user_message END,
         preview = CASE WHEN preview = '' AND @first IS NOT NULL THEN @first ELSE preview END
       WHERE id = @id`);
-    this.updateName = db.prepare('UPDATE threads SET name = ?, updated_at = ?, updated_at_ms = ? WHERE id = ?');
+    this.updateName = prepareOnUse(db, 'UPDATE threads SET name = ?, updated_at = ?, updated_at_ms = ? WHERE id = ?');
   }
 
   rolloutPath(threadId: string, archived: boolean): string | null {
