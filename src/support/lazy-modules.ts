@@ -15,7 +15,11 @@ function load<T>(id: string): T {
   return requireModule(id) as T;
 }
 
+/** node:crypto (≈ 17 internal modules): ids, hashes and temporary names are made on requests, not at start-up. */
 export const nodeCrypto = (): typeof import('node:crypto') => load('node:crypto');
+/** node:child_process: the first command a tool runs. */
 export const nodeChildProcess = (): typeof import('node:child_process') => load('node:child_process');
+/** node:worker_threads: a backfill large enough for its summariser threads. */
 export const nodeWorkerThreads = (): typeof import('node:worker_threads') => load('node:worker_threads');
+/** node:http: the status texts of a failed model request (the request itself loads it through `http-fetch.ts`). */
 export const nodeHttp = (): typeof import('node:http') => load('node:http');
