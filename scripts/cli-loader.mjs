@@ -4,7 +4,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import vm from 'node:vm';
 
 const file = fileURLToPath(new URL('./server.cjs', import.meta.url));
@@ -23,6 +22,8 @@ const writeCache = process.env.CODEX_APP_SERVER_WRITE_CODE_CACHE === '1';
 const MEMORY_FLAGS_DELAY_MS = 1000;
 if (!writeCache) {
   setTimeout(() => {
+    // node:v8 loads here, not at start-up (≈ 8 internal modules).
+    const v8 = createRequire(import.meta.url)('node:v8');
     v8.setFlagsFromString('--semi-space-growth-factor=1');
     v8.setFlagsFromString('--heap-growing-percent=15');
   }, MEMORY_FLAGS_DELAY_MS).unref();

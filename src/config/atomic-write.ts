@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { nodeCrypto } from '../support/lazy-modules.js';
 
 /**
  * Replaces `path` with `contents` so that a reader (or a crash) sees the old file or the new one, never a
@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
  * atomic), which is fsynced, then renamed over `path`. A failure removes the temp file and leaves `path` as it was.
  */
 export async function writeFileAtomic(path: string, contents: string, mode = 0o644): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dirname(path), `.${basename(path)}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', mode);
   try {
     try {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../support/lazy-modules.js';
 
 /**
  * The version of a config layer as the reference computes it: SHA-256 of the layer's parsed TOML value as JSON
@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * never on comments or formatting, so a client's `expectedVersion` survives a reformat but not an edit.
  */
 export function configVersion(value: unknown): string {
-  return `sha256:${createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex')}`;
+  return `sha256:${nodeCrypto().createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex')}`;
 }
 
 function canonical(value: unknown): unknown {

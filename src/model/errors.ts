@@ -2,9 +2,9 @@
  * Failure texts and classification of one Responses attempt (SPEC §6 failure table). Every text that the
  * reference fixes is reproduced here and nowhere else; `responses-client.ts` only decides when to retry.
  */
-import { STATUS_CODES } from 'node:http';
 import type { ModelErrorInfo } from './types.js';
 import { USAGE_NOT_INCLUDED_MESSAGE, usageLimitFailure } from './usage-limit.js';
+import { nodeHttp } from '../support/lazy-modules.js';
 
 /** The header access error texts need (a fetch `Headers` or our node:http adapter). */
 export interface HeaderLookup {
@@ -73,7 +73,7 @@ export function transportFailure(url: string, cause: unknown): AttemptFailure {
 
 /** `401 Unauthorized`, as Rust's `StatusCode` prints itself. */
 export function statusLine(status: number): string {
-  return `${status} ${STATUS_CODES[status] ?? '<unknown status code>'}`;
+  return `${status} ${nodeHttp().STATUS_CODES[status] ?? '<unknown status code>'}`;
 }
 
 function parseJson(text: string): unknown {

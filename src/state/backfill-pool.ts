@@ -1,8 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { RolloutSummary } from '../rollout/types.js';
 import type { Logger } from '../support/logger.js';
 import type { RolloutFile } from './rollout-files.js';
 import type { SummaryReply, SummaryRequest } from './backfill-worker.js';
+import { nodeWorkerThreads } from '../support/lazy-modules.js';
 
 export type BatchSummaries = (RolloutSummary | null)[];
 
@@ -89,7 +90,7 @@ export function startSummaryPool(options: SummaryPoolOptions): BatchSummarizer {
   };
 
   for (let i = 0; i < Math.max(1, options.size); i += 1) {
-    const worker = new Worker(options.workerUrl);
+    const worker = new (nodeWorkerThreads().Worker)(options.workerUrl);
     const entry: PoolWorker = { worker, ready: false, dead: false, pending: new Map(), queued: [] };
     worker.on('message', (reply: SummaryReply) => {
       if ('ready' in reply) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
+import { monotonicMs } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
 import { threadHistorySchemaSql } from './history-schema-sql.js';
 import { THREAD_HISTORY_MIGRATIONS } from './migration-records.js';
@@ -11,6 +12,7 @@ import type { HistoryCheckpoint, ProjectionUpdate, ThreadHistoryProjection } fro
 
 /** The reference 0.169.0's paginated-history projection in CODEX_HOME. */
 import { HistoryPages } from './history-pages.js';
+import { prepareOnUse, type Prepared } from './prepared.js';
 
 export const THREAD_HISTORY_DB_FILE = 'thread_history_1.sqlite';
 /** The name it is attached under on the state connection. */
@@ -81,16 +83,16 @@ export async function attachThreadHistory(db: Database.Database, codexHome: stri
  * the turn row. Every `apply` is one IMMEDIATE transaction that also moves the thread's checkpoint.
  */
 export class ThreadHistoryStore implements ThreadHistoryProjection {
-  private readonly selectCheckpoint: Database.Statement<[string], { offset: number; ordinal: number }>;
-  private readonly deleteItems: Database.Statement<[string]>;
-  private readonly deleteTurns: Database.Statement<[string]>;
-  private readonly deleteCheckpoint: Database.Statement<[string]>;
-  private readonly upsertTurn: Database.Statement;
-  private readonly fillTurnSummary: Database.Statement;
-  private readonly upsertItem: Database.Statement;
-  private readonly noteFirstUserItem: Database.Statement;
-  private readonly noteFinalAnswer: Database.Statement;
-  private readonly saveCheckpoint: Database.Statement<[string, number, number]>;
+  private readonly selectCheckpoint: Prepared<[string], { offset: number; ordinal: number }>;
+  private readonly deleteItems: Prepared<[string]>;
+  private readonly deleteTurns: Prepared<[string]>;
+  private readonly deleteCheckpoint: Prepared<[string]>;
+  private readonly upsertTurn: Prepared;
+  private readonly fillTurnSummary: Prepared;
+  private readonly upsertItem: Prepared;
+  private readonly noteFirstUserItem: Prepared;
+  private readonly noteFinalAnswer: Prepared;
+  private readonly saveCheckpoint: Prepared<[string, number, number]>;
   private readonly applyTx: (threadId: string, update: ProjectionUpdate) => boolean;
   /** Paged reads of the projection (`thread/turns/list`, `thread/items/list`, the resume cursors). */
   readonly pages: HistoryPages;
@@ -98,14 +100,14 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
   constructor(db: Database.Database) {
     const h = SCHEMA;
     this.pages = new HistoryPages(db, SCHEMA);
-    this.selectCheckpoint = db.prepare(
+    this.selectCheckpoint = prepareOnUse(db, 
       `SELECT next_rollout_byte_offset AS offset, next_rollout_ordinal AS ordinal FROM ${h}.thread_history_projection_state WHERE thread_id = ?`,
     );
-    this.deleteItems = db.prepare(`DELETE FROM ${h}.thread_items WHERE thread_id = ?`);
-    this.deleteTurns = db.prepare(`DELETE FROM ${h}.thread_turns WHERE thread_id = ?`);
+    this.deleteItems = prepareOnUse(db, `DELETE FROM ${h}.thread_items WHERE thread_id = ?`);
+    this.deleteTurns = prepareOnUse(db, `DELETE FROM ${h}.thread_turns WHERE thread_id = ?`);
     // Its trigger also drops the thread's realtime items, as in the reference's rebuild.
-    this.deleteCheckpoint = db.prepare(`DELETE FROM ${h}.thread_history_projection_state WHERE thread_id = ?`);
-    this.upsertTurn = db.prepare(`
+    this.deleteCheckpoint = prepareOnUse(db, `DELETE FROM ${h}.thread_history_projection_state WHERE thread_id = ?`);
+    this.upsertTurn = prepareOnUse(db, `
       INSERT INTO ${h}.thread_turns (
         thread_id, turn_id, rollout_ordinal, rollout_byte_offset, rollout_end_ordinal, rollout_end_byte_offset,
         status, error_json, started_at, completed_at, duration_ms, root_turn_id
@@ -129,7 +131,7 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
     const itemOfTurn = (type: string) =>
       `FROM ${h}.thread_items i WHERE i.thread_id = @threadId AND i.turn_id = @turnId
          AND (i.item_type = '${type}' OR (i.item_type = '' AND json_extract(i.item_json, '$.type') = '${type}'))`;
-    this.fillTurnSummary = db.prepare(`
+    this.fillTurnSummary = prepareOnUse(db, `
       UPDATE ${h}.thread_turns SET
         first_user_item_id = COALESCE(first_user_item_id, (SELECT i.item_id ${itemOfTurn('userMessage')} ORDER BY i.rollout_ordinal LIMIT 1)),
         final_agent_item_id = COALESCE(
@@ -140,7 +142,7 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
           final_agent_item_id
         )
       WHERE thread_id = @threadId AND turn_id = @turnId AND (rollout_end_ordinal = @ordinal OR status = 'inProgress')`);
-    this.upsertItem = db.prepare(`
+    this.upsertItem = prepareOnUse(db, `
       INSERT INTO ${h}.thread_items (
         thread_id, turn_id, item_id, rollout_ordinal, updated_at_ordinal, created_at_ms, started_at_ms, completed_at_ms, item_type, item_json
       ) VALUES (
@@ -153,13 +155,13 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
         item_type = excluded.item_type,
         item_json = excluded.item_json`);
     const openTurn = `thread_id = @threadId AND turn_id = @turnId AND rollout_end_ordinal IS NULL AND status = 'inProgress'`;
-    this.noteFirstUserItem = db.prepare(`
+    this.noteFirstUserItem = prepareOnUse(db, `
       UPDATE ${h}.thread_turns SET first_user_item_id = COALESCE(first_user_item_id, @itemId)
       WHERE ${openTurn} AND json_extract(@itemJson, '$.type') = 'userMessage'`);
-    this.noteFinalAnswer = db.prepare(`
+    this.noteFinalAnswer = prepareOnUse(db, `
       UPDATE ${h}.thread_turns SET final_agent_item_id = @itemId
       WHERE ${openTurn} AND json_extract(@itemJson, '$.type') = 'agentMessage' AND json_extract(@itemJson, '$.phase') = 'final_answer'`);
-    this.saveCheckpoint = db.prepare(`
+    this.saveCheckpoint = prepareOnUse(db, `
       INSERT INTO ${h}.thread_history_projection_state (thread_id, next_rollout_byte_offset, next_rollout_ordinal) VALUES (?, ?, ?)
       ON CONFLICT (thread_id) DO UPDATE SET
         next_rollout_byte_offset = excluded.next_rollout_byte_offset,
@@ -248,12 +250,12 @@ export class ThreadHistoryStore implements ThreadHistoryProjection {
  * same file; the switch is persistent, so retrying briefly lets every opener through.
  */
 async function switchToWal(db: Database.Database): Promise<unknown> {
-  const deadline = performance.now() + WAL_RETRY_LIMIT_MS;
+  const deadline = monotonicMs() + WAL_RETRY_LIMIT_MS;
   for (;;) {
     try {
       return db.pragma(`${SCHEMA}.journal_mode = WAL`, { simple: true });
     } catch (err) {
-      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw err;
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || monotonicMs() >= deadline) throw err;
       await sleep(WAL_RETRY_MS);
     }
   }

@@ -4,6 +4,7 @@ import type { IndexedThread, IndexListQuery, ListSortKey } from '../rollout/thre
 import { expandSourceKinds, sourceKindOf } from '../rollout/source-kind.js';
 import { decodeSource, sourceText } from './source-text.js';
 import { ROW_ROLLOUT_PATH, THREAD_COLUMNS, threadFromRow, type ThreadRow } from './thread-rows.js';
+import { prepareOnUse, type Prepared } from './prepared.js';
 
 /** SQL function name registered on our connection only; the schema never refers to it. */
 const SOURCE_KIND_FUNCTION = 'codex_ts_source_kind';
@@ -42,11 +43,11 @@ interface ListParams {
 
 /**
  * `thread/list` from the database alone (`useStateDbOnly`). One statement per sort key and direction,
- * prepared once; list-valued filters are bound as JSON arrays so no SQL is built per call. Rows are read raw
- * (`ThreadRow`).
+ * prepared once, on its first use; list-valued filters are bound as JSON arrays so no SQL is built per call. Rows
+ * are read raw (`ThreadRow`).
  */
 export class ThreadLister {
-  private readonly statements = new Map<string, Database.Statement<ListParams, ThreadRow>>();
+  private readonly statements = new Map<string, Prepared<ListParams, ThreadRow>>();
 
   constructor(db: Database.Database) {
     db.function(SOURCE_KIND_FUNCTION, { deterministic: true }, (source: unknown) =>
@@ -55,7 +56,7 @@ export class ThreadLister {
     for (const sortKey of Object.keys(SORT_COLUMNS) as ListSortKey[]) {
       for (const direction of ['asc', 'desc'] as const) {
         for (const archived of [false, true]) {
-          this.statements.set(`${sortKey}:${direction}:${archived}`, db.prepare<ListParams, ThreadRow>(listSql(SORT_COLUMNS[sortKey], direction, archived)).raw(true));
+          this.statements.set(`${sortKey}:${direction}:${archived}`, prepareOnUse<ListParams, ThreadRow>(db, listSql(SORT_COLUMNS[sortKey], direction, archived), { raw: true }));
         }
       }
     }

@@ -7,13 +7,17 @@ import {
   STATE_SCHEMA_BEFORE_SEQUENCE,
 } from './schema-sql.js';
 
-/** The tables and columns this server reads or writes; a database lacking any of them is unusable. */
+/**
+ * The tables and columns this server reads or writes; a database lacking any of them is unusable. Statements are
+ * prepared on first use (`prepareOnUse`), so this check, not their preparation, is what refuses such a database at open.
+ */
 const REQUIRED_COLUMNS: Record<string, readonly string[]> = {
   threads: [
     'id', 'rollout_path', 'created_at', 'created_at_ms', 'updated_at', 'updated_at_ms', 'recency_at',
     'recency_at_ms', 'source', 'model_provider', 'model', 'cwd', 'title', 'first_user_message', 'preview',
     'name', 'sandbox_policy', 'approval_mode', 'tokens_used', 'archived', 'archived_at', 'cli_version',
     'originator', 'history_mode', 'memory_mode', 'agent_nickname', 'agent_role', 'agent_path',
+    'git_sha', 'git_branch', 'git_origin_url',
   ],
   backfill_state: ['id', 'status', 'last_watermark', 'last_success_at', 'updated_at'],
   thread_spawn_edges: ['parent_thread_id', 'child_thread_id', 'status'],

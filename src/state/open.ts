@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { summarizeRollout } from '../rollout/summary.js';
-import type { Clock } from '../support/clock.js';
+import { monotonicMs, type Clock } from '../support/clock.js';
 import { systemIds, type IdSource } from '../support/ids.js';
 import type { Logger } from '../support/logger.js';
 import { runBackfill, type BackfillDeps, type Summarize } from './backfill.js';
@@ -202,12 +202,12 @@ async function openConnection(dbPath: string): Promise<Database.Database> {
  * The switch is persistent, so retrying until the timeout lets every opener through.
  */
 async function switchToWal(db: Database.Database): Promise<unknown> {
-  const deadline = performance.now() + BUSY_TIMEOUT_MS;
+  const deadline = monotonicMs() + BUSY_TIMEOUT_MS;
   for (;;) {
     try {
       return db.pragma('journal_mode = WAL', { simple: true });
     } catch (err) {
-      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw err;
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || monotonicMs() >= deadline) throw err;
       await sleep(WAL_RETRY_MS);
     }
   }
@@ -223,10 +223,17 @@ function closeQuietly(db: Database.Database | null): void {
 
 /**
  * The compiled addon, located directly: better-sqlite3's default lookup (the `bindings` package) probes a dozen
- * paths on every start. Undefined falls back to that lookup.
+ * paths on every start. First the `node_modules` folders from this module's folder up, as Node's lookup goes
+ * (two `stat`s for the bundle, where the first use of Node's package resolution costs ≈ 1–2 ms), then that
+ * resolution itself (NODE_PATH, exports). Undefined falls back to better-sqlite3's own lookup.
  */
 function nativeBindingPath(): string | undefined {
+  const addon = path.join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
   try {
+    for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+      if (path.basename(dir) !== 'node_modules' && existsSync(path.join(dir, addon))) return path.join(dir, addon);
+      if (path.dirname(dir) === dir) break;
+    }
     return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
   } catch {
     return undefined;

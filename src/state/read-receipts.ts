@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { prepareOnUse, type Prepared } from './prepared.js';
 
 /** A thread's stored read receipt (SPEC §3 Read state). */
 export interface ReadReceipt {
@@ -14,14 +15,14 @@ export interface ReadReceipt {
  * is the latest completed turn, as the reference's rows show.
  */
 export class ReadReceipts {
-  private readonly select: Database.Statement<[string], { first_unread_turn: string | null; revision: string }>;
-  private readonly selectMany: Database.Statement<[string], { thread_id: string; first_unread_turn: string | null; revision: string }>;
-  private readonly upsertCompleted: Database.Statement<[string, string, string, string]>;
+  private readonly select: Prepared<[string], { first_unread_turn: string | null; revision: string }>;
+  private readonly selectMany: Prepared<[string], { thread_id: string; first_unread_turn: string | null; revision: string }>;
+  private readonly upsertCompleted: Prepared<[string, string, string, string]>;
 
   constructor(db: Database.Database) {
-    this.select = db.prepare('SELECT first_unread_turn, revision FROM thread_read_receipts WHERE thread_id = ?');
-    this.selectMany = db.prepare('SELECT thread_id, first_unread_turn, revision FROM thread_read_receipts WHERE thread_id IN (SELECT value FROM json_each(?))');
-    this.upsertCompleted = db.prepare(`
+    this.select = prepareOnUse(db, 'SELECT first_unread_turn, revision FROM thread_read_receipts WHERE thread_id = ?');
+    this.selectMany = prepareOnUse(db, 'SELECT thread_id, first_unread_turn, revision FROM thread_read_receipts WHERE thread_id IN (SELECT value FROM json_each(?))');
+    this.upsertCompleted = prepareOnUse(db, `
       INSERT INTO thread_read_receipts (thread_id, first_unread_turn, revision, last_published_turn)
       VALUES (?, ?, ?, ?)
       ON CONFLICT(thread_id) DO UPDATE SET

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { MESSAGE_SEPARATOR } from '../support/literal-match.js';
 import { MultiRowInsert } from './multi-row.js';
+import { prepareOnUse, type Prepared } from './prepared.js';
 
 /** What the index holds for one thread: the texts `thread/search` matches, in snippet priority order. */
 export interface SearchDocument {
@@ -57,24 +58,24 @@ export interface StaleThread {
  * transactions the caller runs; nothing here reads a file. `threads` is only ever read.
  */
 export class SearchTables {
-  private readonly insertDoc: Database.Statement<[string, string, string]>;
-  private readonly insertPending: Database.Statement<[string, string, string]>;
-  private readonly selectPending: Database.Statement<[number], { id: number; text: string }>;
-  private readonly insertFts: Database.Statement<[number, string]>;
-  private readonly markIndexed: Database.Statement<[number]>;
+  private readonly insertDoc: Prepared<[string, string, string]>;
+  private readonly insertPending: Prepared<[string, string, string]>;
+  private readonly selectPending: Prepared<[number], { id: number; text: string }>;
+  private readonly insertFts: Prepared<[number, string]>;
+  private readonly markIndexed: Prepared<[number]>;
   /** Hands up to `max` pending rows to FTS5 in one transaction; returns how many (0: none left). */
   readonly fillChunk: Database.Transaction<(max: number) => number>;
-  private readonly deleteDocs: Database.Statement<[string]>;
-  private readonly deleteField: Database.Statement<[string, string]>;
-  private readonly upsertMarker: Database.Statement<[string, number, string | null]>;
-  private readonly deleteMarker: Database.Statement<[string]>;
-  private readonly selectMarker: Database.Statement<[string], { updated_at_ms: number; name: string | null }>;
-  private readonly syncMarkerStatement: Database.Statement<[string, string]>;
-  private readonly selectDocs: Database.Statement<[string], SearchDoc>;
-  private readonly selectStale: Database.Statement<[], StaleRecord>;
-  private readonly selectOrphans: Database.Statement<[], { thread_id: string }>;
-  private readonly selectIndexed: Database.Statement<[string], StaleRecord>;
-  private readonly selectField: Database.Statement<[string, string], unknown>;
+  private readonly deleteDocs: Prepared<[string]>;
+  private readonly deleteField: Prepared<[string, string]>;
+  private readonly upsertMarker: Prepared<[string, number, string | null]>;
+  private readonly deleteMarker: Prepared<[string]>;
+  private readonly selectMarker: Prepared<[string], { updated_at_ms: number; name: string | null }>;
+  private readonly syncMarkerStatement: Prepared<[string, string]>;
+  private readonly selectDocs: Prepared<[string], SearchDoc>;
+  private readonly selectStale: Prepared<[], StaleRecord>;
+  private readonly selectOrphans: Prepared<[], { thread_id: string }>;
+  private readonly selectIndexed: Prepared<[string], StaleRecord>;
+  private readonly selectField: Prepared<[string, string], unknown>;
   readonly replace: Database.Transaction<(doc: SearchDocument, updatedAtMs: number, rowName: string | null) => void>;
   private readonly deleteDocsOf: Database.Statement<[string]>;
   private readonly insertPendingMany: MultiRowInsert;
@@ -83,11 +84,11 @@ export class SearchTables {
   private readonly writePendingAll: Database.Transaction<(entries: readonly PendingEntry[]) => void>;
 
   constructor(private readonly db: Database.Database) {
-    this.insertDoc = db.prepare('INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 1)');
-    this.insertPending = db.prepare('INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 0)');
-    this.selectPending = db.prepare('SELECT id, text FROM codex_ts_search_docs WHERE indexed = 0 ORDER BY id LIMIT ? + 0');
-    this.insertFts = db.prepare('INSERT INTO codex_ts_search_fts (rowid, text) VALUES (?, ?)');
-    this.markIndexed = db.prepare('UPDATE codex_ts_search_docs SET indexed = 1 WHERE id = ?');
+    this.insertDoc = prepareOnUse(db, 'INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 1)');
+    this.insertPending = prepareOnUse(db, 'INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 0)');
+    this.selectPending = prepareOnUse(db, 'SELECT id, text FROM codex_ts_search_docs WHERE indexed = 0 ORDER BY id LIMIT ? + 0');
+    this.insertFts = prepareOnUse(db, 'INSERT INTO codex_ts_search_fts (rowid, text) VALUES (?, ?)');
+    this.markIndexed = prepareOnUse(db, 'UPDATE codex_ts_search_docs SET indexed = 1 WHERE id = ?');
     this.fillChunk = db.transaction((max: number) => {
       const rows = this.selectPending.all(max);
       for (const row of rows) {
@@ -96,30 +97,30 @@ export class SearchTables {
       }
       return rows.length;
     });
-    this.deleteDocs = db.prepare('DELETE FROM codex_ts_search_docs WHERE thread_id = ?');
-    this.deleteField = db.prepare('DELETE FROM codex_ts_search_docs WHERE thread_id = ? AND field = ?');
-    this.upsertMarker = db.prepare(`
+    this.deleteDocs = prepareOnUse(db, 'DELETE FROM codex_ts_search_docs WHERE thread_id = ?');
+    this.deleteField = prepareOnUse(db, 'DELETE FROM codex_ts_search_docs WHERE thread_id = ? AND field = ?');
+    this.upsertMarker = prepareOnUse(db, `
       INSERT INTO codex_ts_search_threads (thread_id, updated_at_ms, name) VALUES (?, ?, ?)
       ON CONFLICT(thread_id) DO UPDATE SET updated_at_ms = excluded.updated_at_ms, name = excluded.name`);
-    this.deleteMarker = db.prepare('DELETE FROM codex_ts_search_threads WHERE thread_id = ?');
-    this.selectMarker = db.prepare('SELECT updated_at_ms, name FROM codex_ts_search_threads WHERE thread_id = ?');
+    this.deleteMarker = prepareOnUse(db, 'DELETE FROM codex_ts_search_threads WHERE thread_id = ?');
+    this.selectMarker = prepareOnUse(db, 'SELECT updated_at_ms, name FROM codex_ts_search_threads WHERE thread_id = ?');
     // After one of our own writes to `threads`: the index is current with the row as it now is.
-    this.syncMarkerStatement = db.prepare(`
+    this.syncMarkerStatement = prepareOnUse(db, `
       UPDATE codex_ts_search_threads
       SET updated_at_ms = COALESCE((SELECT ${UPDATED_MS} FROM threads t WHERE t.id = ?), updated_at_ms)
       WHERE thread_id = ?`);
-    this.selectDocs = db.prepare('SELECT field, text FROM codex_ts_search_docs WHERE thread_id = ? ORDER BY id');
-    this.selectStale = db.prepare(`
+    this.selectDocs = prepareOnUse(db, 'SELECT field, text FROM codex_ts_search_docs WHERE thread_id = ? ORDER BY id');
+    this.selectStale = prepareOnUse(db, `
       SELECT t.id, t.rollout_path, t.archived, ${UPDATED_MS} AS updated_ms, t.name, s.name AS indexed_name, s.thread_id IS NOT NULL AS indexed
       FROM threads t LEFT JOIN codex_ts_search_threads s ON s.thread_id = t.id
       WHERE s.thread_id IS NULL OR s.updated_at_ms <> ${UPDATED_MS} OR (t.name IS NOT NULL AND s.name IS NOT t.name)`);
-    this.selectIndexed = db.prepare(`
+    this.selectIndexed = prepareOnUse(db, `
       SELECT t.id, t.rollout_path, t.archived, ${UPDATED_MS} AS updated_ms, t.name, s.name AS indexed_name, 1 AS indexed
       FROM codex_ts_search_threads s JOIN threads t ON t.id = s.thread_id WHERE s.thread_id = ?`);
-    this.selectOrphans = db.prepare(
+    this.selectOrphans = prepareOnUse(db, 
       'SELECT s.thread_id FROM codex_ts_search_threads s WHERE NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = s.thread_id)',
     );
-    this.selectField = db.prepare('SELECT 1 FROM codex_ts_search_docs WHERE thread_id = ? AND field = ? LIMIT 1');
+    this.selectField = prepareOnUse(db, 'SELECT 1 FROM codex_ts_search_docs WHERE thread_id = ? AND field = ? LIMIT 1');
     this.replace = db.transaction((doc: SearchDocument, updatedAtMs: number, rowName: string | null) => this.write(doc, updatedAtMs, rowName));
     this.deleteDocsOf = db.prepare('DELETE FROM codex_ts_search_docs WHERE thread_id IN (SELECT value FROM json_each(?))');
     this.insertPendingMany = new MultiRowInsert(db, 'INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed)', '(?, ?, ?, 0)', '', 50);

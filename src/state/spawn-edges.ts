@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { prepareOnUse, type Prepared } from './prepared.js';
 
 /** `thread_spawn_edges.status`, as the reference writes it. */
 export type SpawnEdgeStatus = 'open' | 'closed';
@@ -8,18 +9,18 @@ export type SpawnEdgeStatus = 'open' | 'closed';
  * Edges are never removed here; archive walks them whatever their status (SPEC §9.3).
  */
 export class SpawnEdges {
-  private readonly upsert: Database.Statement<[string, string, string]>;
-  private readonly insertIfAbsent: Database.Statement<[string, string, string]>;
-  private readonly selectChildren: Database.Statement<[string], { child_thread_id: string }>;
+  private readonly upsert: Prepared<[string, string, string]>;
+  private readonly insertIfAbsent: Prepared<[string, string, string]>;
+  private readonly selectChildren: Prepared<[string], { child_thread_id: string }>;
 
   constructor(db: Database.Database) {
-    this.upsert = db.prepare(`
+    this.upsert = prepareOnUse(db, `
       INSERT INTO thread_spawn_edges (parent_thread_id, child_thread_id, status) VALUES (?, ?, ?)
       ON CONFLICT(child_thread_id) DO UPDATE SET parent_thread_id = excluded.parent_thread_id, status = excluded.status`);
-    this.insertIfAbsent = db.prepare(`
+    this.insertIfAbsent = prepareOnUse(db, `
       INSERT INTO thread_spawn_edges (parent_thread_id, child_thread_id, status) VALUES (?, ?, ?)
       ON CONFLICT(child_thread_id) DO NOTHING`);
-    this.selectChildren = db.prepare(
+    this.selectChildren = prepareOnUse(db, 
       'SELECT child_thread_id FROM thread_spawn_edges WHERE parent_thread_id = ? ORDER BY child_thread_id ASC',
     );
   }

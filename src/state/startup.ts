@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { monotonicMs } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
 import type { BackfillStats } from './backfill.js';
 import type { BackfillLease, BackfillStatus } from './lease.js';
@@ -22,7 +23,7 @@ export interface GateTimer {
   sleep(ms: number): Promise<void>;
 }
 
-const realTimer: GateTimer = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
+const realTimer: GateTimer = { now: () => monotonicMs(), sleep: (ms) => sleep(ms) };
 
 export interface BackfillGateDeps {
   codexHome: string;
@@ -36,7 +37,7 @@ export interface BackfillGateDeps {
   /** Bounds of the status watch's interval; {@link BACKFILL_WATCH_MIN_MS} and {@link BACKFILL_WATCH_MAX_MS} by default. */
   watchMinMs?: number;
   watchMaxMs?: number;
-  /** `performance.now()` and `timers/promises` by default. */
+  /** `monotonicMs()` and `timers/promises` by default. */
   timer?: GateTimer;
 }
 

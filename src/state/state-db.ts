@@ -17,6 +17,7 @@ import { ReadReceipts, type ReadReceipt } from './read-receipts.js';
 import { SpawnEdges, type SpawnEdgeStatus } from './spawn-edges.js';
 import { ThreadsTable } from './threads.js';
 import type { ThreadSearcher } from './thread-search.js';
+import { prepareOnUse, type Prepared } from './prepared.js';
 
 /** What start-up did before handing out the handle. */
 export interface StateDbStartup {
@@ -60,9 +61,10 @@ export function prepareStateDbParts(
 /**
  * The process's one handle on `CODEX_HOME/state_5.sqlite`. Obtain it from `openStateDb`, which returns it
  * only after the rollout backfill is complete. Implements the rollout store's `ThreadIndex` port and adds
- * spawn edges, backfill state and read receipts. Every statement is prepared once, at open; calls are
- * synchronous and throw only when SQLite fails (callers treat that as "no index answer"). Multi-statement
- * writes use IMMEDIATE transactions so concurrent processes wait on the busy timeout instead of failing.
+ * spawn edges, backfill state and read receipts. Every statement is prepared once, on its first use (see
+ * `prepareOnUse`); calls are synchronous and throw only when SQLite fails (callers treat that as "no index
+ * answer"). Multi-statement writes use IMMEDIATE transactions so concurrent processes wait on the busy timeout
+ * instead of failing.
  */
 const DELETE_THREAD_SQL = [
   'DELETE FROM threads WHERE id = ?',
@@ -79,10 +81,10 @@ export class StateDb implements ThreadIndex {
   private readonly edges: SpawnEdges;
   private readonly receipts: ReadReceipts;
   private readonly upsertWithEdge: Database.Transaction<(row: IndexedThreadInput) => void>;
-  /** Asked for every thread a listing or read answers: prepared once (preparing costs more than the lookup). */
-  private readonly selectGitInfo: Database.Statement<[string], { sha: string | null; branch: string | null; originUrl: string | null }>;
+  /** Asked for every thread a listing or read answers: prepared once, on first use (preparing costs more than the lookup). */
+  private readonly selectGitInfo: Prepared<[string], { sha: string | null; branch: string | null; originUrl: string | null }>;
   /** The same for a listed page at once: one statement instead of one per thread. */
-  private readonly selectGitInfos: Database.Statement<[string], { id: string; sha: string | null; branch: string | null; originUrl: string | null }>;
+  private readonly selectGitInfos: Prepared<[string], { id: string; sha: string | null; branch: string | null; originUrl: string | null }>;
   /** Full-text search over threads (`thread/search`), or null: callers then scan the rollouts. */
   readonly search: ThreadSearcher | null;
 
@@ -104,8 +106,8 @@ export class StateDb implements ThreadIndex {
     this.lister = new ThreadLister(parts.db);
     this.receipts = new ReadReceipts(parts.db);
     this.search = parts.search;
-    this.selectGitInfo = parts.db.prepare('SELECT git_sha AS sha, git_branch AS branch, git_origin_url AS originUrl FROM threads WHERE id = ?');
-    this.selectGitInfos = parts.db.prepare(`
+    this.selectGitInfo = prepareOnUse(parts.db, 'SELECT git_sha AS sha, git_branch AS branch, git_origin_url AS originUrl FROM threads WHERE id = ?');
+    this.selectGitInfos = prepareOnUse(parts.db, `
       SELECT id, git_sha AS sha, git_branch AS branch, git_origin_url AS originUrl FROM threads
       WHERE id IN (SELECT value FROM json_each(?))
         AND (git_sha IS NOT NULL OR git_branch IS NOT NULL OR git_origin_url IS NOT NULL)`);

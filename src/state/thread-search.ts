@@ -9,6 +9,7 @@ import { recreateSearchSchema } from './search-schema.js';
 import { SearchTables, type SearchDoc, type StaleThread } from './search-index.js';
 import type { ThreadSearchHit, ThreadSearchPage, ThreadSearchPort, ThreadSearchQuery, TurnSearchText } from './search-port.js';
 import { THREAD_COLUMNS, threadFromRecord, type ThreadRecord } from './thread-rows.js';
+import { prepareOnUse, type Prepared } from './prepared.js';
 
 /** Trigram lookups need three characters; shorter terms walk the threads in order instead. */
 const MIN_FTS_CHARS = 3;
@@ -82,11 +83,11 @@ export class ThreadSearcher implements ThreadSearchPort {
   /** Resolves when a rebuild started by corruption has finished (tests wait on it). */
   rebuilt: Promise<void> = Promise.resolve();
 
-  private readonly selectRow: Database.Statement<[string], { updated_ms: number; name: string | null }>;
+  private readonly selectRow: Prepared<[string], { updated_ms: number; name: string | null }>;
 
   constructor(private readonly deps: ThreadSearcherDeps) {
     this.tables = new SearchTables(deps.db);
-    this.selectRow = deps.db.prepare('SELECT COALESCE(updated_at_ms, updated_at * 1000) AS updated_ms, name FROM threads WHERE id = ?');
+    this.selectRow = prepareOnUse(deps.db, 'SELECT COALESCE(updated_at_ms, updated_at * 1000) AS updated_ms, name FROM threads WHERE id = ?');
   }
 
   /** The tables, for the backfill's writes in its own transactions; null while rebuilding. */

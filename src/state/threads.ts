@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { IndexedThread, IndexedThreadInput, TurnIndexUpdate } from '../rollout/thread-index.js';
 import { MultiRowInsert } from './multi-row.js';
+import { prepareOnUse, type Prepared } from './prepared.js';
 import { rowParams, THREAD_COLUMNS, threadFromRow, type ThreadRow, type ThreadRowParams } from './thread-rows.js';
 
 // Columns written by an upsert and their values: `$x` is the row parameter `x` (see `ThreadRowParams`).
@@ -35,30 +36,30 @@ const UPSERT_CONFLICT = `ON CONFLICT(id) DO UPDATE SET ${UPSERT_COLUMNS.filter((
  * callers that need several statements atomically wrap them in `StateDb`'s immediate transactions.
  */
 export class ThreadsTable {
-  private readonly selectPath: Database.Statement<[string, number], { rollout_path: string }>;
+  private readonly selectPath: Prepared<[string, number], { rollout_path: string }>;
   /** Raw rows (`ThreadRow`): asked once per listed file by the default `thread/list` path. */
-  private readonly selectThread: Database.Statement<[string], ThreadRow>;
-  private readonly upsert: Database.Statement<ThreadRowParams>;
+  private readonly selectThread: Prepared<[string], ThreadRow>;
+  private readonly upsert: Prepared<ThreadRowParams>;
   private readonly upsertMany: MultiRowInsert;
-  private readonly updatePath: Database.Statement<{ path: string; archived: number; archived_at: number | null; id: string }>;
-  private readonly updateTurn: Database.Statement<TurnParams>;
-  private readonly updateName: Database.Statement<[string, number, number, string]>;
+  private readonly updatePath: Prepared<{ path: string; archived: number; archived_at: number | null; id: string }>;
+  private readonly updateTurn: Prepared<TurnParams>;
+  private readonly updateName: Prepared<[string, number, number, string]>;
 
   constructor(
     db: Database.Database,
     private readonly defaultModelProvider: string,
   ) {
-    this.selectPath = db.prepare('SELECT rollout_path FROM threads WHERE id = ? AND archived = ?');
-    this.selectThread = db.prepare<[string], ThreadRow>(`SELECT ${THREAD_COLUMNS} FROM threads WHERE id = ?`).raw(true);
-    this.upsert = db.prepare(`${UPSERT_HEAD} VALUES (${UPSERT_VALUES.map((v) => v.replace(/^\$/, '@')).join(', ')}) ${UPSERT_CONFLICT}`);
+    this.selectPath = prepareOnUse(db, 'SELECT rollout_path FROM threads WHERE id = ? AND archived = ?');
+    this.selectThread = prepareOnUse(db, `SELECT ${THREAD_COLUMNS} FROM threads WHERE id = ?`, { raw: true });
+    this.upsert = prepareOnUse(db, `${UPSERT_HEAD} VALUES (${UPSERT_VALUES.map((v) => v.replace(/^\$/, '@')).join(', ')}) ${UPSERT_CONFLICT}`);
     this.upsertMany = new MultiRowInsert(db, UPSERT_HEAD, `(${UPSERT_VALUES.map((v) => (v.startsWith('$') ? '?' : v)).join(', ')})`, UPSERT_CONFLICT, UPSERT_CHUNK_ROWS);
     // SPEC §8.3 read-repair: `archived_at` is set when archived and still empty, cleared when active.
-    this.updatePath = db.prepare(`
+    this.updatePath = prepareOnUse(db, `
       UPDATE threads
       SET rollout_path = @path, archived = @archived,
           archived_at = CASE WHEN @archived = 1 THEN COALESCE(archived_at, @archived_at) ELSE NULL END
       WHERE id = @id`);
-    this.updateTurn = db.prepare(`
+    this.updateTurn = prepareOnUse(db, `
       UPDATE threads SET
         updated_at = @updated_at, updated_at_ms = @updated_at_ms,
         recency_at = COALESCE(@recency_at, recency_at), recency_at_ms = COALESCE(@recency_at_ms, recency_at_ms),
@@ -67,7 +68,7 @@ export class ThreadsTable {
         first_user_message = CASE WHEN preview = '' AND @first IS NOT NULL THEN @first ELSE first_user_message END,
         preview = CASE WHEN preview = '' AND @first IS NOT NULL THEN @first ELSE preview END
       WHERE id = @id`);
-    this.updateName = db.prepare('UPDATE threads SET name = ?, updated_at = ?, updated_at_ms = ? WHERE id = ?');
+    this.updateName = prepareOnUse(db, 'UPDATE threads SET name = ?, updated_at = ?, updated_at_ms = ? WHERE id = ?');
   }
 
   rolloutPath(threadId: string, archived: boolean): string | null {

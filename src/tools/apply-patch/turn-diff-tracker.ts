@@ -19,11 +19,11 @@
  * each model response of the turn completes (after its `thread/tokenUsage/updated` and
  * `account/rateLimits/updated`), each time only when the diff is not empty.
  */
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { unifiedDiff } from './unified-diff.js';
 import type { FileChange, PatchAction } from './verify.js';
+import { nodeCrypto } from '../../support/lazy-modules.js';
 
 const ZERO_OID = '0000000000000000000000000000000000000000';
 const DEV_NULL = '/dev/null';
@@ -32,7 +32,7 @@ const REGULAR_FILE_MODE = '100644';
 /** Git's blob id of a text: sha1 of `blob <byte length>\0<bytes>`. */
 export function gitBlobOid(text: string): string {
   const bytes = Buffer.from(text, 'utf8');
-  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+  return nodeCrypto().createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 export class TurnDiffTracker {

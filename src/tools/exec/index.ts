@@ -9,7 +9,6 @@
  * the reference then ends the turn as interrupted. Rebuild items for thread/read and resume with
  * `commandItemFromRollout(payload, renderCommand)` over the `item_completed` event_msg lines the tools recorded.
  */
-import { spawn } from 'node:child_process';
 import { rmdirSync, statSync } from 'node:fs';
 import { SyntheticMounts } from '../sandbox/synthetic-mounts.js';
 import type { ToolContext, ToolHandler } from '../tool.js';
@@ -21,6 +20,7 @@ import { SessionStore } from './session-store.js';
 import { FALLBACK_OUTPUT_POLICY, type OutputPolicy } from './truncate.js';
 import { joinCommand } from './shell-quote.js';
 import { handleWriteStdin } from './write-stdin.js';
+import { nodeChildProcess } from '../../support/lazy-modules.js';
 
 export { commandItemFromRollout } from './items.js';
 export { bwrapMissingWarning, findBwrap, isExecutableFile } from '../sandbox/availability.js';
@@ -79,7 +79,7 @@ export function createExecTools(deps: ExecToolsDeps): ExecTools {
     });
   const rt: ExecRuntime = {
     spawners: {
-      spawnPipe: deps.spawnPipe ?? ((file, args, options) => spawn(file, [...args], options)),
+      spawnPipe: deps.spawnPipe ?? ((file, args, options) => nodeChildProcess().spawn(file, [...args], options)),
       spawnPty,
       kill: deps.kill ?? ((pid, signal) => process.kill(pid, signal)),
     },

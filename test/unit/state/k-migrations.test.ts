@@ -80,7 +80,7 @@ describe('ensureSchema', () => {
     expect(outcome.kind).toBe('unusable');
     const reason = (outcome as { reason: string }).reason;
     expect(reason.startsWith('schema lacks threads.created_at, threads.created_at_ms, ')).toBe(true);
-    expect(reason).toContain('threads.agent_path, thread_spawn_edges.status, thread_read_receipts.thread_id, ');
+    expect(reason).toContain('threads.agent_path, threads.git_sha, threads.git_branch, threads.git_origin_url, thread_spawn_edges.status, thread_read_receipts.thread_id, ');
     expect(reason.endsWith('thread_read_receipts.last_published_turn (no _sqlx_migrations table)')).toBe(true);
     expect(reason).not.toContain('backfill_state.');
     expect(reason).not.toContain('threads.id,');

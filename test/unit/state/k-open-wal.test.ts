@@ -67,7 +67,8 @@ describe('switching to WAL', () => {
     // The first reading sets the deadline; the second is past it.
     const times = [1_000, 1_000 + 4_999, 1_000 + 5_000];
     let i = 0;
-    vi.spyOn(performance, 'now').mockImplementation(() => times[Math.min(i++, times.length - 1)] as number);
+    // The state DB's monotonic clock (monotonicMs) reads process.hrtime.bigint(), in ns.
+    vi.spyOn(process.hrtime, 'bigint').mockImplementation(() => BigInt(times[Math.min(i++, times.length - 1)]!) * 1_000_000n);
     const wal = onWalSwitch(() => {
       throw busy();
     });
@@ -79,7 +80,7 @@ describe('switching to WAL', () => {
 
   test('any other error is not retried', async () => {
     const home = makeTempHome();
-    vi.spyOn(performance, 'now').mockReturnValue(0);
+    vi.spyOn(process.hrtime, 'bigint').mockReturnValue(0n);
     const wal = onWalSwitch(() => {
       throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR');
     });

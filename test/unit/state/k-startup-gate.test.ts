@@ -32,10 +32,10 @@ function fakeLease(claims: ClaimOutcome[], statuses: BackfillState['status'][]) 
   return { lease: lease as unknown as BackfillLease, calls };
 }
 
-/** performance.now() answers these values in order (the last repeats): the gate's elapsed time is exact. */
+/** The gate's clock (monotonicMs, over process.hrtime.bigint()) answers these ms in order (the last repeats): its elapsed time is exact. */
 function pinNow(...values: number[]): void {
   let i = 0;
-  vi.spyOn(performance, 'now').mockImplementation(() => values[Math.min(i++, values.length - 1)] as number);
+  vi.spyOn(process.hrtime, 'bigint').mockImplementation(() => BigInt(Math.round(values[Math.min(i++, values.length - 1)]! * 1e6)));
 }
 
 afterEach(() => {

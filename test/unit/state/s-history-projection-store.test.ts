@@ -93,7 +93,7 @@ describe('attach', () => {
       let switches = 0;
       // The clock reads 0 (never the deadline) for the I/O error; for SQLITE_BUSY, exactly the deadline (5 s later) once refused: no second try.
       let refused = false;
-      const now = vi.spyOn(performance, 'now').mockImplementation(() => (refused ? 5_000 : 0));
+      const now = vi.spyOn(process.hrtime, 'bigint').mockImplementation(() => (refused ? 5_000_000_000n : 0n));
       const failing = new Proxy(db, {
         get(target, prop) {
           if (prop === 'pragma') {
