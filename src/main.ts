@@ -6,6 +6,7 @@ import { parseCommandLine, type GlobalOptions, type ListenTarget, type WsAuthArg
 import { systemClock } from './support/clock.js';
 import { systemIds, type IdSource } from './support/ids.js';
 import { createStderrLogger, resolveLogLevel, type Logger } from './support/logger.js';
+import { scheduleDaemonMemoryFlags } from './support/memory-flags.js';
 
 /** The protocol version we are compatible with, reported in `userAgent` (clients check it). */
 export const SERVER_VERSION = '0.169.0';
@@ -87,6 +88,7 @@ async function runAppServer(codexHome: string, log: Logger, options: GlobalOptio
   // A failure to load is reported once the database is open: leaving mid-backfill would strand the claim.
   loading.catch(() => undefined);
   const stateDb = await openStateDb(codexHome, { clock, log, ids, defaultModelProvider: config.modelProvider });
+  scheduleDaemonMemoryFlags(process.env);
   const { modules, bwrapPath, spawnPty, info } = await loading;
   const [{ LocalThreadStore }, { ThreadManager }, { createResponsesClient }, { AppServer }, { Notifier }, transport, { ConfigService }, { FileSearchSessions }, { createThreadTools }, { isKnownModel }] = modules;
   const store = new LocalThreadStore(codexHome, stateDb, { clock, log });

@@ -23,3 +23,5 @@ export const nodeChildProcess = (): typeof import('node:child_process') => load(
 export const nodeWorkerThreads = (): typeof import('node:worker_threads') => load('node:worker_threads');
 /** node:http: the status texts of a failed model request (the request itself loads it through `http-fetch.ts`). */
 export const nodeHttp = (): typeof import('node:http') => load('node:http');
+/** node:v8: the daemon's memory flags, set once start-up is over (`memory-flags.ts`). */
+export const nodeV8 = (): typeof import('node:v8') => load('node:v8');
