@@ -6,14 +6,14 @@ import { makeTempHome, recordingLogger } from './helpers.js';
 
 // readdir can be made to fail for one directory (root reads every mode bit, so a chmod cannot).
 const failing = vi.hoisted(() => new Map<string, string>());
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
   return {
     ...real,
-    readdir: (dir: string, options: unknown) => {
+    readdirSync: (dir: string, options: unknown) => {
       const code = failing.get(dir);
-      if (code) return Promise.reject(Object.assign(new Error(`${code}: readdir '${dir}'`), { code }));
-      return (real.readdir as (d: string, o: unknown) => Promise<unknown>)(dir, options);
+      if (code) throw Object.assign(new Error(`${code}: readdir '${dir}'`), { code });
+      return (real.readdirSync as (d: string, o: unknown) => unknown)(dir, options);
     },
   };
 });
