@@ -5,6 +5,7 @@ import { spawnOriginOf } from './source-kind.js';
 import type { RolloutSummary, SessionSource } from './types.js';
 import { isRecord } from '../support/json-values.js';
 import { VISIBLE_TEXT_EVENTS, VisibleTexts } from './visible-text.js';
+import { pickJsonValue } from './json-pick.js';
 
 /** Options of the summarisers. */
 export interface SummarizeOptions {
@@ -157,8 +158,8 @@ function scanLines(data: Buffer, texts: VisibleTexts | null): Scan {
       scan.preview = userItemText(payloadIn(parsed()));
     }
   }
-  if (lastTurnContext) scan.model = stringField(payloadOf(data, ...lastTurnContext), 'model');
-  if (lastTokenCount) scan.tokensUsed = totalTokens(payloadOf(data, ...lastTokenCount));
+  if (lastTurnContext) scan.model = modelOf(data, ...lastTurnContext);
+  if (lastTokenCount) scan.tokensUsed = tokensOf(data, ...lastTokenCount);
   return scan;
 }
 
@@ -203,19 +204,20 @@ function payloadIn(value: Record<string, unknown> | null): Record<string, unknow
 }
 
 const BASE_INSTRUCTIONS_KEY = Buffer.from(',"base_instructions":');
+const FORKED_FROM_KEY = Buffer.from('"forked_from_id":');
 
 /**
  * The `session_meta` payload without decoding `base_instructions` (≈22 KB in 0.169.0 files, and the only
  * large field): the line is cut before it and closed, falling back to a full parse when that does not work.
  */
 function sessionMetaOf(data: Buffer, start: number, end: number): Record<string, unknown> | null {
-  const at = data.subarray(start, end).indexOf(BASE_INSTRUCTIONS_KEY);
-  const cut = at === -1 ? -1 : start + at;
+  const line = data.subarray(start, end);
+  const at = indexOfKey(line, BASE_INSTRUCTIONS_KEY, 2);
   // Forks name their source after the instructions: those rare lines get a full parse.
-  if (cut !== -1 && cut < end && !contains(data, FORKED_FROM_KEY, start, end)) {
+  if (at !== -1 && indexOfKey(line, FORKED_FROM_KEY, 7) === -1) {
     try {
       // `payload` is the last envelope key, so closing the payload and the line after the cut is valid JSON.
-      const head = JSON.parse(data.toString('utf8', start, cut) + '}}') as { payload?: unknown };
+      const head = JSON.parse(data.toString('utf8', start, start + at) + '}}') as { payload?: unknown };
       if (isRecord(head.payload)) return head.payload;
     } catch {
       // fall through to the full parse
@@ -224,15 +226,31 @@ function sessionMetaOf(data: Buffer, start: number, end: number): Record<string,
   return payloadOf(data, start, end);
 }
 
-const FORKED_FROM_KEY = Buffer.from('"forked_from_id":');
+/**
+ * `line.indexOf(key)`, found through the key's tail from `skip` on: a tail that starts with a letter or `_` rare in
+ * the text (`base_instructions":`, `_from_id":`) is located by a byte search that skips ahead, where the whole key
+ * (opening with `,"` or `"`, bytes found everywhere in JSON) costs one comparison per quote of the 22 KB
+ * instructions. Each tail hit is accepted only when the bytes before it complete the key, so the answer is the
+ * first occurrence of the whole key, as `indexOf` gives it.
+ */
+function indexOfKey(line: Buffer, key: Buffer, skip: number): number {
+  const tail = key.subarray(skip);
+  let from = skip;
+  for (;;) {
+    const hit = line.indexOf(tail, from);
+    if (hit === -1) return -1;
+    const at = hit - skip;
+    let i = 0;
+    while (i < skip && line[at + i] === key[i]) i += 1;
+    if (i === skip) return at;
+    from = hit + 1;
+  }
+}
 
 function timestampOf(data: Buffer, start: number, end: number): number | null {
   const m = /^\{"timestamp":"([^"]+)"/.exec(data.toString('latin1', start, Math.min(end, start + 64)));
   return m ? parseIso(m[1]) : null;
 }
-
-
-
 
 
 function userMessageText(payload: Record<string, unknown> | null): string | null {
@@ -245,6 +263,27 @@ function userItemText(payload: Record<string, unknown> | null): string | null {
   if (!isRecord(item) || !Array.isArray(item['content'])) return null;
   const texts = item['content'].filter(isRecord).map((c) => (c['type'] === 'text' && typeof c['text'] === 'string' ? c['text'] : ''));
   return texts.join('');
+}
+
+const MODEL_PATH = ['payload', 'model'].map((key) => Buffer.from(key));
+const TOTAL_TOKENS_PATH = ['payload', 'info', 'total_token_usage', 'total_tokens'].map((key) => Buffer.from(key));
+
+/** `payload.model` of a `turn_context` line when a string, read off the bytes (the line is checked, not built). */
+function modelOf(data: Buffer, start: number, end: number): string | null {
+  const picked = pickJsonValue(data, start, end, MODEL_PATH);
+  if (picked === 'unsure') return stringField(payloadOf(data, start, end), 'model');
+  if (picked === null || picked === 'invalid' || picked.first !== 0x22) return null;
+  const body = data.subarray(picked.start + 1, picked.end - 1);
+  return body.includes(0x5c) ? (JSON.parse(data.toString('utf8', picked.start, picked.end)) as string) : body.toString('utf8');
+}
+
+/** `payload.info.total_token_usage.total_tokens` of a `token_count` line when a number, else 0. */
+function tokensOf(data: Buffer, start: number, end: number): number {
+  const picked = pickJsonValue(data, start, end, TOTAL_TOKENS_PATH);
+  if (picked === 'unsure') return totalTokens(payloadOf(data, start, end));
+  if (picked === null || picked === 'invalid') return 0;
+  const first = picked.first;
+  return first === 0x2d || (first >= 0x30 && first <= 0x39) ? Number(data.toString('latin1', picked.start, picked.end)) : 0;
 }
 
 function totalTokens(payload: Record<string, unknown> | null): number {
