@@ -121,6 +121,11 @@ const metaVariants = [
   metaLine.slice(0, cut) + `,${FORK}` + metaLine.slice(cut).replace(/}}$/, '}'),
   metaLine.replace(/}}$/, ',"x_from_id":"a","orked_from_id":"b"}}'),
   metaLine.replace(/}}$/, ',"not_forked_from_id":"a"}}'),
+  metaLine.replace(/}}$/, ',"x_from_id":"a"}'), // malformed tail, no fork: the head parse still reads it
+  metaLine.replace(/}}$/, ',"xforked_from_id":"a"}'),
+  metaLine.replace(',"base_instructions":', ',"xbase_instructions":1,"base_instructions":'),
+  metaLine.replace(',"base_instructions":', ',"xbase_instructions":1,"base_instructions":').replace(/}}$/, '}'),
+  metaLine.replace(',"base_instructions":', ',"x":"\\",base_instructions":1,"base_instructions":'),
   metaLine.replace('"text":"', `"text":"\\${FORK.replace(/"/g, '\\"')} `),
   metaLine.replace(',"base_instructions":', ',"base_instructions":{"text":"x"},"again_base_instructions":'),
   metaLine.replace(',"base_instructions":', ',"note":"base_instructions\\":","base_instructions":'),
