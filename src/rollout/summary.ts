@@ -169,12 +169,15 @@ const AGENT_MESSAGE_ITEM = Buffer.from('"AgentMessage"');
 function isMessageItem(data: Buffer, start: number, end: number): boolean {
   // Searched within the line only (a view, no copy): a search of the whole buffer would run to the file's end.
   const line = data.subarray(start, end);
-  return line.includes(USER_MESSAGE_ITEM) || line.includes(AGENT_MESSAGE_ITEM);
+  return indexOfKey(line, USER_MESSAGE_ITEM, 1) !== -1 || indexOfKey(line, AGENT_MESSAGE_ITEM, 1) !== -1;
 }
 
-/** Whether `needle` occurs within [start, end): searched in a view of the line, never on to the file's end. */
+/**
+ * Whether `needle` (a quoted name) occurs within [start, end): searched in a view of the line, never on to the
+ * file's end, through its tail after the quote (see `indexOfKey`).
+ */
 function contains(data: Buffer, needle: Buffer, start: number, end: number): boolean {
-  return data.subarray(start, end).includes(needle);
+  return indexOfKey(data.subarray(start, end), needle, 1) !== -1;
 }
 
 function kindOf(data: Buffer, from: number, end: number): { type: string; end: number } | null {
@@ -228,7 +231,7 @@ function sessionMetaOf(data: Buffer, start: number, end: number): Record<string,
 
 /**
  * `line.indexOf(key)`, found through the key's tail from `skip` on: a tail that starts with a letter or `_` rare in
- * the text (`base_instructions":`, `_from_id":`) is located by a byte search that skips ahead, where the whole key
+ * the text (`base_instructions":`, `_from_id":`, `UserMessage"`) is located by a byte search that skips ahead, where the whole key
  * (opening with `,"` or `"`, bytes found everywhere in JSON) costs one comparison per quote of the 22 KB
  * instructions. Each tail hit is accepted only when the bytes before it complete the key, so the answer is the
  * first occurrence of the whole key, as `indexOf` gives it.
