@@ -47,11 +47,20 @@ export function summarizeRolloutSync(rolloutPath: string, archived: boolean, opt
 }
 
 /**
+ * Reused by every read of up to `REUSED_READ_BYTES`: the summary keeps no view of the bytes (its strings are copies),
+ * and no read overlaps another. A larger file gets a buffer of its own, so one huge rollout is not kept alive.
+ */
+let readBuffer = Buffer.allocUnsafe(0);
+const REUSED_READ_BYTES = 1024 * 1024;
+
+/**
  * The first `size` bytes of the file (its fstat size), as `readFileSync(fd)` reads them, without the second fstat
- * `readFileSync` makes: one syscall fewer per rollout, 20,000 fewer in a large backfill.
+ * `readFileSync` makes (one syscall fewer per rollout) and without a new 40 KB buffer per file: the bytes are only
+ * valid until the next call.
  */
 function readToEnd(fd: number, size: number): Buffer {
-  const data = Buffer.allocUnsafe(size);
+  if (size <= REUSED_READ_BYTES && readBuffer.length < size) readBuffer = Buffer.allocUnsafe(Math.min(REUSED_READ_BYTES, Math.max(size, 2 * readBuffer.length, 64 * 1024)));
+  const data = size <= REUSED_READ_BYTES ? readBuffer : Buffer.allocUnsafe(size);
   let length = 0;
   while (length < size) {
     const read = readSync(fd, data, length, size - length, null);

@@ -5,10 +5,11 @@
  * their last lines, hand-made odd lines (other key orders, repeated keys, escapes, non-ASCII, forks, malformed
  * JSON), and seeded random corruptions of the lines the shortcuts read.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { summarizeRolloutBuffer } from '../../../src/rollout/summary.js';
+import { summarizeRolloutBuffer, summarizeRolloutSync } from '../../../src/rollout/summary.js';
 import { pickJsonValue } from '../../../src/rollout/json-pick.js';
 import { referenceSummarizeRolloutBuffer } from './c-summary-reference.js';
 
@@ -186,6 +187,27 @@ describe('summariser shortcuts agree with the plain summariser', () => {
       cases.push({ label: `corruption ${i}: ${Buffer.from(bytes).toString('utf8')}`, data: withLine(Buffer.from(bytes), random(4) === 0) });
     }
     expect(differences(cases)).toEqual([]);
+  });
+});
+
+describe('summarizeRolloutSync', () => {
+  test('each file read alone: a short file after a long one, a torn one after a whole one, one over 1 MB', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'c-summary-'));
+    try {
+      const long = withLine(tokenVariants[0]!);
+      const big = Buffer.concat([long, Buffer.from(`${TS}"type":"turn_context","payload":{"model":"big","pad":"${'x'.repeat(1_200_000)}"}}\n`)]);
+      const files = [long, big, withLine(modelVariants[0]!), long, long.subarray(0, 600), long.subarray(0, long.length - 40), big, long.subarray(0, 100)].map((data, i) => {
+        const file = path.join(dir, `${i}-${NAME}`);
+        writeFileSync(file, data);
+        return { file, data };
+      });
+      for (const { file, data } of files) {
+        const summary = summarizeRolloutSync(file, false, { withText: true });
+        expect(summary).toStrictEqual(referenceSummarizeRolloutBuffer(data, file, false, Math.floor(statSync(file).mtimeMs), { withText: true }));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
