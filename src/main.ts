@@ -6,6 +6,7 @@ import { parseCommandLine, type GlobalOptions, type ListenTarget, type WsAuthArg
 import { systemClock } from './support/clock.js';
 import { systemIds, type IdSource } from './support/ids.js';
 import { createStderrLogger, resolveLogLevel, type Logger } from './support/logger.js';
+import { nodeCrypto } from './support/lazy-modules.js';
 import { scheduleDaemonMemoryFlags } from './support/memory-flags.js';
 
 /** The protocol version we are compatible with, reported in `userAgent` (clients check it). */
@@ -166,6 +167,9 @@ async function loadServerParts(codexHome: string, ids: IdSource, log: Logger) {
     import('./threads/catalog.js'),
   ]);
   const { findBwrap, bwrapMissingWarning } = modules[8];
+  // node:crypto (≈ 3 ms to load) here, not with the first id: a process's first `thread/start` makes one, and an
+  // editor sends it right after `initialize`. Here it loads while the gate waits when another process backfills.
+  nodeCrypto();
   const bwrapPath = process.platform === 'linux' ? findBwrap(process.env['PATH'], isExecutableFile) : null;
   const spawnPty = loadNodePty(log);
   const info = {
