@@ -28,6 +28,8 @@ const INVALID = new Invalid();
 const UNSURE = new Unsure();
 
 const QUOTE = 0x22;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
 const BACKSLASH = 0x5c;
 
 /** The value at `keyPath` (object keys, each spelled in ASCII) in the JSON text data[start, end). */
@@ -84,12 +86,7 @@ class Picker {
 
   private object(depth: number): void {
     const data = this.data;
-    this.pos += 1;
-    this.skipSpace();
-    if (this.pos < this.end && data[this.pos] === 0x7d) {
-      this.pos += 1;
-      return;
-    }
+    if (this.openedEmpty(CLOSE_BRACE)) return;
     const onPath = depth >= 0 && depth < this.keyPath.length;
     for (;;) {
       this.skipSpace();
@@ -112,33 +109,39 @@ class Picker {
       const valueStart = this.pos;
       this.value(next === this.keyPath.length ? -1 : next);
       if (next === this.keyPath.length) this.found = { start: valueStart, end: this.pos, first: data[valueStart]! };
-      this.skipSpace();
-      if (this.pos >= this.end) throw INVALID;
-      const c = data[this.pos]!;
-      this.pos += 1;
-      if (c === 0x7d) return;
-      if (c !== 0x2c) throw INVALID;
+      if (this.closedAfterMember(CLOSE_BRACE)) return;
     }
   }
 
   private array(): void {
-    const data = this.data;
-    this.pos += 1;
-    this.skipSpace();
-    if (this.pos < this.end && data[this.pos] === 0x5d) {
-      this.pos += 1;
-      return;
-    }
+    if (this.openedEmpty(CLOSE_BRACKET)) return;
     for (;;) {
       this.skipSpace();
       this.value(-1);
-      this.skipSpace();
-      if (this.pos >= this.end) throw INVALID;
-      const c = data[this.pos]!;
-      this.pos += 1;
-      if (c === 0x5d) return;
-      if (c !== 0x2c) throw INVALID;
+      if (this.closedAfterMember(CLOSE_BRACKET)) return;
     }
+  }
+
+  /** Steps over a container's opening bracket; true when `close` follows at once (an empty container, consumed too). */
+  private openedEmpty(close: number): boolean {
+    this.pos += 1;
+    this.skipSpace();
+    if (this.pos < this.end && this.data[this.pos] === close) {
+      this.pos += 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** After a member: true at `close` (consumed); past a comma, false; anything else is invalid. */
+  private closedAfterMember(close: number): boolean {
+    this.skipSpace();
+    if (this.pos >= this.end) throw INVALID;
+    const c = this.data[this.pos]!;
+    this.pos += 1;
+    if (c === close) return true;
+    if (c !== 0x2c) throw INVALID;
+    return false;
   }
 
   /** A string at `pos` (its opening quote); whether it holds an escape. */
