@@ -60,7 +60,7 @@ export interface BackfillDeps {
 export async function runBackfill(deps: BackfillDeps): Promise<BackfillStats> {
   const { lease, log } = deps;
   const startWatermark = lease.read().lastWatermark;
-  const files = (await collectRolloutFiles(deps.codexHome, log)).filter(
+  const files = collectRolloutFiles(deps.codexHome, log).filter(
     (file) => startWatermark === null || file.watermark > startWatermark,
   );
   const stats: BackfillStats = { scanned: 0, upserted: 0, failed: 0 };

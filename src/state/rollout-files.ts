@@ -20,7 +20,7 @@ const ROLLOUT_SUFFIX = '.jsonl';
  * with a warning. The walk is synchronous: start-up waits for it either way, and 5,000 directories (100,000
  * rollouts) take ≈ 0.3 s read one after the other against ≈ 0.8 s as concurrent thread-pool requests.
  */
-export async function collectRolloutFiles(codexHome: string, log: Logger): Promise<RolloutFile[]> {
+export function collectRolloutFiles(codexHome: string, log: Logger): RolloutFile[] {
   const found: RolloutFile[] = [];
   // Entries below are typed with lstat semantics (symlinks skipped); the roots must be real directories too.
   const isRealDir = (dir: string): boolean => {
@@ -37,7 +37,7 @@ export async function collectRolloutFiles(codexHome: string, log: Logger): Promi
     if (isRealDir(root)) walk(root, rel, archived, found, log);
   }
   found.sort((a, b) => (a.watermark < b.watermark ? -1 : a.watermark > b.watermark ? 1 : 0));
-  return Promise.resolve(found);
+  return found;
 }
 
 /**
