@@ -59,7 +59,6 @@ export interface StaleThread {
  */
 export class SearchTables {
   private readonly insertDoc: Prepared<[string, string, string]>;
-  private readonly insertPending: Prepared<[string, string, string]>;
   private readonly selectPending: Prepared<[number], { id: number; text: string }>;
   private readonly insertFts: Prepared<[number, string]>;
   private readonly markIndexed: Prepared<[number]>;
@@ -85,7 +84,6 @@ export class SearchTables {
 
   constructor(private readonly db: Database.Database) {
     this.insertDoc = prepareOnUse(db, 'INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 1)');
-    this.insertPending = prepareOnUse(db, 'INSERT INTO codex_ts_search_docs (thread_id, field, text, indexed) VALUES (?, ?, ?, 0)');
     this.selectPending = prepareOnUse(db, 'SELECT id, text FROM codex_ts_search_docs WHERE indexed = 0 ORDER BY id LIMIT ? + 0');
     this.insertFts = prepareOnUse(db, 'INSERT INTO codex_ts_search_fts (rowid, text) VALUES (?, ?)');
     this.markIndexed = prepareOnUse(db, 'UPDATE codex_ts_search_docs SET indexed = 1 WHERE id = ?');
@@ -134,20 +132,17 @@ export class SearchTables {
     this.writePendingAll = db.transaction((entries: readonly PendingEntry[]) => this.writePendingNow(entries));
   }
 
-  /**
-   * {@link replace} without its own transaction (the backfill writes inside its batch's). `pending`: the rows
-   * wait for the background fill instead of being tokenised now (the backfill's choice, to stay fast).
-   */
-  write(doc: SearchDocument, updatedAtMs: number, rowName: string | null, pending = false): void {
-    const insert = pending ? this.insertPending : this.insertDoc;
+  /** {@link replace} without its own transaction: the rows are tokenised by FTS5 at once. */
+  write(doc: SearchDocument, updatedAtMs: number, rowName: string | null): void {
     this.deleteDocs.run(doc.threadId);
-    for (const [field, text] of documentTexts(doc)) insert.run(doc.threadId, field, text);
+    for (const [field, text] of documentTexts(doc)) this.insertDoc.run(doc.threadId, field, text);
     this.upsertMarker.run(doc.threadId, Math.trunc(updatedAtMs), rowName ?? doc.name);
   }
 
   /**
-   * The backfill's {@link write} of a whole batch, pending for the background fill: the same rows as one `write`
-   * per entry in order (of entries for one thread, the last counts), in a few multi-row statements, all or none.
+   * The backfill's write of a whole batch, the rows pending for the background fill instead of tokenised now (the
+   * backfill's choice, to stay fast): the same rows as {@link write} of each entry in order would store (of entries
+   * for one thread, the last counts) but marked pending, in a few multi-row statements, all or none.
    */
   writePending(entries: readonly PendingEntry[]): void {
     this.writePendingAll(entries);

@@ -60,10 +60,10 @@ describe('write and replace', () => {
     }));
     const one = setup();
     // An older text of a thread the batch rewrites goes, as with write().
-    one.t.write({ threadId: threadIdFor(100), preview: 'stale', name: null, messages: ['old'] }, BASE_MS, null, true);
-    for (const entry of entries) one.t.write(entry.doc, entry.updatedAtMs, null, true);
+    one.t.writePending([{ doc: { threadId: threadIdFor(100), preview: 'stale', name: null, messages: ['old'] }, updatedAtMs: BASE_MS }]);
+    for (const entry of entries) one.t.writePending([entry]);
     const batched = setup();
-    batched.t.write({ threadId: threadIdFor(100), preview: 'stale', name: null, messages: ['old'] }, BASE_MS, null, true);
+    batched.t.writePending([{ doc: { threadId: threadIdFor(100), preview: 'stale', name: null, messages: ['old'] }, updatedAtMs: BASE_MS }]);
     batched.t.writePending(entries);
     const rows = (h: Harness) => h.db.prepare('SELECT thread_id, field, text, indexed FROM codex_ts_search_docs ORDER BY thread_id, id').all();
     const markers = (h: Harness) => h.db.prepare('SELECT * FROM codex_ts_search_threads ORDER BY thread_id').all();
@@ -86,8 +86,8 @@ describe('write and replace', () => {
 
   test('pending rows wait for the fill: not in FTS5 until fillChunk hands them over, oldest first, `max` at a time', () => {
     const { h, t } = setup();
-    t.write({ threadId: A, preview: 'alpha', name: 'nA', messages: ['m1'] }, BASE_MS, null, true);
-    t.write({ threadId: B, preview: 'beta', name: null, messages: [] }, BASE_MS, null, true);
+    t.writePending([{ doc: { threadId: A, preview: 'alpha', name: 'nA', messages: ['m1'] }, updatedAtMs: BASE_MS }]);
+    t.writePending([{ doc: { threadId: B, preview: 'beta', name: null, messages: [] }, updatedAtMs: BASE_MS }]);
     expect(docsOf(h.db, A).map((d) => d.indexed)).toEqual([0, 0, 0]);
     expect(ftsCount(h, 'alp')).toBe(0);
     expect(t.fillChunk(2)).toBe(2);
@@ -98,7 +98,7 @@ describe('write and replace', () => {
     expect(ftsCount(h, 'bet')).toBe(1);
     expect(t.fillChunk(10)).toBe(0);
     // A pending row deleted before the fill leaves FTS5 consistent.
-    t.write({ threadId: C, preview: 'gamma', name: null, messages: [] }, BASE_MS, null, true);
+    t.writePending([{ doc: { threadId: C, preview: 'gamma', name: null, messages: [] }, updatedAtMs: BASE_MS }]);
     t.remove(C);
     t.remove(A);
     expect(ftsCount(h, 'alp')).toBe(0);

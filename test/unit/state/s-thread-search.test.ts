@@ -280,7 +280,7 @@ describe('candidates, order and paging', () => {
     h.insert({ id: B, createdAtMs: BASE_MS + 1, preview: 'x' });
     const tables = h.searcher.writableTables;
     expect(tables).not.toBeNull();
-    tables?.write({ threadId: B, preview: 'x', name: null, messages: ['a pending lemur'] }, BASE_MS + 1, null, true);
+    tables?.writePending([{ doc: { threadId: B, preview: 'x', name: null, messages: ['a pending lemur'] }, updatedAtMs: BASE_MS + 1 }]);
     expect(docsOf(h.db, B)).toEqual([{ field: 'preview', text: 'x', indexed: 0 }, { field: 'message', text: 'a pending lemur', indexed: 0 }]);
     expect(await hitsOf(h, 'lemur')).toEqual([{ id: B, snippet: 'a pending lemur' }]);
     await h.searcher.fill();
@@ -388,7 +388,7 @@ describe('fill', () => {
         const id = threadIdFor(1000 + i);
         const text = i === 1400 ? 'late heron' : `m${i}`;
         h.insert({ id, createdAtMs: BASE_MS + i, preview: text });
-        tables?.write({ threadId: id, preview: text, name: null, messages: [text] }, BASE_MS + i, null, true);
+        tables?.writePending([{ doc: { threadId: id, preview: text, name: null, messages: [text] }, updatedAtMs: BASE_MS + i }]);
       }
     })();
     // One doc per thread: a message equal to the preview is not stored twice.
@@ -446,7 +446,7 @@ describe('fill', () => {
     const h = harness();
     const tables = h.searcher.writableTables;
     h.insert({ id: A, preview: 'p' });
-    tables?.write({ threadId: A, preview: 'p', name: null, messages: ['m'] }, BASE_MS, null, true);
+    tables?.writePending([{ doc: { threadId: A, preview: 'p', name: null, messages: ['m'] }, updatedAtMs: BASE_MS }]);
     h.pragmaErrors.push(Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' }));
     expect(await h.searcher.search(query('m'))).toBeNull();
     expect(h.searcher.writableTables).toBeNull();
@@ -580,7 +580,7 @@ describe('failures', () => {
     addThread(h, { id: A }, ['ocelot']);
     expect(await idsOf(h, 'ocelot')).toEqual([A]);
     h.insert({ id: B, createdAtMs: BASE_MS + 1, preview: 'pending ocelot' });
-    h.searcher.writableTables?.write({ threadId: B, preview: 'pending ocelot', name: null, messages: [] }, BASE_MS + 1, null, true);
+    h.searcher.writableTables?.writePending([{ doc: { threadId: B, preview: 'pending ocelot', name: null, messages: [] }, updatedAtMs: BASE_MS + 1 }]);
     corruptFts(h);
     await h.searcher.fill();
     expect(h.log.warnings).toEqual([expect.stringContaining('thread search index is corrupt')]);
