@@ -100,9 +100,9 @@ export class StateDb implements ThreadIndex {
     this.lease = parts.lease;
     this.threads = parts.threads;
     this.edges = parts.edges;
-    // Prepared here, after `openStateDb` attached the history file: an ATTACH expires every statement prepared
-    // before it, and SQLite would re-prepare each on its first use, i.e. inside the first listing request that runs
-    // it (≈ 0.1–0.3 ms per listing statement). The backfill, which runs before the ATTACH, needs neither.
+    // Made here, after `openStateDb` attached the history file, and their statements prepared on first use: an
+    // ATTACH expires every statement prepared before it, and SQLite would re-prepare each inside the first listing
+    // request that runs it (≈ 0.1–0.3 ms per listing statement). The backfill, which runs before the ATTACH, needs neither.
     this.lister = new ThreadLister(parts.db);
     this.receipts = new ReadReceipts(parts.db);
     this.search = parts.search;
