@@ -74,5 +74,5 @@ async function timeServer(label, command) {
 
 makeTree();
 console.log('| metric | server | median | p90 |\n|---|---|---|---|');
-await timeServer('ours', [process.execPath, path.join(REPO, 'dist', 'cli.js'), 'app-server']);
+await timeServer('ours', [process.execPath, path.join(REPO, 'dist', 'cli.cjs'), 'app-server']);
 if (values.reference && process.env.CODEX_REFERENCE_BIN) await timeServer('reference', [process.env.CODEX_REFERENCE_BIN, 'app-server']);

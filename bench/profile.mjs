@@ -7,7 +7,7 @@
  * Scenarios: init-fresh, init-existing, thread-start, turns, backfill-2000, backfill-20000, backfill-100000, list-2000,
  * list-first-start-2000 (the first page asked of the process that ran the backfill), list-later-2000, list-db-20000,
  * read-200, read-soak (the 1,000-turn home `npm run bench -- --soak-read` cached).
- * The server runs as `node --cpu-prof --cpu-prof-dir=DIR --cpu-prof-interval US dist/cli.js app-server` (through
+ * The server runs as `node --cpu-prof --cpu-prof-dir=DIR --cpu-prof-interval US dist/cli.cjs app-server` (through
  * a small exec wrapper, since --cpu-prof is not allowed in NODE_OPTIONS); the profile covers the whole process
  * life, so the printed timings of the scenario's own step are the part to read. Profiles (.cpuprofile) stay in
  * DIR (default bench/.cache/profiles/<scenario>) for Chrome DevTools / speedscope.
@@ -41,7 +41,7 @@ mkdirSync(profDir, { recursive: true });
 const wrapper = path.join(profDir, 'server.sh');
 writeFileSync(
   wrapper,
-  `#!/bin/sh\nexec "${process.execPath}" --cpu-prof --cpu-prof-dir="${profDir}" --cpu-prof-interval ${Number(opts.interval)} "${path.join(path.resolve(opts.dist), 'cli.js')}" "$@"\n`,
+  `#!/bin/sh\nexec "${process.execPath}" --cpu-prof --cpu-prof-dir="${profDir}" --cpu-prof-interval ${Number(opts.interval)} "${path.join(path.resolve(opts.dist), 'cli.cjs')}" "$@"\n`,
 );
 chmodSync(wrapper, 0o755);
 
@@ -52,7 +52,7 @@ const runRoot = path.join(BENCH_CACHE, 'homes', `profile-${process.pid}`);
 const ctx = { runRoot, workdir: path.join(runRoot, 'project'), scratchHome: path.join(runRoot, 'home'), mock, proxy };
 mkdirSync(ctx.workdir, { recursive: true });
 mkdirSync(ctx.scratchHome, { recursive: true });
-const plain = { name: 'ours', bin: path.join(path.resolve(opts.dist), 'cli.js') };
+const plain = { name: 'ours', bin: path.join(path.resolve(opts.dist), 'cli.cjs') };
 const profiled = { name: 'ours', bin: wrapper };
 /** Steps with their CLOCK_MONOTONIC window (µs), to cut the server's profile into the parts that matter. */
 const windows = [];

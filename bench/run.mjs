@@ -113,7 +113,7 @@ const kit = await loadKit(dist);
 
 const refBin = opts['no-reference'] ? null : findReferenceBin();
 const refVersion = refBin ? referenceVersion(refBin) : null;
-const impls = [{ name: 'ours', bin: path.join(dist, 'cli.js') }];
+const impls = [{ name: 'ours', bin: path.join(dist, 'cli.cjs') }];
 if (refBin) impls.push({ name: 'reference', bin: refBin });
 log(refBin ? `reference: ${refBin} (${refVersion})` : 'reference: absent (install with `npm run bench -- --install-reference` or set CODEX_REFERENCE_BIN)');
 

@@ -8,7 +8,7 @@
  *
  *   node bench/ws-load.mjs [--clients 50] [--requests 10] [--bin ours|reference|PATH]
  *
- * `ours` is dist/cli.js (build first); `reference` is CODEX_REFERENCE_BIN or the installed 0.169.0 binary. Each
+ * `ours` is dist/cli.cjs (build first); `reference` is CODEX_REFERENCE_BIN or the installed 0.169.0 binary. Each
  * run gets a fresh CODEX_HOME under bench/.cache/ws-load/ (outside /tmp, which the reference refuses) whose
  * config.toml points at a mock Responses server and sets `[features] plugins = false`.
  */
@@ -25,7 +25,7 @@ const REFERENCE = process.env.CODEX_REFERENCE_BIN ?? path.join(os.homedir(), '.c
 const { values } = parseArgs({ options: { clients: { type: 'string', default: '50' }, requests: { type: 'string', default: '10' }, bin: { type: 'string', default: 'ours' } } });
 const clients = Number(values.clients);
 const perClient = Number(values.requests);
-const bin = values.bin === 'ours' ? path.join(ROOT, 'dist/cli.js') : values.bin === 'reference' ? REFERENCE : values.bin;
+const bin = values.bin === 'ours' ? path.join(ROOT, 'dist/cli.cjs') : values.bin === 'reference' ? REFERENCE : values.bin;
 
 const mock = await createMockResponsesServerRepeatingAssistant('Done');
 const home = path.join(ROOT, 'bench/.cache/ws-load', `run-${process.pid}`);

@@ -1,9 +1,9 @@
 // Builds the server's start-up path (see BENCHMARKS.md):
 // 1. esbuild bundles src/cli.ts into one CommonJS file, dist/server.cjs (native addons and pino stay external),
 //    so start-up reads one file instead of resolving ~150 modules;
-// 2. dist/cli.js is a small loader that compiles that file with a V8 code cache (dist/server.cjs.cache), made
-//    here by one warm-up run of the server, so start-up skips most parsing and compiling. A cache V8 rejects
-//    (another Node version) is ignored and the file compiles as usual.
+// 2. dist/cli.cjs (the `bin`; dist/cli.js loads it too) is a small loader that compiles that file with a V8 code
+//    cache (dist/server.cjs.cache), made here by one warm-up run of the server, so start-up skips most parsing and
+//    compiling. A cache V8 rejects (another Node version) is ignored and the file compiles as usual.
 // The library exports (dist/testing, dist/main.js, …) remain tsc's per-module output.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -86,8 +86,11 @@ await build({
   target: 'node20',
   logLevel: 'warning',
 });
-copyFileSync('scripts/cli-loader.mjs', 'dist/cli.js');
+copyFileSync('scripts/cli-loader.cjs', 'dist/cli.cjs');
+chmodSync('dist/cli.cjs', 0o755);
+copyFileSync('scripts/cli-esm-entry.mjs', 'dist/cli.js');
 chmodSync('dist/cli.js', 0o755);
+rmSync('dist/cli.js.map', { force: true }); // tsc's map of the src/cli.ts module the two files above replace
 
 // Warm-up: a real start-up (with a backfill of two stored threads), initialize, listings of stored threads, a read, a
 // thread start and one turn against a local stand-in model exercise the functions worth caching (start-up, backfill,
@@ -130,7 +133,7 @@ try {
       child.kill('SIGKILL');
       reject(new Error('warm-up timed out'));
     }, 60_000);
-    const child = spawn(process.execPath, ['dist/cli.js', 'app-server'], {
+    const child = spawn(process.execPath, ['dist/cli.cjs', 'app-server'], {
       env: { ...process.env, CODEX_HOME: home, CODEX_APP_SERVER_WRITE_CODE_CACHE: '1', LOG_LEVEL: 'silent' },
       stdio: ['pipe', 'pipe', 'inherit'],
     });

@@ -20,7 +20,7 @@ export const DIST = path.join(REPO, 'dist');
  * node_modules (it walks up from the copy). Returns the copy's root; `removeSnapshot` deletes it.
  */
 export function snapshotDist() {
-  if (!existsSync(path.join(DIST, 'cli.js')) || !existsSync(path.join(DIST, 'testing', 'index.js'))) {
+  if (!existsSync(path.join(DIST, 'cli.cjs')) || !existsSync(path.join(DIST, 'testing', 'index.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first');
   }
   const dest = path.join(BENCH_CACHE, 'build', `dist-${process.pid}`);
@@ -49,7 +49,7 @@ export function buildDescription() {
   return head ? `commit ${head}${dirty ? ' + uncommitted changes in src/' : ''}` : 'unknown commit';
 }
 
-/** Newest mtime under src/ vs dist/cli.js: a stale build would benchmark old code. */
+/** Newest mtime under src/ vs dist/cli.cjs: a stale build would benchmark old code. */
 export function staleBuildWarning() {
   let newestSrc = 0;
   const walk = (dir) => {

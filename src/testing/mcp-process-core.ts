@@ -23,7 +23,7 @@ export interface McpProcessOptions {
   cleanEnv?: boolean;
   /** Arguments after the entry; default `['app-server']`. */
   args?: string[];
-  /** Server entry: a `.js` file run with this Node, or an executable. Default `dist/cli.js` of this package
+  /** Server entry: a `.js`/`.mjs`/`.cjs` file run with this Node, or an executable. Default `dist/cli.cjs` of this package
    *  (override with env `MCP_PROCESS_SERVER_BIN`). */
   serverBin?: string;
   /** Working directory of the server (the default thread cwd). */

@@ -63,7 +63,7 @@ export const DEFAULT_CLIENT_INFO: Readonly<ClientInfo> = Object.freeze({ name: '
 export class McpProcess extends McpProcessCore {
   private nextRequestId = 0;
 
-  /** Spawns the server (`node dist/cli.js app-server` by default) with `CODEX_HOME` set. */
+  /** Spawns the server (`node dist/cli.cjs app-server` by default) with `CODEX_HOME` set. */
   static async start(options: McpProcessOptions): Promise<McpProcess> {
     const child = await McpProcessCore.spawnChild(options);
     return new McpProcess(child, options);

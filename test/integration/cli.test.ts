@@ -6,7 +6,7 @@ import { REPO_ROOT } from '../support/paths.js';
 import { tempHome } from '../support/temp-home.js';
 import { request, runTurn, setupEnv, spawnServer, startThread } from './helpers.js';
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.cjs');
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
@@ -63,6 +63,32 @@ describe('command line', () => {
     const r = run(['frobnicate']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown command `frobnicate`/);
+  });
+});
+
+describe('dist/cli.js, the entry of earlier builds (launchers and editor settings name it)', () => {
+  const ESM_CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+  test('runs the same server as dist/cli.cjs: --version, generate-json-schema and a turn, then the thread is listed', async () => {
+    const version = spawnSync(process.execPath, [ESM_CLI, '--version'], { encoding: 'utf8', timeout: 20_000 });
+    expect(version.status).toBe(0);
+    expect(version.stdout).toBe('codex-cli 0.169.0\n');
+
+    const out = home();
+    const schema = spawnSync(process.execPath, [ESM_CLI, 'generate-json-schema', '--out', out], { encoding: 'utf8', timeout: 20_000 });
+    expect(schema.status).toBe(0);
+    expect(existsSync(path.join(out, 'codex_app_server_protocol.v2.schemas.json'))).toBe(true);
+
+    const { home: h } = await setupEnv();
+    const mcp = await spawnServer(h, { serverBin: ESM_CLI });
+    try {
+      const thread = await startThread(mcp);
+      await runTurn(mcp, thread['id'], 'hi');
+      const listed = await request(mcp, 'thread/list', {});
+      expect((listed['data'] as { id: string }[]).map((t) => t.id)).toEqual([thread['id']]);
+    } finally {
+      await mcp.close();
+    }
   });
 });
 

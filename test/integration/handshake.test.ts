@@ -1,5 +1,5 @@
 /**
- * SPEC §1–§2 handshake over real stdio against the built server (dist/cli.js).
+ * SPEC §1–§2 handshake over real stdio against the built server (dist/cli.cjs).
  * Each test gets its own temp CODEX_HOME and server process.
  */
 import { describe, expect, onTestFinished, test } from 'vitest';

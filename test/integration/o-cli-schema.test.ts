@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { tempHome } from '../support/temp-home.js';
 
-const CLI = path.join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+const CLI = path.join(import.meta.dirname, '..', '..', 'dist', 'cli.cjs');
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 

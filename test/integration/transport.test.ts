@@ -1,5 +1,5 @@
 /**
- * SPEC §1 framing over real stdio against the built server (dist/cli.js): bad input is dropped
+ * SPEC §1 framing over real stdio against the built server (dist/cli.cjs): bad input is dropped
  * without an answer, requests may arrive in pieces, stdout carries only protocol lines, shutdown on
  * EOF/SIGTERM. Each test gets its own temp CODEX_HOME and server process.
  */

@@ -16,7 +16,7 @@ export const INTEROP_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(INTEROP_DIR, '../..');
 export const TOOLS_DIR = path.join(INTEROP_DIR, '.tools');
 /** Our built server entry (`npm run build`); `INTEROP_SERVER_CLI` points the interop tests at another build. */
-export const OUR_CLI = process.env['INTEROP_SERVER_CLI'] || path.join(REPO_ROOT, 'dist', 'cli.js');
+export const OUR_CLI = process.env['INTEROP_SERVER_CLI'] || path.join(REPO_ROOT, 'dist', 'cli.cjs');
 
 /** beforeAll timeout for hooks that load a tool (no installs happen at test time any more). */
 export const INSTALL_HOOK_TIMEOUT_MS = 60_000;
@@ -87,7 +87,7 @@ export function installedBin(dir: string, name: string, bin: string): string {
 
 /**
  * An executable wrapper that runs our server the way an editor extension would run `codex`:
- * `<wrapper> app-server --listen stdio://` → `node <repo>/dist/cli.js app-server --listen stdio://`.
+ * `<wrapper> app-server --listen stdio://` → `node <repo>/dist/cli.cjs app-server --listen stdio://`.
  * With `pidFile`, each start appends the server's pid (the wrapper `exec`s, so the pid is node's).
  */
 export function writeServerWrapper(name: string, options: { pidFile?: string } = {}): string {

@@ -85,7 +85,7 @@ export function prng(seed: number): { next(): number; int(lo: number, hi: number
   return { next, int, pick };
 }
 
-/** The server entry the kit runs (`dist/cli.js`, or `MCP_PROCESS_SERVER_BIN`), for tests that spawn it themselves. */
+/** The server entry the kit runs (`dist/cli.cjs`, or `MCP_PROCESS_SERVER_BIN`), for tests that spawn it themselves. */
 export function serverEntry(): string {
   return process.env['MCP_PROCESS_SERVER_BIN'] ?? defaultServerBin();
 }

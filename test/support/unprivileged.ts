@@ -35,7 +35,7 @@ export function unavailable(ctx: { skip: (note?: string) => void }, reason: stri
 export interface RuntimeCopy {
   /** The 0755 directory holding `dist/`, `package.json` and `node_modules/`. */
   root: string;
-  /** `<root>/dist/cli.js`. */
+  /** `<root>/dist/cli.cjs`. */
   cli: string;
   /** `<root>/node_modules`. */
   nodeModules: string;
@@ -67,7 +67,7 @@ export function productionClosure(repoRoot = REPO_ROOT): string[] {
  */
 export function runtimeCopy(): RuntimeCopy {
   if (copy) return copy;
-  const cliInRepo = path.join(REPO_ROOT, 'dist', 'cli.js');
+  const cliInRepo = path.join(REPO_ROOT, 'dist', 'cli.cjs');
   if (!existsSync(cliInRepo)) throw new Error(`${cliInRepo} is missing: run \`npm run build\` first`);
   const root = mkdtempSync(path.join(tmpdir(), 'cas-runtime-'));
   chmodSync(root, 0o755);
@@ -84,7 +84,7 @@ export function runtimeCopy(): RuntimeCopy {
   }
   // cpSync keeps the source modes; make sure everything is readable (and directories traversable) by others.
   spawnSync('chmod', ['-R', 'a+rX', root]);
-  copy = { root, cli: path.join(root, 'dist', 'cli.js'), nodeModules: path.join(root, 'node_modules') };
+  copy = { root, cli: path.join(root, 'dist', 'cli.cjs'), nodeModules: path.join(root, 'node_modules') };
   return copy;
 }
 
@@ -167,7 +167,7 @@ export function bwrapPath(): string | null {
  * writes fail with EROFS even for root; or why that is not possible. The paths must exist before the wrapper
  * runs; the rest of the filesystem stays as it is.
  */
-export function readOnlyServer(readOnly: string[], cli = path.join(REPO_ROOT, 'dist', 'cli.js')): { ok: true; serverBin: string } | { ok: false; reason: string } {
+export function readOnlyServer(readOnly: string[], cli = path.join(REPO_ROOT, 'dist', 'cli.cjs')): { ok: true; serverBin: string } | { ok: false; reason: string } {
   const bwrap = bwrapPath();
   if (!bwrap) return { ok: false, reason: 'bubblewrap (bwrap) is not installed: a read-only bind cannot be made (apt-get install -y bubblewrap)' };
   const probe = spawnSync(bwrap, ['--bind', '/', '/', '--ro-bind', tmpdir(), tmpdir(), '--', process.execPath, '-e', '0'], { encoding: 'utf8', timeout: 20_000 });
