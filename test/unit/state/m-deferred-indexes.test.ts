@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import type { RolloutSummary } from '../../../src/rollout/types.js';
 import { DEFER_INDEXES_MIN_FILES, runBackfill, type BackfillDeps, type Summarize } from '../../../src/state/backfill.js';
 import { deferIndexesForBulkInsert, hasDeferredIndexes, restoreDeferredIndexes } from '../../../src/state/deferred-indexes.js';
+import { ensureSchema } from '../../../src/state/migrations.js';
 import { BackfillLease } from '../../../src/state/lease.js';
 import { openStateDb, STATE_DB_FILE } from '../../../src/state/index.js';
 import { SpawnEdges } from '../../../src/state/spawn-edges.js';
@@ -182,5 +183,49 @@ describe('runBackfill and deferred indexes', () => {
     onTestFinished(() => void check.close());
     expect(indexesOf(check)).toEqual(before);
     expect(hasDeferredIndexes(check)).toBe(false);
+  });
+});
+
+describe('the WAL checkpoint after a backfill', () => {
+  /** A WAL database file in a temp home, with the reference schema. */
+  function walDb(home: string): Database.Database {
+    const db = new Database(path.join(home, 'wal-test.sqlite'));
+    onTestFinished(() => {
+      if (db.open) db.close();
+    });
+    db.pragma('journal_mode = WAL');
+    const outcome = ensureSchema(db);
+    if (outcome.kind !== 'created') throw new Error(`schema not created: ${JSON.stringify(outcome)}`);
+    return db;
+  }
+  const walBytes = (db: Database.Database): number => statSync(`${db.name}-wal`).size;
+  const summarize: Summarize = (file, archived) => Promise.resolve(summaryFor(file, archived));
+
+  test('a WAL within the automatic checkpoint threshold is left to the next automatic checkpoint (not on the start-up path)', async () => {
+    const home = homeWithFiles(5);
+    const db = walDb(home);
+    await runBackfill(backfillDeps(db, home, summarize));
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    expect(walBytes(db)).toBeGreaterThan(0);
+    expect(db.prepare('SELECT count(*) AS n FROM threads').get()).toEqual({ n: 5 });
+  });
+
+  test('a WAL past the threshold is checkpointed into the database and truncated before the backfill returns', async () => {
+    const home = homeWithFiles(5);
+    const db = walDb(home);
+    // A threshold of 2 pages: the five rows, their batch's checkpoint and the completion outgrow it.
+    db.pragma('wal_autocheckpoint = 2');
+    await runBackfill(backfillDeps(db, home, summarize));
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(2);
+    expect(walBytes(db)).toBe(0);
+    expect(db.prepare('SELECT count(*) AS n FROM threads').get()).toEqual({ n: 5 });
+  });
+
+  test('with automatic checkpoints off on the connection, the backfill checkpoints whatever the WAL holds', async () => {
+    const home = homeWithFiles(2);
+    const db = walDb(home);
+    db.pragma('wal_autocheckpoint = 0');
+    await runBackfill(backfillDeps(db, home, summarize));
+    expect(walBytes(db)).toBe(0);
   });
 });
